@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Card operations over the passthru contract (<ocxlfs/passthru.h>): one
+ * ND_CMD_CALL envelope per operation, built here, answered by whatever
+ * transport sits below (kernel, v4 ioctl shim, simulator).
+ *
+ * Every reply is checked the same way, in this order: transport errno;
+ * nd_fw_size must cover the status word; card status byte; truncation
+ * (nd_fw_size > nd_size_out) for operations that read data; then the data
+ * buffer goes through the codec, which never trusts the card.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/ops.h"
+
+/*
+ * Room for replies of the small fixed-format blocks.  Generous on purpose:
+ * newer cards may append fields (compatibility rule) and a reply that does
+ * not fit would be refused as truncated.
+ */
+#define OP_SMALL_DATA 0x1000u
+
+/* Largest 'EL' entry the 16-bit additional-data length allows. */
+#define OP_ERRLOG_MAX (OCXL_EL_FIXED + 0xFFFFu)
+
+struct op_call {
+	unsigned cmd;
+	unsigned nin;	    /* input words */
+	uint64_t in[1];
+	size_t max_data;    /* data-buffer room; 0 = the op reads no data */
+	/* Outputs: data points into pkg, valid until op_release(). */
+	struct nd_cmd_pkg *pkg;
+	const uint8_t *data;
+	size_t data_len;
+};
+
+static const char *const cmd_names[OCXL_CMD_MAX + 1] = {
+	[OCXL_CMD_SMART] = "smart",
+	[OCXL_CMD_IDENTIFY] = "identify",
+	[OCXL_CMD_ERRLOG_NEXT] = "errlog-next",
+	[OCXL_CMD_ERRLOG_ACK] = "errlog-ack",
+	[OCXL_CMD_STATS] = "stats",
+	[OCXL_CMD_DUMP_REQUEST] = "dump-request",
+	[OCXL_CMD_DUMP_READ] = "dump-read",
+	[OCXL_CMD_DUMP_COMPLETE] = "dump-complete",
+	[OCXL_CMD_HEARTBEAT] = "heartbeat",
+	[OCXL_CMD_HEALTH_REQUEST] = "health-request",
+	[OCXL_CMD_EVENT_CHECK] = "event-check",
+	[OCXL_CMD_ERASE_START] = "erase-start",
+	[OCXL_CMD_ERASE_STATUS] = "erase-status",
+};
+
+const char *ocxl_cmd_name(unsigned cmd)
+{
+	if (cmd > OCXL_CMD_MAX || !cmd_names[cmd])
+		return "unknown";
+	return cmd_names[cmd];
+}
+
+static void op_release(struct op_call *c)
+{
+	free(c->pkg);
+	c->pkg = NULL;
+	c->data = NULL;
+	c->data_len = 0;
+}
+
+/*
+ * Sends one envelope.  On success (0) c->data/c->data_len describe the
+ * card's data buffer; the caller must op_release() in every case.
+ */
+static int op_exec(struct ocxl_transport *t, struct op_call *c, struct ocxl_op_result *res)
+{
+	const uint32_t size_in = 8u * c->nin;
+	const uint32_t size_out = OCXL_PKG_OUT_HDR + (uint32_t)c->max_data;
+	struct nd_cmd_pkg *pkg;
+	uint8_t *out;
+	uint32_t fw_size;
+	unsigned i;
+	int rc;
+
+	res->status = OCXL_STATUS_SUCCESS;
+	res->fw_size = 0;
+	c->pkg = NULL;
+	c->data = NULL;
+	c->data_len = 0;
+	if (!t || !t->ops || !t->ops->call)
+		return -ENODEV;
+
+	pkg = calloc(1, sizeof(*pkg) + size_in + size_out);
+	if (!pkg)
+		return -ENOMEM;
+	c->pkg = pkg;
+	pkg->nd_family = OCXL_ND_FAMILY;
+	pkg->nd_command = c->cmd;
+	pkg->nd_size_in = size_in;
+	pkg->nd_size_out = size_out;
+	for (i = 0; i < c->nin; i++)
+		ocxl_put_le64(pkg->nd_payload + 8 * i, c->in[i]);
+
+	rc = t->ops->call(t, pkg);
+	if (rc < 0)
+		return rc;
+	if (rc > 0) /* not in the contract: do not let it pass as success */
+		return -EIO;
+
+	/* Our own sizes, not the ones in pkg: the transport may have scribbled. */
+	out = pkg->nd_payload + size_in;
+	fw_size = pkg->nd_fw_size;
+	res->fw_size = fw_size;
+	if (fw_size < OCXL_PKG_OUT_HDR)
+		return -EBADMSG;
+	res->status = (uint8_t)ocxl_get_le64(out);
+	if (res->status != OCXL_STATUS_SUCCESS)
+		return -ocxl_status_errno(res->status);
+	if (!c->max_data)
+		return 0; /* nothing to read: any data the card sent is ignored */
+	if (fw_size > size_out)
+		return -EMSGSIZE;
+	c->data = out + OCXL_PKG_OUT_HDR;
+	c->data_len = fw_size - OCXL_PKG_OUT_HDR;
+	return 0;
+}
+
+/* Argument checks fail before op_exec(): still leave res meaningful. */
+static void res_reset(struct ocxl_op_result *res)
+{
+	if (res) {
+		res->status = OCXL_STATUS_SUCCESS;
+		res->fw_size = 0;
+	}
+}
+
+/* For ops whose caller may pass res == NULL. */
+#define RES_OR_LOCAL(res, local) ((res) ? (res) : (local))
+
+/* Operations with no parameters and no data. */
+static int op_simple(struct ocxl_transport *t, unsigned cmd, struct ocxl_op_result *res)
+{
+	struct ocxl_op_result local;
+	struct op_call c = { .cmd = cmd };
+	int rc;
+
+	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	op_release(&c);
+	return rc;
+}
+
+int ocxl_op_identify(struct ocxl_transport *t, struct ocxl_identity *id,
+		     struct ocxl_op_result *res)
+{
+	struct ocxl_op_result local;
+	struct op_call c = { .cmd = OCXL_CMD_IDENTIFY, .max_data = OP_SMALL_DATA };
+	int rc;
+
+	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	if (!rc)
+		rc = ocxl_identity_decode(c.data, c.data_len, id);
+	op_release(&c);
+	return rc;
+}
+
+int ocxl_op_errlog_next(struct ocxl_transport *t, uint8_t *buf, size_t cap, size_t *len,
+			struct ocxl_op_result *res)
+{
+	struct ocxl_op_result local;
+	struct op_call c = { .cmd = OCXL_CMD_ERRLOG_NEXT };
+	struct ocxl_errlog el;
+	int rc;
+
+	*len = 0;
+	res_reset(res);
+	/* An entry larger than the caller's buffer comes back as truncated. */
+	c.max_data = cap < OP_ERRLOG_MAX ? cap : OP_ERRLOG_MAX;
+	if (c.max_data < OCXL_EL_FIXED)
+		return -EINVAL;
+	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	if (rc || c.data_len == 0)
+		goto out;
+	/* Hand up only what decodes; the entry stays on the card until acked. */
+	rc = ocxl_errlog_decode(c.data, c.data_len, &el);
+	if (rc)
+		goto out;
+	memcpy(buf, c.data, c.data_len);
+	*len = c.data_len;
+out:
+	op_release(&c);
+	return rc;
+}
+
+int ocxl_op_errlog_ack(struct ocxl_transport *t, uint32_t log_id, struct ocxl_op_result *res)
+{
+	struct ocxl_op_result local;
+	struct op_call c = { .cmd = OCXL_CMD_ERRLOG_ACK, .nin = 1, .in = { log_id } };
+	int rc;
+
+	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	op_release(&c);
+	return rc;
+}
+
+int ocxl_op_stats(struct ocxl_transport *t, struct ocxl_stats *st, struct ocxl_op_result *res)
+{
+	struct ocxl_op_result local;
+	struct op_call c = { .cmd = OCXL_CMD_STATS, .max_data = OP_SMALL_DATA };
+	int rc;
+
+	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	if (!rc)
+		rc = ocxl_stats_decode(c.data, c.data_len, st);
+	op_release(&c);
+	return rc;
+}
+
+int ocxl_op_smart(struct ocxl_transport *t, struct ocxl_smart *sm, struct ocxl_op_result *res)
+{
+	struct ocxl_op_result local;
+	struct op_call c = { .cmd = OCXL_CMD_SMART, .max_data = OP_SMALL_DATA };
+	int rc;
+
+	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	if (!rc)
+		rc = ocxl_smart_decode(c.data, c.data_len, sm);
+	op_release(&c);
+	return rc;
+}
+
+int ocxl_op_dump_request(struct ocxl_transport *t, struct ocxl_op_result *res)
+{
+	return op_simple(t, OCXL_CMD_DUMP_REQUEST, res);
+}
+
+int ocxl_op_dump_read(struct ocxl_transport *t, uint32_t off, uint32_t size, uint8_t *dst,
+		      size_t *got, struct ocxl_op_result *res)
+{
+	struct ocxl_op_result local;
+	struct op_call c = { .cmd = OCXL_CMD_DUMP_READ, .nin = 1 };
+	const uint8_t *payload;
+	size_t plen;
+	int rc;
+
+	*got = 0;
+	res_reset(res);
+	if (size == 0 || size % 8 || size > OCXL_DUMP_CHUNK_MAX)
+		return -EINVAL;
+	c.in[0] = ((uint64_t)off << 32) | size;
+	c.max_data = 8u + size; /* 'CD' header + payload */
+	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	if (rc)
+		goto out;
+	rc = ocxl_dump_chunk_decode(c.data, c.data_len, &payload, &plen);
+	if (rc)
+		goto out;
+	if (plen > size) { /* more than asked for: do not overrun dst */
+		rc = -EMSGSIZE;
+		goto out;
+	}
+	if (plen)
+		memcpy(dst, payload, plen);
+	*got = plen;
+out:
+	op_release(&c);
+	return rc;
+}
+
+int ocxl_op_dump_complete(struct ocxl_transport *t, struct ocxl_op_result *res)
+{
+	return op_simple(t, OCXL_CMD_DUMP_COMPLETE, res);
+}
+
+int ocxl_op_heartbeat(struct ocxl_transport *t, struct ocxl_op_result *res)
+{
+	return op_simple(t, OCXL_CMD_HEARTBEAT, res);
+}
+
+int ocxl_op_health_request(struct ocxl_transport *t, struct ocxl_op_result *res)
+{
+	return op_simple(t, OCXL_CMD_HEALTH_REQUEST, res);
+}
+
+int ocxl_op_event_check(struct ocxl_transport *t, uint64_t *mask, struct ocxl_op_result *res)
+{
+	struct ocxl_op_result local;
+	struct op_call c = { .cmd = OCXL_CMD_EVENT_CHECK, .max_data = OP_SMALL_DATA };
+	int rc;
+
+	*mask = 0;
+	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	if (!rc && c.data_len < 8)
+		rc = -EBADMSG;
+	if (!rc)
+		*mask = ocxl_get_le64(c.data);
+	op_release(&c);
+	return rc;
+}
+
+int ocxl_op_erase_start(struct ocxl_transport *t, struct ocxl_op_result *res)
+{
+	return op_simple(t, OCXL_CMD_ERASE_START, res);
+}
+
+int ocxl_op_erase_status(struct ocxl_transport *t, struct ocxl_erase_status *es,
+			 struct ocxl_op_result *res)
+{
+	struct ocxl_op_result local;
+	struct op_call c = { .cmd = OCXL_CMD_ERASE_STATUS, .max_data = OP_SMALL_DATA };
+	int rc;
+
+	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	if (!rc)
+		rc = ocxl_erase_status_decode(c.data, c.data_len, es);
+	op_release(&c);
+	return rc;
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Pure renderers: decoded structs in, text out.  The formats are ABI
+ * (docs/tree.md, ocxlfs(8)) and scripts parse them: change nothing here
+ * without changing those documents.  Errors are collected from the stream
+ * once at the end (ferror), so a failed write anywhere yields -EIO.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "proto/render.h"
+
+static int stream_rc(FILE *out)
+{
+	return ferror(out) ? -EIO : 0;
+}
+
+int ocxl_render_serial(FILE *out, const struct ocxl_identity *id)
+{
+	fprintf(out, "%llu\n", (unsigned long long)id->serial);
+	return stream_rc(out);
+}
+
+int ocxl_render_fw_version(FILE *out, const struct ocxl_identity *id)
+{
+	/* The decoder already trims; trim again for structs filled by hand. */
+	size_t n = strnlen(id->fw_version, sizeof(id->fw_version));
+
+	while (n > 0 && id->fw_version[n - 1] == ' ')
+		n--;
+	fprintf(out, "%.*s\n", (int)n, id->fw_version);
+	return stream_rc(out);
+}
+
+static const char *or_unknown(const char *s)
+{
+	return s ? s : "unknown";
+}
+
+int ocxl_render_info(FILE *out, const struct ocxl_identity *id,
+		     const struct ocxl_info_extra *extra)
+{
+	static const struct ocxl_info_extra none;
+	unsigned rev = OCXL_CCAP0_REVISION(id->ccap0);
+
+	if (!extra)
+		extra = &none;
+	fprintf(out, "revision: %u.%u\n", rev >> 4, rev & 0xF);
+	fprintf(out, "read_latency_ns: %u\n", OCXL_CCAP0_READ_LATENCY_NS(id->ccap0));
+	fprintf(out, "ready_timeout_s: %u\n", OCXL_CCAP0_READY_TIMEOUT_S(id->ccap0));
+	fprintf(out, "memory_available_timeout_s: %u\n",
+		OCXL_CCAP0_MEM_AVAIL_TIMEOUT_S(id->ccap0));
+	fprintf(out, "max_dump_size: %u\n", (unsigned)OCXL_CCAP1_MAX_DUMP_SIZE(id->ccap1));
+	if (id->has_admin_buffer_size)
+		fprintf(out, "admin_buffer_size: %u\n", (unsigned)id->admin_buffer_size);
+	else
+		fputs("admin_buffer_size: unknown\n", out);
+	fprintf(out, "label_size: %u\n", (unsigned)extra->label_size);
+	fprintf(out, "label_max_xfer: %u\n", (unsigned)extra->label_max_xfer);
+	fprintf(out, "ccap0: 0x%016llx\n", (unsigned long long)id->ccap0);
+	fprintf(out, "ccap1: 0x%016llx\n", (unsigned long long)id->ccap1);
+	fprintf(out, "transport: %s\n", or_unknown(extra->transport));
+	fprintf(out, "device: %s\n", or_unknown(extra->device));
+	return stream_rc(out);
+}
+
+int ocxl_render_action_flags(FILE *out, uint32_t flags)
+{
+	const char *sep = "";
+	unsigned bit;
+
+	if (!flags) {
+		fputs("none", out);
+		return stream_rc(out);
+	}
+	/* Ascending bit order; bits without a name still show, as bit<N>. */
+	for (bit = 0; bit < 32; bit++) {
+		uint32_t m = 1u << bit;
+
+		if (!(flags & m))
+			continue;
+		switch (m) {
+		case OCXL_EL_ACT_RESET:
+			fprintf(out, "%sreset", sep);
+			break;
+		case OCXL_EL_ACT_CHECK_FW:
+			fprintf(out, "%scheck-firmware", sep);
+			break;
+		case OCXL_EL_ACT_REPLACE:
+			fprintf(out, "%sreplace", sep);
+			break;
+		case OCXL_EL_ACT_TAKE_DUMP:
+			fprintf(out, "%stake-dump", sep);
+			break;
+		default:
+			fprintf(out, "%sbit%u", sep, bit);
+			break;
+		}
+		sep = ",";
+	}
+	return stream_rc(out);
+}
+
+int ocxl_render_errlog(FILE *out, const struct ocxl_errlog *el)
+{
+	unsigned i;
+
+	fprintf(out, "id: %u\n", (unsigned)el->log_id);
+	fprintf(out, "program_reference_code: 0x%08x\n", (unsigned)el->program_ref_code);
+	fprintf(out, "type: %s (0x%02x)\n", ocxl_errlog_type_name(el->type), (unsigned)el->type);
+	fputs("action_flags: ", out);
+	ocxl_render_action_flags(out, el->action_flags);
+	fprintf(out, " (0x%06x)\n", (unsigned)el->action_flags);
+	fprintf(out, "power_on_seconds: %u\n", (unsigned)el->power_on_seconds);
+	fprintf(out, "timestamp: %llu\n", (unsigned long long)el->timestamp);
+	fprintf(out, "wwid: %016llx%016llx\n", (unsigned long long)el->wwid[0],
+		(unsigned long long)el->wwid[1]);
+	fprintf(out, "firmware_revision: %s\n", el->fw_revision);
+	fputs("additional_data: ", out);
+	if (el->addl_len && el->addl) {
+		for (i = 0; i < el->addl_len; i++)
+			fprintf(out, "%02x", (unsigned)el->addl[i]);
+	} else {
+		fputs("-", out);
+	}
+	fputs("\n\n", out);
+	return stream_rc(out);
+}
+
+int ocxl_render_stats(FILE *out, const struct ocxl_stats *st)
+{
+	unsigned f;
+
+	/* No unit suffix: the unit of each name is documented, scripts parse the number. */
+	for (f = 0; f < OCXL_STAT_NR; f++) {
+		if (st->present & (1u << f))
+			fprintf(out, "%s: %llu\n", ocxl_stat_name((enum ocxl_stat_field)f),
+				(unsigned long long)st->value[f]);
+	}
+	return stream_rc(out);
+}
+
+int ocxl_render_smart(FILE *out, const struct ocxl_smart *sm)
+{
+	unsigned i, n = sm->count < OCXL_SMART_MAX_ATTRS ? sm->count : OCXL_SMART_MAX_ATTRS;
+
+	for (i = 0; i < n; i++) {
+		const struct ocxl_smart_attr *a = &sm->attr[i];
+
+		fprintf(out, "%s id=0x%02x current=%u worst=%u threshold=%u flags=0x%04x raw=%llu\n",
+			ocxl_smart_attr_name(a->id), (unsigned)a->id, (unsigned)a->current,
+			(unsigned)a->worst, (unsigned)a->threshold, (unsigned)a->flags,
+			(unsigned long long)a->raw);
+	}
+	return stream_rc(out);
+}

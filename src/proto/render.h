@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Pure renderers: decoded structs in, text out.  They write to a FILE*
+ * (an open_memstream() in the daemon) and touch nothing else.  Every
+ * renderer returns 0 or a negative errno (-EIO if the stream failed).
+ * Formats are part of the tree's ABI: docs/tree.md and ocxlfs(8).
+ */
+#ifndef OCXLFS_PROTO_RENDER_H
+#define OCXLFS_PROTO_RENDER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "proto/codec.h"
+
+/* serial: decimal serial and '\n'. */
+int ocxl_render_serial(FILE *out, const struct ocxl_identity *id);
+/* firmware_version: the 8-char FWVER string, trailing spaces/NULs trimmed, '\n'. */
+int ocxl_render_fw_version(FILE *out, const struct ocxl_identity *id);
+
+/* info: "key: value" lines decoded from CCAP0/CCAP1 plus the sizes given. */
+struct ocxl_info_extra {
+	uint32_t label_size;	 /* config_size of the label area */
+	uint32_t label_max_xfer; /* max_xfer of the label area */
+	const char *transport;	 /* "simulator", "ndctl", "ioctl-v4" */
+	const char *device;	 /* "/dev/nmem0", "sim:0", ... */
+};
+int ocxl_render_info(FILE *out, const struct ocxl_identity *id,
+		     const struct ocxl_info_extra *extra);
+
+/* error_log: one block per entry, blank line between entries. */
+int ocxl_render_errlog(FILE *out, const struct ocxl_errlog *el);
+/* statistics: "name: value[ unit]" per present field, in enum order. */
+int ocxl_render_stats(FILE *out, const struct ocxl_stats *st);
+/* health: one line per SMART attribute. */
+int ocxl_render_smart(FILE *out, const struct ocxl_smart *sm);
+
+/* action flags by name, comma separated ("none" if 0). */
+int ocxl_render_action_flags(FILE *out, uint32_t flags);
+
+#endif /* OCXLFS_PROTO_RENDER_H */
