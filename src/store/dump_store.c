@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Controller dump store (see dump_store.h).
+ *
+ * Layout of a card's directory:
+ *   dump-<seq>.bin     committed dumps, seq zero-padded and increasing
+ *   .dump-XXXXXX.tmp   a dump being collected
+ *
+ * A dump is streamed into a temporary file mapped with libpmem2 (stores
+ * only, no flush per chunk), persisted once at commit, cut to its final
+ * size, fsync'd and renamed into place, and the directory fsync'd: only
+ * then may the caller tell the card "dump complete".  Readers hold an fd,
+ * so a newer commit or the pruning of old dumps never changes what an open
+ * file shows.  A .tmp left by a daemon killed mid-collection is incomplete
+ * by definition (the card still holds the dump) and is deleted at open.
+ *
+ * Thread safety: the store has a mutex for the directory (sequence
+ * numbers, commit, prune, open_newest); one writer is used by one thread.
+ * An exclusive flock on the directory keeps a second daemon out (-EBUSY),
+ * since it would delete our temporary files.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libpmem2.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/dump_store.h"
+#include "util/log.h"
+
+#define DUMP_PREFIX "dump-"
+#define DUMP_SUFFIX ".bin"
+#define TMP_PREFIX  ".dump-"
+#define TMP_SUFFIX  ".tmp"
+
+struct dump_store {
+	char *dir; /* absolute: the daemon chdirs to / */
+	int dirfd;
+	unsigned keep;
+	uint64_t last_seq;
+	pthread_mutex_t lock;
+};
+
+struct dump_writer {
+	struct dump_store *ds;
+	char *tmppath;
+	int fd;
+	size_t max_size;
+	struct pmem2_source *src;
+	struct pmem2_config *cfg;
+	struct pmem2_map *map; /* NULL for max_size 0: pmem2 cannot map 0 bytes */
+	uint8_t *base;
+	pmem2_memcpy_fn memcpy_fn;
+	pmem2_persist_fn persist_fn;
+};
+
+static int pmem2_errno(int r)
+{
+	/*
+	 * pmem2 returns -errno for system errors, its own codes (<= -100000)
+	 * otherwise; pmem2_err_to_errno() is declared but not exported.
+	 */
+	if (r == PMEM2_E_NOSUPP)
+		return -ENOTSUP;
+	return r <= PMEM2_E_UNKNOWN ? -EINVAL : r;
+}
+
+static bool has_affixes(const char *name, const char *prefix, const char *suffix)
+{
+	size_t n = strlen(name), p = strlen(prefix), s = strlen(suffix);
+
+	return n > p + s && !strncmp(name, prefix, p) && !strcmp(name + n - s, suffix);
+}
+
+/* "dump-<digits>.bin" -> seq; false for anything else. */
+static bool parse_seq(const char *name, uint64_t *seq)
+{
+	const char *p = name + strlen(DUMP_PREFIX);
+	uint64_t v = 0;
+
+	if (!has_affixes(name, DUMP_PREFIX, DUMP_SUFFIX))
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (strcmp(p, DUMP_SUFFIX))
+		return false;
+	*seq = v;
+	return true;
+}
+
+static void seq_name(char *buf, size_t size, uint64_t seq)
+{
+	snprintf(buf, size, DUMP_PREFIX "%012" PRIu64 DUMP_SUFFIX, seq);
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Committed dumps, oldest first (*seqs malloc'd, may be NULL when *n is 0).
+ * With remove_tmp, also deletes leftover temporary files.
+ */
+static int list_dumps(struct dump_store *ds, bool remove_tmp, uint64_t **seqs, size_t *n)
+{
+	uint64_t *v = NULL, seq;
+	size_t cnt = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd, ret = 0;
+
+	*seqs = NULL;
+	*n = 0;
+	/* A fresh fd: readdir must not share a position with dirfd. */
+	fd = openat(ds->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	while ((errno = 0, de = readdir(d))) {
+		if (remove_tmp && has_affixes(de->d_name, TMP_PREFIX, TMP_SUFFIX)) {
+			if (unlinkat(ds->dirfd, de->d_name, 0) && errno != ENOENT)
+				log_warn("dump store %s: cannot remove %s: %s", ds->dir, de->d_name,
+					 strerror(errno));
+			else
+				log_notice("dump store %s: removed incomplete dump %s", ds->dir,
+					   de->d_name);
+			continue;
+		}
+		if (!parse_seq(de->d_name, &seq))
+			continue;
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			uint64_t *nv = realloc(v, ncap * sizeof(*nv));
+
+			if (!nv) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		v[cnt++] = seq;
+	}
+	if (errno) {
+		ret = -errno;
+		goto out;
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_seq);
+	*seqs = v;
+	*n = cnt;
+	v = NULL;
+out:
+	free(v);
+	closedir(d);
+	return ret;
+}
+
+static int mkdir_p(const char *path)
+{
+	char *copy = strdup(path);
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = copy + 1;; p++) {
+		bool last = !*p;
+
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0700) && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		if (last)
+			break;
+		*p = '/';
+	}
+	free(copy);
+	return ret;
+}
+
+int dump_store_open(const char *dir, unsigned keep, struct dump_store **out)
+{
+	struct dump_store *ds;
+	uint64_t *seqs = NULL;
+	size_t n;
+	int ret;
+
+	*out = NULL;
+	if (!dir || !*dir)
+		return -EINVAL;
+	ds = calloc(1, sizeof(*ds));
+	if (!ds)
+		return -ENOMEM;
+	ds->dirfd = -1;
+	ds->keep = keep ? keep : DUMP_STORE_DEFAULT_KEEP;
+	pthread_mutex_init(&ds->lock, NULL);
+
+	ret = mkdir_p(dir);
+	if (ret)
+		goto fail;
+	ds->dir = realpath(dir, NULL);
+	if (!ds->dir) {
+		ret = -errno;
+		goto fail;
+	}
+	ds->dirfd = open(ds->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ds->dirfd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (flock(ds->dirfd, LOCK_EX | LOCK_NB)) {
+		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto fail;
+	}
+	ret = list_dumps(ds, true, &seqs, &n);
+	if (ret)
+		goto fail;
+	ds->last_seq = n ? seqs[n - 1] : 0;
+	free(seqs);
+	*out = ds;
+	return 0;
+fail:
+	log_err("dump store %s: %s", dir, strerror(-ret));
+	dump_store_close(ds);
+	return ret;
+}
+
+void dump_store_close(struct dump_store *ds)
+{
+	if (!ds)
+		return;
+	if (ds->dirfd >= 0)
+		close(ds->dirfd);
+	pthread_mutex_destroy(&ds->lock);
+	free(ds->dir);
+	free(ds);
+}
+
+static void writer_free(struct dump_writer *w)
+{
+	if (w->map)
+		pmem2_map_delete(&w->map);
+	if (w->cfg)
+		pmem2_config_delete(&w->cfg);
+	if (w->src)
+		pmem2_source_delete(&w->src);
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->tmppath) {
+		unlink(w->tmppath);
+		free(w->tmppath);
+	}
+	free(w);
+}
+
+/* Reserves and maps max_size bytes of the temporary file. */
+static int writer_map(struct dump_writer *w)
+{
+	size_t align, len;
+	int ret;
+
+	ret = pmem2_errno(pmem2_source_from_fd(&w->src, w->fd));
+	if (!ret)
+		ret = pmem2_errno(pmem2_source_alignment(w->src, &align));
+	if (ret)
+		goto pmem_err;
+	/* pmem2 maps whole alignment units; commit cuts the file to size. */
+	if (w->max_size > SIZE_MAX - align)
+		return -EFBIG;
+	len = (w->max_size + align - 1) / align * align;
+	/*
+	 * Allocate the blocks now: running out of space in a mapping is SIGBUS,
+	 * here it is a clean ENOSPC before the card is asked for anything.
+	 */
+	ret = posix_fallocate(w->fd, 0, (off_t)len);
+	if (ret == EOPNOTSUPP || ret == EINVAL)
+		ret = ftruncate(w->fd, (off_t)len) ? errno : 0;
+	if (ret)
+		return -ret;
+
+	ret = pmem2_errno(pmem2_config_new(&w->cfg));
+	if (!ret)
+		ret = pmem2_errno(
+		    pmem2_config_set_required_store_granularity(w->cfg, PMEM2_GRANULARITY_PAGE));
+	if (!ret)
+		ret = pmem2_errno(pmem2_map_new(&w->map, w->cfg, w->src));
+	if (ret)
+		goto pmem_err;
+	w->base = pmem2_map_get_address(w->map);
+	w->memcpy_fn = pmem2_get_memcpy_fn(w->map);
+	w->persist_fn = pmem2_get_persist_fn(w->map);
+	return 0;
+pmem_err:
+	log_err("dump store %s: pmem2: %s", w->ds->dir, pmem2_errormsg());
+	return ret;
+}
+
+int dump_store_begin(struct dump_store *ds, size_t max_size, struct dump_writer **out)
+{
+	struct dump_writer *w;
+	int ret;
+
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->ds = ds;
+	w->fd = -1;
+	w->max_size = max_size;
+	if (asprintf(&w->tmppath, "%s/" TMP_PREFIX "XXXXXX" TMP_SUFFIX, ds->dir) < 0) {
+		w->tmppath = NULL;
+		ret = -ENOMEM;
+		goto fail;
+	}
+	w->fd = mkostemps(w->tmppath, strlen(TMP_SUFFIX), O_CLOEXEC);
+	if (w->fd < 0) {
+		ret = -errno;
+		free(w->tmppath);
+		w->tmppath = NULL;
+		goto fail;
+	}
+	if (max_size) {
+		ret = writer_map(w);
+		if (ret)
+			goto fail;
+	}
+	*out = w;
+	return 0;
+fail:
+	log_err("dump store %s: cannot start a dump of %zu bytes: %s", ds->dir, max_size,
+		strerror(-ret));
+	writer_free(w);
+	return ret;
+}
+
+int dump_writer_write(struct dump_writer *w, size_t off, const void *buf, size_t len)
+{
+	if (off > w->max_size || len > w->max_size - off)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	/* Stores only: commit persists the whole range once. */
+	w->memcpy_fn(w->base + off, buf, len, PMEM2_F_MEM_NOFLUSH);
+	return 0;
+}
+
+/* Deletes the oldest dumps beyond keep; failures only cost disk space. */
+static void prune(struct dump_store *ds)
+{
+	uint64_t *seqs;
+	size_t n;
+	char name[64];
+
+	if (list_dumps(ds, false, &seqs, &n))
+		return;
+	for (size_t i = 0; i + ds->keep < n; i++) {
+		seq_name(name, sizeof(name), seqs[i]);
+		if (unlinkat(ds->dirfd, name, 0) && errno != ENOENT)
+			log_warn("dump store %s: cannot remove %s: %s", ds->dir, name,
+				 strerror(errno));
+	}
+	free(seqs);
+}
+
+int dump_writer_commit(struct dump_writer *w, size_t final_size)
+{
+	struct dump_store *ds = w->ds;
+	char name[64];
+	uint64_t seq;
+	int ret = 0;
+
+	if (final_size > w->max_size) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (w->map) {
+		if (final_size)
+			w->persist_fn(w->base, final_size);
+		pmem2_map_delete(&w->map);
+	}
+	/* futimens: the mtime readers see is the commit time. */
+	if (ftruncate(w->fd, (off_t)final_size) || futimens(w->fd, NULL) || fsync(w->fd)) {
+		ret = -errno;
+		goto out;
+	}
+
+	pthread_mutex_lock(&ds->lock);
+	seq = ds->last_seq + 1;
+	seq_name(name, sizeof(name), seq);
+	if (renameat(AT_FDCWD, w->tmppath, ds->dirfd, name)) {
+		ret = -errno;
+	} else {
+		ds->last_seq = seq;
+		free(w->tmppath);
+		w->tmppath = NULL;
+		/* The rename is what makes the dump exist after a crash. */
+		if (fsync(ds->dirfd))
+			ret = -errno;
+		else
+			prune(ds);
+	}
+	pthread_mutex_unlock(&ds->lock);
+out:
+	if (ret)
+		log_err("dump store %s: commit of %zu bytes failed: %s", ds->dir, final_size,
+			strerror(-ret));
+	writer_free(w);
+	return ret;
+}
+
+void dump_writer_abort(struct dump_writer *w)
+{
+	if (w)
+		writer_free(w);
+}
+
+int dump_store_open_newest(struct dump_store *ds, int *fd, size_t *size, struct timespec *when)
+{
+	uint64_t *seqs = NULL;
+	struct stat st;
+	char name[64];
+	size_t n;
+	int ret, f = -1;
+
+	*fd = -1;
+	pthread_mutex_lock(&ds->lock);
+	ret = list_dumps(ds, false, &seqs, &n);
+	if (ret)
+		goto out;
+	/* Newest first; one deleted behind our back is skipped. */
+	ret = -ENOENT;
+	while (n-- > 0 && ret == -ENOENT) {
+		seq_name(name, sizeof(name), seqs[n]);
+		f = openat(ds->dirfd, name, O_RDONLY | O_CLOEXEC);
+		ret = f < 0 ? -errno : 0;
+	}
+	if (ret)
+		goto out;
+	if (fstat(f, &st)) {
+		ret = -errno;
+		close(f);
+		goto out;
+	}
+	*fd = f;
+	if (size)
+		*size = (size_t)st.st_size;
+	if (when)
+		*when = st.st_mtim;
+out:
+	pthread_mutex_unlock(&ds->lock);
+	free(seqs);
+	return ret;
+}
+
+unsigned dump_store_count(struct dump_store *ds)
+{
+	uint64_t *seqs;
+	size_t n;
+
+	pthread_mutex_lock(&ds->lock);
+	if (list_dumps(ds, false, &seqs, &n))
+		n = 0;
+	pthread_mutex_unlock(&ds->lock);
+	free(seqs);
+	return n > UINT_MAX ? UINT_MAX : (unsigned)n;
+}

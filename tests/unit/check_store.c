@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Unit tests for the durable store: the error-log journal and the dump
+ * store.  White-box where it must be: the torn-tail and corruption tests
+ * know the journal's on-disk layout (see journal.c) to aim at records.
+ *
+ * OCXLFS_TEST_SEED=<n> reruns with another seed; OCXLFS_LOG=warning shows
+ * what recovery logs.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "store/dump_store.h"
+#include "store/journal.h"
+#include "util/log.h"
+
+/* Mirrors journal.c's format. */
+#define JRN_HDR_SIZE 32u
+#define JRN_REC_HDR  16u
+
+static uint64_t seed = 0x0c71f5u;
+static char tmpdir[64];
+static char jpath[128];
+
+/* xorshift64*: reproducible without touching libc's rand state. */
+static uint64_t rnd_state;
+
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return rnd_state * 0x2545f4914f6cdd1dull;
+}
+
+static size_t rnd_range(size_t lo, size_t hi) /* [lo, hi] */
+{
+	return lo + (size_t)(rnd() % (hi - lo + 1));
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void setup(void)
+{
+	rnd_state = seed;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_store.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(jpath, sizeof(jpath), "%s/errlog.jrn", tmpdir);
+}
+
+static void teardown(void)
+{
+	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- helpers ---- */
+
+static size_t pad8(size_t n)
+{
+	return (n + 7u) & ~(size_t)7u;
+}
+
+/* Entry content from its id; never a zero byte, so a cut always shows. */
+static void fill_entry(uint32_t id, uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)((id * 131u + i * 7u) % 255u + 1u);
+}
+
+static size_t entry_len(uint32_t id)
+{
+	return 0x48 + (id * 37u) % 300u;
+}
+
+static uint32_t nth_id(size_t i)
+{
+	/* Scattered ids exercise the hash set. */
+	return (uint32_t)(i * 2654435761u) ^ 0x5a5a5a5au;
+}
+
+static void append_n(struct errlog_journal *j, size_t from, size_t to)
+{
+	uint8_t buf[JOURNAL_MAX_ENTRY];
+
+	for (size_t i = from; i < to; i++) {
+		uint32_t id = nth_id(i);
+
+		fill_entry(id, buf, entry_len(id));
+		ck_assert_int_eq(errlog_journal_append(j, id, buf, entry_len(id)), 0);
+	}
+}
+
+struct expect {
+	size_t next;
+	size_t total;
+};
+
+/* Checks that the journal holds exactly nth_id(0 .. total-1), in order. */
+static int visit_expect(void *ctx, uint32_t log_id, const uint8_t *raw, size_t len)
+{
+	struct expect *e = ctx;
+	uint8_t buf[JOURNAL_MAX_ENTRY];
+	uint32_t id = nth_id(e->next);
+
+	ck_assert_uint_lt(e->next, e->total);
+	ck_assert_uint_eq(log_id, id);
+	ck_assert_uint_eq(len, entry_len(id));
+	fill_entry(id, buf, len);
+	ck_assert_mem_eq(raw, buf, len);
+	e->next++;
+	return 0;
+}
+
+static void check_contents(struct errlog_journal *j, size_t total)
+{
+	struct expect e = {.next = 0, .total = total};
+
+	ck_assert_uint_eq(errlog_journal_count(j), total);
+	ck_assert_int_eq(errlog_journal_foreach(j, visit_expect, &e), 0);
+	ck_assert_uint_eq(e.next, total);
+}
+
+static struct errlog_journal *jopen(struct journal_recovery *rec)
+{
+	struct errlog_journal *j = NULL;
+	struct journal_recovery dummy;
+
+	ck_assert_int_eq(errlog_journal_open(jpath, &j, rec ? rec : &dummy), 0);
+	ck_assert_ptr_nonnull(j);
+	return j;
+}
+
+static uint8_t *read_file(const char *path, size_t *size)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	buf = malloc((size_t)st.st_size + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(pread(fd, buf, (size_t)st.st_size, 0), st.st_size);
+	close(fd);
+	*size = (size_t)st.st_size;
+	return buf;
+}
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+}
+
+/* Files in tmpdir whose name contains tag; removed with remove. */
+static unsigned count_files(const char *tag, int remove)
+{
+	unsigned n = 0;
+	struct dirent *de;
+	DIR *d = opendir(tmpdir);
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		char p[512];
+
+		if (!strstr(de->d_name, tag))
+			continue;
+		n++;
+		snprintf(p, sizeof(p), "%s/%s", tmpdir, de->d_name);
+		if (remove)
+			unlink(p);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Builds a journal of n records and returns its bytes up to the last record. */
+static uint8_t *make_image(size_t n, size_t *offs, size_t *end)
+{
+	struct errlog_journal *j = jopen(NULL);
+	size_t size, off = JRN_HDR_SIZE;
+	uint8_t *img;
+
+	append_n(j, 0, n);
+	errlog_journal_close(j);
+	for (size_t i = 0; i < n; i++) {
+		offs[i] = off;
+		off += JRN_REC_HDR + pad8(entry_len(nth_id(i)));
+	}
+	offs[n] = off;
+	img = read_file(jpath, &size);
+	ck_assert_uint_ge(size, off);
+	*end = off;
+	return img;
+}
+
+/* ---- journal ---- */
+
+START_TEST(test_journal_roundtrip)
+{
+	struct journal_recovery rec;
+	struct errlog_journal *j = jopen(&rec);
+
+	ck_assert_uint_eq(rec.records, 0);
+	ck_assert(!rec.damaged);
+	append_n(j, 0, 1000);
+	check_contents(j, 1000);
+	errlog_journal_close(j);
+
+	j = jopen(&rec);
+	ck_assert_uint_eq(rec.records, 1000);
+	ck_assert(!rec.damaged);
+	ck_assert_uint_eq(rec.dropped_bytes, 0);
+	check_contents(j, 1000);
+	for (size_t i = 0; i < 1000; i++)
+		ck_assert(errlog_journal_contains(j, nth_id(i)));
+	ck_assert(!errlog_journal_contains(j, nth_id(1000)));
+	errlog_journal_close(j);
+}
+END_TEST
+
+START_TEST(test_journal_dedup)
+{
+	struct errlog_journal *j = jopen(NULL);
+	uint8_t before[JRN_HDR_SIZE + 4096], *after;
+	uint8_t buf[16] = {1};
+	size_t size;
+
+	append_n(j, 0, 10);
+	ck_assert_int_eq(errlog_journal_append(j, nth_id(3), buf, sizeof(buf)), 1);
+	ck_assert_uint_eq(errlog_journal_count(j), 10);
+	errlog_journal_close(j);
+
+	j = jopen(NULL);
+	after = read_file(jpath, &size);
+	memcpy(before, after, sizeof(before));
+	free(after);
+	ck_assert_int_eq(errlog_journal_append(j, nth_id(9), buf, sizeof(buf)), 1);
+	ck_assert_int_eq(errlog_journal_append(j, nth_id(0), buf, sizeof(buf)), 1);
+	ck_assert_uint_eq(errlog_journal_count(j), 10);
+	check_contents(j, 10);
+	/* Nothing was written. */
+	after = read_file(jpath, &size);
+	ck_assert_mem_eq(before, after, sizeof(before));
+	free(after);
+	errlog_journal_close(j);
+}
+END_TEST
+
+START_TEST(test_journal_append_after_reopen)
+{
+	struct errlog_journal *j = jopen(NULL);
+
+	append_n(j, 0, 10);
+	errlog_journal_close(j);
+	for (size_t round = 1; round < 5; round++) {
+		j = jopen(NULL);
+		check_contents(j, round * 10);
+		append_n(j, round * 10, round * 10 + 10);
+		errlog_journal_close(j);
+	}
+	j = jopen(NULL);
+	check_contents(j, 50);
+	errlog_journal_close(j);
+}
+END_TEST
+
+static int stop_at_3(void *ctx, uint32_t log_id, const uint8_t *raw, size_t len)
+{
+	return ++*(int *)ctx == 3 ? 42 : 0;
+}
+
+START_TEST(test_journal_foreach_stop)
+{
+	struct errlog_journal *j = jopen(NULL);
+	int n = 0;
+
+	append_n(j, 0, 5);
+	ck_assert_int_eq(errlog_journal_foreach(j, stop_at_3, &n), 42);
+	ck_assert_int_eq(n, 3);
+	errlog_journal_close(j);
+}
+END_TEST
+
+START_TEST(test_journal_busy)
+{
+	struct errlog_journal *j = jopen(NULL), *j2 = NULL;
+
+	ck_assert_int_eq(errlog_journal_open(jpath, &j2, NULL), -EBUSY);
+	ck_assert_ptr_null(j2);
+	errlog_journal_close(j);
+	j = jopen(NULL);
+	errlog_journal_close(j);
+}
+END_TEST
+
+START_TEST(test_journal_torn_tail)
+{
+	enum { N = 40 };
+	size_t offs[N + 1], end;
+	uint8_t *img = make_image(N, offs, &end);
+
+	for (int it = 0; it < 50; it++) {
+		struct journal_recovery rec;
+		struct errlog_journal *j;
+		size_t cut, kept = 0;
+		bool torn = false;
+
+		/* A few fixed edges, then random cuts. */
+		if (it == 0)
+			cut = JRN_HDR_SIZE;
+		else if (it == 1)
+			cut = end;
+		else if (it == 2)
+			cut = end - 1;
+		else
+			cut = rnd_range(JRN_HDR_SIZE, end);
+		for (size_t i = 0; i < N; i++) {
+			size_t body = offs[i] + JRN_REC_HDR + entry_len(nth_id(i));
+
+			if (body <= cut)
+				kept++;
+			else if (cut > offs[i])
+				torn = true;
+		}
+		write_file(jpath, img, cut);
+
+		j = jopen(&rec);
+		ck_assert_uint_eq(rec.records, kept);
+		ck_assert_int_eq(rec.damaged, torn);
+		ck_assert_int_eq(rec.dropped_bytes > 0, torn);
+		if (torn)
+			ck_assert_uint_le(rec.dropped_bytes, cut - offs[kept]);
+		check_contents(j, kept);
+		/* A torn append is not media damage: nothing to save aside. */
+		ck_assert_uint_eq(count_files(".dropped-", 1), 0);
+		if (it % 10 == 0) {
+			append_n(j, kept, kept + 1);
+			errlog_journal_close(j);
+			j = jopen(&rec);
+			ck_assert(!rec.damaged);
+			check_contents(j, kept + 1);
+		}
+		errlog_journal_close(j);
+	}
+	free(img);
+}
+END_TEST
+
+START_TEST(test_journal_corrupt)
+{
+	enum { N = 30 };
+	size_t offs[N + 1], end;
+	uint8_t *img = make_image(N, offs, &end);
+
+	for (int it = 0; it < 50; it++) {
+		size_t k = it == 0 ? 0 : it == 1 ? N - 1 : rnd_range(0, N - 1);
+		size_t at = rnd_range(offs[k], offs[k + 1] - 1);
+		struct journal_recovery rec;
+		struct errlog_journal *j;
+		uint8_t *bad;
+
+		bad = malloc(end);
+		ck_assert_ptr_nonnull(bad);
+		memcpy(bad, img, end);
+		bad[at] ^= (uint8_t)rnd_range(1, 255);
+		write_file(jpath, bad, end);
+		free(bad);
+
+		j = jopen(&rec);
+		ck_assert_uint_eq(rec.records, k);
+		ck_assert(rec.damaged);
+		ck_assert_uint_gt(rec.dropped_bytes, 0);
+		ck_assert_uint_le(rec.dropped_bytes, end - offs[k]);
+		check_contents(j, k);
+		/* Intact records after the damage are kept aside for a human. */
+		ck_assert_uint_eq(count_files(".dropped-", 1), k < N - 1);
+
+		append_n(j, k, k + 1);
+		errlog_journal_close(j);
+		j = jopen(&rec);
+		ck_assert(!rec.damaged);
+		ck_assert_uint_eq(rec.records, k + 1);
+		check_contents(j, k + 1);
+		errlog_journal_close(j);
+	}
+	free(img);
+}
+END_TEST
+
+START_TEST(test_journal_bad_header)
+{
+	for (size_t at = 0; at < JRN_HDR_SIZE; at += 3) {
+		struct journal_recovery rec;
+		struct errlog_journal *j = jopen(NULL);
+		uint8_t *img;
+		size_t size;
+
+		append_n(j, 0, 5);
+		errlog_journal_close(j);
+		img = read_file(jpath, &size);
+		img[at] ^= 0x10;
+		write_file(jpath, img, size);
+
+		j = jopen(&rec);
+		ck_assert(rec.damaged);
+		ck_assert_uint_eq(rec.records, 0);
+		ck_assert_uint_eq(errlog_journal_count(j), 0);
+		ck_assert(!errlog_journal_contains(j, nth_id(0)));
+		append_n(j, 0, 2);
+		errlog_journal_close(j);
+		j = jopen(&rec);
+		ck_assert(!rec.damaged);
+		check_contents(j, 2);
+		errlog_journal_close(j);
+		free(img);
+
+		/* The damaged file is kept as it was. */
+		ck_assert_uint_eq(count_files(".corrupt-", 1), 1);
+		unlink(jpath);
+	}
+}
+END_TEST
+
+START_TEST(test_journal_odd_files)
+{
+	static const uint8_t junk[] = "not a journal at all";
+	struct journal_recovery rec;
+	struct errlog_journal *j;
+	uint8_t zeroes[100] = {0};
+
+	/* Shorter than a header. */
+	write_file(jpath, junk, sizeof(junk));
+	j = jopen(&rec);
+	ck_assert(rec.damaged);
+	check_contents(j, 0);
+	errlog_journal_close(j);
+	ck_assert_uint_eq(count_files(".corrupt-", 1), 1);
+
+	/* Empty or all-zero: a crash during creation, nothing lost. */
+	write_file(jpath, zeroes, 0);
+	j = jopen(&rec);
+	ck_assert(!rec.damaged);
+	append_n(j, 0, 1);
+	errlog_journal_close(j);
+	write_file(jpath, zeroes, sizeof(zeroes));
+	j = jopen(&rec);
+	ck_assert(!rec.damaged);
+	append_n(j, 0, 3);
+	errlog_journal_close(j);
+	j = jopen(&rec);
+	check_contents(j, 3);
+	errlog_journal_close(j);
+	ck_assert_uint_eq(count_files(".corrupt-", 1), 0);
+}
+END_TEST
+
+START_TEST(test_journal_max_entry)
+{
+	uint8_t *buf = malloc(JOURNAL_MAX_ENTRY + 1);
+	struct errlog_journal *j = jopen(NULL);
+	size_t sum = 0;
+
+	ck_assert_ptr_nonnull(buf);
+	for (size_t i = 0; i <= JOURNAL_MAX_ENTRY; i++)
+		buf[i] = (uint8_t)(i * 13 + 1);
+	ck_assert_int_eq(errlog_journal_append(j, 1, buf, JOURNAL_MAX_ENTRY + 1), -EINVAL);
+	ck_assert_int_eq(errlog_journal_append(j, 2, NULL, 5), -EINVAL);
+	ck_assert_uint_eq(errlog_journal_count(j), 0);
+	/* Several, so the file has to grow past its first step. */
+	for (uint32_t id = 1; id <= 4; id++)
+		ck_assert_int_eq(errlog_journal_append(j, id, buf, JOURNAL_MAX_ENTRY), 0);
+	ck_assert_int_eq(errlog_journal_append(j, 5, NULL, 0), 0);
+	errlog_journal_close(j);
+
+	j = jopen(NULL);
+	ck_assert_uint_eq(errlog_journal_count(j), 5);
+	for (uint32_t id = 1; id <= 5; id++)
+		ck_assert(errlog_journal_contains(j, id));
+	errlog_journal_close(j);
+	for (size_t i = 0; i < JOURNAL_MAX_ENTRY; i++)
+		sum += buf[i];
+	ck_assert_uint_gt(sum, 0);
+	free(buf);
+}
+END_TEST
+
+/* ---- dump store ---- */
+
+static char ddir[128];
+
+static void dsetup(void)
+{
+	setup();
+	/* Nested and missing: open must create it. */
+	snprintf(ddir, sizeof(ddir), "%s/card0/dumps", tmpdir);
+}
+
+static struct dump_store *dopen(unsigned keep)
+{
+	struct dump_store *ds = NULL;
+
+	ck_assert_int_eq(dump_store_open(ddir, keep, &ds), 0);
+	ck_assert_ptr_nonnull(ds);
+	return ds;
+}
+
+static void dump_bytes(uint8_t tag, uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(tag + i * 3);
+}
+
+/* Commits a dump of len bytes, written in chunks of 1000, max_size len + slack. */
+static void commit_dump(struct dump_store *ds, uint8_t tag, size_t len)
+{
+	struct dump_writer *w = NULL;
+	uint8_t *buf = malloc(len + 1);
+
+	ck_assert_ptr_nonnull(buf);
+	dump_bytes(tag, buf, len);
+	ck_assert_int_eq(dump_store_begin(ds, len + 777, &w), 0);
+	for (size_t off = 0; off < len; off += 1000)
+		ck_assert_int_eq(
+		    dump_writer_write(w, off, buf + off, len - off < 1000 ? len - off : 1000), 0);
+	ck_assert_int_eq(dump_writer_commit(w, len), 0);
+	free(buf);
+}
+
+static void check_fd(int fd, uint8_t tag, size_t len)
+{
+	uint8_t *want = malloc(len + 1), *got = malloc(len + 1);
+
+	ck_assert(want && got);
+	dump_bytes(tag, want, len);
+	ck_assert_int_eq(pread(fd, got, len + 1, 0), (ssize_t)len);
+	ck_assert_mem_eq(got, want, len);
+	free(want);
+	free(got);
+}
+
+static void check_newest(struct dump_store *ds, uint8_t tag, size_t len)
+{
+	struct timespec when;
+	size_t size;
+	int fd;
+
+	ck_assert_int_eq(dump_store_open_newest(ds, &fd, &size, &when), 0);
+	ck_assert_uint_eq(size, len);
+	ck_assert_int_gt(when.tv_sec, 0);
+	check_fd(fd, tag, len);
+	close(fd);
+}
+
+static unsigned count_dir(const char *prefix)
+{
+	unsigned n = 0;
+	struct dirent *de;
+	DIR *d = opendir(ddir);
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, prefix, strlen(prefix));
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_dump_keep)
+{
+	struct dump_store *ds = dopen(2);
+	char p[256];
+
+	ck_assert_uint_eq(dump_store_count(ds), 0);
+	commit_dump(ds, 1, 5000);
+	commit_dump(ds, 2, 7000);
+	commit_dump(ds, 3, 6001);
+	ck_assert_uint_eq(dump_store_count(ds), 2);
+	ck_assert_uint_eq(count_dir("dump-"), 2);
+	ck_assert_uint_eq(count_dir(".dump-"), 0);
+	check_newest(ds, 3, 6001);
+	/* The oldest went. */
+	snprintf(p, sizeof(p), "%s/dump-000000000001.bin", ddir);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	dump_store_close(ds);
+
+	/* Numbering carries on after a restart. */
+	ds = dopen(2);
+	commit_dump(ds, 4, 100);
+	check_newest(ds, 4, 100);
+	snprintf(p, sizeof(p), "%s/dump-000000000004.bin", ddir);
+	ck_assert_int_eq(access(p, F_OK), 0);
+	ck_assert_uint_eq(dump_store_count(ds), 2);
+	dump_store_close(ds);
+}
+END_TEST
+
+START_TEST(test_dump_fd_survives)
+{
+	struct dump_store *ds = dopen(1);
+	size_t size;
+	int fd;
+
+	commit_dump(ds, 10, 12345);
+	ck_assert_int_eq(dump_store_open_newest(ds, &fd, &size, NULL), 0);
+	ck_assert_uint_eq(size, 12345);
+	commit_dump(ds, 20, 999);
+	commit_dump(ds, 30, 4321);
+	ck_assert_uint_eq(dump_store_count(ds), 1);
+	/* Deleted by pruning, still whole through the fd. */
+	check_fd(fd, 10, 12345);
+	close(fd);
+	check_newest(ds, 30, 4321);
+	dump_store_close(ds);
+}
+END_TEST
+
+START_TEST(test_dump_stale_tmp)
+{
+	struct dump_store *ds = dopen(0);
+	struct dump_writer *w;
+	char p[256];
+
+	commit_dump(ds, 7, 3000);
+	/* Killed mid-collection: the temporary file stays. */
+	ck_assert_int_eq(dump_store_begin(ds, 4096, &w), 0);
+	ck_assert_int_eq(dump_writer_write(w, 0, "partial", 7), 0);
+	snprintf(p, sizeof(p), "%s/.dump-zzzzzz.tmp", ddir);
+	write_file(p, "x", 1);
+	ck_assert_uint_eq(count_dir(".dump-"), 2);
+	/* Another daemon on the same directory is refused. */
+	{
+		struct dump_store *ds2 = NULL;
+
+		ck_assert_int_eq(dump_store_open(ddir, 0, &ds2), -EBUSY);
+	}
+	dump_store_close(ds);
+
+	ds = dopen(0);
+	ck_assert_uint_eq(count_dir(".dump-"), 0);
+	ck_assert_uint_eq(dump_store_count(ds), 1);
+	check_newest(ds, 7, 3000);
+	dump_store_close(ds);
+	/* The orphaned writer's memory (its file is already gone). */
+	dump_writer_abort(w);
+}
+END_TEST
+
+START_TEST(test_dump_abort)
+{
+	struct dump_store *ds = dopen(0);
+	struct dump_writer *w = NULL;
+	int fd = -1;
+
+	ck_assert_int_eq(dump_store_begin(ds, 100000, &w), 0);
+	ck_assert_int_eq(dump_writer_write(w, 0, "abc", 3), 0);
+	dump_writer_abort(w);
+	ck_assert_uint_eq(count_dir(".dump-"), 0);
+	ck_assert_uint_eq(count_dir("dump-"), 0);
+	ck_assert_uint_eq(dump_store_count(ds), 0);
+	ck_assert_int_eq(dump_store_open_newest(ds, &fd, NULL, NULL), -ENOENT);
+	ck_assert_int_eq(fd, -1);
+
+	/* Bounds, and a commit beyond max_size fails and leaves nothing. */
+	ck_assert_int_eq(dump_store_begin(ds, 10, &w), 0);
+	ck_assert_int_eq(dump_writer_write(w, 8, "abc", 3), -EINVAL);
+	ck_assert_int_eq(dump_writer_write(w, 11, "", 0), -EINVAL);
+	ck_assert_int_eq(dump_writer_write(w, SIZE_MAX, "abc", 3), -EINVAL);
+	ck_assert_int_eq(dump_writer_write(w, 7, "abc", 3), 0);
+	ck_assert_int_eq(dump_writer_commit(w, 11), -EINVAL);
+	ck_assert_uint_eq(count_dir(".dump-"), 0);
+	ck_assert_uint_eq(dump_store_count(ds), 0);
+	dump_store_close(ds);
+}
+END_TEST
+
+START_TEST(test_dump_empty)
+{
+	struct dump_store *ds = dopen(0);
+	struct dump_writer *w = NULL;
+
+	ck_assert_int_eq(dump_store_begin(ds, 0, &w), 0);
+	ck_assert_int_eq(dump_writer_write(w, 0, "", 0), 0);
+	ck_assert_int_eq(dump_writer_write(w, 0, "a", 1), -EINVAL);
+	ck_assert_int_eq(dump_writer_commit(w, 0), 0);
+	ck_assert_uint_eq(dump_store_count(ds), 1);
+	check_newest(ds, 0, 0);
+
+	/* A larger reservation committed empty. */
+	ck_assert_int_eq(dump_store_begin(ds, 5000, &w), 0);
+	ck_assert_int_eq(dump_writer_commit(w, 0), 0);
+	check_newest(ds, 0, 0);
+	dump_store_close(ds);
+}
+END_TEST
+
+START_TEST(test_dump_large)
+{
+	const size_t size = 64u << 20, chunk = 32u << 10;
+	struct dump_store *ds = dopen(0);
+	struct dump_writer *w = NULL;
+	uint64_t *buf = malloc(chunk);
+	uLong want = crc32(0L, Z_NULL, 0), got = want;
+	size_t total = 0, fsize;
+	ssize_t n;
+	int fd;
+
+	ck_assert_ptr_nonnull(buf);
+	/* The card reports an upper bound; the dump ends up shorter. */
+	ck_assert_int_eq(dump_store_begin(ds, size + 3 * chunk + 5, &w), 0);
+	for (size_t off = 0; off < size; off += chunk) {
+		for (size_t i = 0; i < chunk / sizeof(*buf); i++)
+			buf[i] = rnd();
+		want = crc32(want, (const Bytef *)buf, (uInt)chunk);
+		ck_assert_int_eq(dump_writer_write(w, off, buf, chunk), 0);
+	}
+	ck_assert_int_eq(dump_writer_commit(w, size), 0);
+	free(buf);
+
+	ck_assert_int_eq(dump_store_open_newest(ds, &fd, &fsize, NULL), 0);
+	ck_assert_uint_eq(fsize, size);
+	buf = malloc(1u << 20);
+	ck_assert_ptr_nonnull(buf);
+	while ((n = pread(fd, buf, 1u << 20, (off_t)total)) > 0) {
+		got = crc32(got, (const Bytef *)buf, (uInt)n);
+		total += (size_t)n;
+	}
+	ck_assert_int_eq(n, 0);
+	ck_assert_uint_eq(total, size);
+	ck_assert_uint_eq(got, want);
+	free(buf);
+	close(fd);
+	dump_store_close(ds);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tj = tcase_create("journal");
+	TCase *td = tcase_create("dump_store");
+
+	tcase_add_checked_fixture(tj, setup, teardown);
+	tcase_set_timeout(tj, 60);
+	tcase_add_test(tj, test_journal_roundtrip);
+	tcase_add_test(tj, test_journal_dedup);
+	tcase_add_test(tj, test_journal_append_after_reopen);
+	tcase_add_test(tj, test_journal_foreach_stop);
+	tcase_add_test(tj, test_journal_busy);
+	tcase_add_test(tj, test_journal_torn_tail);
+	tcase_add_test(tj, test_journal_corrupt);
+	tcase_add_test(tj, test_journal_bad_header);
+	tcase_add_test(tj, test_journal_odd_files);
+	tcase_add_test(tj, test_journal_max_entry);
+	suite_add_tcase(s, tj);
+
+	tcase_add_checked_fixture(td, dsetup, teardown);
+	tcase_set_timeout(td, 60);
+	tcase_add_test(td, test_dump_keep);
+	tcase_add_test(td, test_dump_fd_survives);
+	tcase_add_test(td, test_dump_stale_tmp);
+	tcase_add_test(td, test_dump_abort);
+	tcase_add_test(td, test_dump_empty);
+	tcase_add_test(td, test_dump_large);
+	suite_add_tcase(s, td);
+	return s;
+}
+
+int main(void)
+{
+	const char *env = getenv("OCXLFS_TEST_SEED");
+	const char *lvl = getenv("OCXLFS_LOG");
+	SRunner *sr;
+	int failed;
+
+	if (env)
+		seed = strtoull(env, NULL, 0) | 1;
+	/* Recovery is supposed to complain; keep the output readable. */
+	log_init(0, lvl && log_level_parse(lvl) >= 0 ? log_level_parse(lvl) : LOG_CRIT);
+	printf("check_store: seed %#" PRIx64 "\n", seed);
+
+	sr = srunner_create(store_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
