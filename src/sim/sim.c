@@ -1,0 +1,832 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The simulated card: answers the ioctls the kernel would on /dev/nmemN
+ * (ND_IOCTL_CALL envelopes of the passthru contract and the three label
+ * area ioctls), with the card's own data-buffer formats built by the
+ * encoders of src/proto/codec.c.
+ *
+ * Model:
+ * - Counters move with wall-clock time since the card's power-on epoch
+ *   (persisted), so two reads are never equal and a restarted daemon sees
+ *   them continue.  sim_card_open() is a card reset (IPL).
+ * - The error-log queue, the next log id, an available dump and a running
+ *   erase are persisted (sim_state.c); faults, profile and namespace
+ *   enablement are RAM-only steering.
+ * - One mutex per card: a real card serializes its admin channel, so the
+ *   modelled latency and a hang's timeout are slept with the lock held.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include <linux/ndctl.h>
+
+#include <ocxlfs/passthru.h>
+
+#include "proto/codec.h"
+#include "sim/sim.h"
+#include "sim/sim_state.h"
+#include "util/log.h"
+
+#define SIM_SERIAL_BASE 2020000000ULL
+#define SIM_FW_VERSION "01.02.03"
+#define SIM_REVISION 0x0011u	    /* SCM revision 1.1 */
+#define SIM_READ_LATENCY_NS 300u
+#define SIM_READY_TIMEOUT_S 5u
+#define SIM_MEM_AVAIL_TIMEOUT_S 10u
+#define SIM_MEDIA_BYTES (256ULL << 30) /* the PMEM region behind the label area */
+#define SIM_LABEL_MAX_XFER 4096u	/* PAGE_SIZE, as the posted driver reports */
+#define SIM_LABEL_MAX_CALL (128u * 1024)
+#define SIM_ND_MAX_BUFLEN (4u * 1024 * 1024) /* the kernel's ND_IOCTL_MAX_BUFLEN */
+#define SIM_LABEL_TIMEOUT_MS 100u
+#define SIM_CORRUPT_ID 0x5858u /* 'XX' */
+
+struct sim_card {
+	pthread_mutex_t lock;
+	struct sim_state st;
+	unsigned index;
+	unsigned latency_us;
+	enum sim_fault_kind fault;
+	unsigned fault_arg;
+	enum sim_profile profile;
+	bool ns_enabled;
+	unsigned erase_ms;
+	uint16_t cmd_id;	  /* echoed in the response word like the admin channel */
+	uint64_t reset_mono_us;	  /* CLOCK_MONOTONIC at the reset (open) */
+	uint64_t last_elapsed_ms; /* counters never run backwards, even if the clock does */
+	uint8_t chunk[OCXL_DUMP_CHUNK_MAX];
+	uint8_t rsp[OCXL_PKG_OUT_HDR + SIM_ADMIN_BUFFER_SIZE]; /* response word + data buffer */
+};
+
+/* ---- time ---- */
+
+static uint64_t clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void sleep_us(uint64_t us)
+{
+	struct timespec ts = { .tv_sec = (time_t)(us / 1000000),
+			       .tv_nsec = (long)(us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ms since the card's power-on epoch, monotonic for this open. */
+static uint64_t elapsed_ms(struct sim_card *sim)
+{
+	uint64_t now = clock_ms(CLOCK_REALTIME), epoch = sim->st.hdr->epoch_ms;
+	uint64_t e = now > epoch ? now - epoch : 0;
+
+	if (e < sim->last_elapsed_ms)
+		e = sim->last_elapsed_ms;
+	sim->last_elapsed_ms = e;
+	return e;
+}
+
+static uint64_t since_reset_us(const struct sim_card *sim)
+{
+	return mono_us() - sim->reset_mono_us;
+}
+
+/* ---- error-log entries ---- */
+
+/* NAA-6 WWID with IBM's OUI, the serial as the extension. */
+static void card_wwid(const struct sim_card *sim, uint64_t wwid[2])
+{
+	wwid[0] = (6ULL << 60) | (0x005076ULL << 36) | (sim->index & 0xFFFFFFFFFULL);
+	wwid[1] = sim->st.hdr->serial;
+}
+
+static uint32_t el_action_flags(uint8_t type, uint32_t id)
+{
+	static const uint32_t general[] = { OCXL_EL_ACT_TAKE_DUMP, OCXL_EL_ACT_CHECK_FW,
+					    OCXL_EL_ACT_RESET | OCXL_EL_ACT_TAKE_DUMP };
+
+	/* Only meaningful for general entries; the card reports 0 otherwise. */
+	return type == OCXL_EL_GENERAL ? general[id % 3] : 0;
+}
+
+static int el_build(struct sim_card *sim, uint32_t id, uint8_t type, uint8_t *buf, size_t cap)
+{
+	struct ocxl_errlog el = { 0 };
+	uint8_t addl[64] = { 0 };
+	int n;
+
+	el.log_id = id;
+	el.program_ref_code = 0xB1D40000u | ((uint32_t)type << 8) | (id & 0xFF);
+	el.type = type;
+	el.action_flags = el_action_flags(type, id);
+	el.power_on_seconds = (uint32_t)(elapsed_ms(sim) / 1000);
+	el.timestamp = since_reset_us(sim); /* µs since the current IPL */
+	card_wwid(sim, el.wwid);
+	memcpy(el.fw_revision, SIM_FW_VERSION, 8);
+	/* Readable additional data, NUL padded to a multiple of 8 (16..64 bytes). */
+	n = snprintf((char *)addl, sizeof(addl), "ocxlfs-sim card %u: %s event, log %u", sim->index,
+		     ocxl_errlog_type_name(type), id);
+	if (n < 0)
+		n = 0;
+	if (n >= (int)sizeof(addl))
+		n = sizeof(addl) - 1;
+	el.addl_len = (uint16_t)(((unsigned)n + 1 + 7) & ~7u);
+	if (el.addl_len < 16)
+		el.addl_len = 16;
+	el.addl = addl;
+	return ocxl_errlog_encode(&el, buf, cap);
+}
+
+/* Queues COUNT entries of TYPE (or, if MIXED, cycling the known types) durably, all or nothing. */
+static int el_queue(struct sim_card *sim, unsigned count, uint8_t type, bool mixed)
+{
+	uint8_t buf[SIM_SLOT_DATA];
+	uint64_t id = sim->st.hdr->next_log_id;
+
+	if (count > SIM_ERRLOG_CAPACITY - sim_state_el_count(&sim->st))
+		return -ENOSPC;
+	for (unsigned i = 0; i < count; i++, id++) {
+		uint8_t t = mixed ? (uint8_t)(i % OCXL_EL_HEALTH_PERF) : type;
+		int n = el_build(sim, (uint32_t)id, t, buf, sizeof(buf));
+
+		if (n < 0)
+			return n;
+		n = sim_state_el_stage(&sim->st, i, (uint32_t)id, buf, (size_t)n);
+		if (n)
+			return n;
+	}
+	sim_state_el_publish(&sim->st, count, id);
+	return 0;
+}
+
+/* ---- controller dump: content is a function of (sequence, offset) ---- */
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ULL;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t dump_word(const struct sim_hdr *h, uint64_t w)
+{
+	switch (w) {
+	case 0:
+		return 0x504D5544534C5843ULL; /* "CXLSDUMP" little-endian */
+	case 1:
+		return h->dump_seq;
+	case 2:
+		return h->dump_len;
+	case 3:
+		return h->serial;
+	default:
+		return splitmix64((h->dump_seq << 40) ^ (h->serial << 20) ^ w);
+	}
+}
+
+static void dump_fill(const struct sim_hdr *h, uint64_t off, uint8_t *dst, size_t n)
+{
+	while (n) {
+		uint8_t word[8];
+		size_t skip = off % 8, take = 8 - skip;
+
+		if (take > n)
+			take = n;
+		ocxl_put_le64(word, dump_word(h, off / 8));
+		memcpy(dst, word + skip, take);
+		dst += take;
+		off += take;
+		n -= take;
+	}
+}
+
+static void dump_post(struct sim_card *sim, uint32_t size)
+{
+	struct sim_hdr *h = sim->st.hdr;
+
+	/* Withdraw, describe, then publish: a crash never shows a half-made dump. */
+	sim_state_set(&sim->st, &h->dump_avail, 0);
+	sim_state_set(&sim->st, &h->dump_seq, h->dump_seq + 1);
+	sim_state_set(&sim->st, &h->dump_len, size);
+	sim_state_set(&sim->st, &h->dump_avail, 1);
+}
+
+/* ---- secure erase ---- */
+
+static uint64_t acc_pages(const struct sim_card *sim)
+{
+	return ((uint64_t)sim->st.hdr->label_size + SIM_MEDIA_BYTES) / 4096;
+}
+
+static uint64_t def_pages(const struct sim_card *sim)
+{
+	return 2 + sim->st.hdr->serial % 3;
+}
+
+/* Per mille done of the running erase. */
+static uint64_t erase_progress(const struct sim_card *sim)
+{
+	const struct sim_hdr *h = sim->st.hdr;
+	uint64_t now = clock_ms(CLOCK_REALTIME);
+	uint64_t el = now > h->erase_start_ms ? now - h->erase_start_ms : 0;
+
+	if (h->erase_state == OCXL_ERASE_DONE)
+		return 1000;
+	if (h->erase_state != OCXL_ERASE_RUNNING)
+		return 0;
+	if (h->erase_ms == 0 || el >= h->erase_ms)
+		return 1000;
+	return el * 1000 / h->erase_ms;
+}
+
+/* Finishes an erase whose time has come: labels zeroed (persisted), then DONE. */
+static void erase_poll(struct sim_card *sim)
+{
+	struct sim_hdr *h = sim->st.hdr;
+
+	if (h->erase_state != OCXL_ERASE_RUNNING || erase_progress(sim) < 1000)
+		return;
+	sim_state_label_zero(&sim->st);
+	sim_state_set(&sim->st, &h->erase_state, OCXL_ERASE_DONE);
+	log_info("sim: card %u: secure erase complete", sim->index);
+}
+
+/* ---- commands ---- */
+
+struct cmd_ctx {
+	const uint8_t *in;
+	uint32_t in_len;
+	uint8_t *data; /* data buffer, SIM_ADMIN_BUFFER_SIZE bytes */
+	size_t dlen;
+};
+
+static uint64_t in_word(const struct cmd_ctx *c, unsigned i)
+{
+	return ocxl_get_le64(c->in + 8 * i);
+}
+
+static uint8_t cmd_identify(struct sim_card *sim, struct cmd_ctx *c)
+{
+	struct ocxl_identity id = { 0 };
+	int n;
+
+	id.serial = sim->st.hdr->serial;
+	memcpy(id.fw_version, SIM_FW_VERSION, 8);
+	id.ccap0 = SIM_REVISION | ((uint64_t)SIM_READ_LATENCY_NS << 32) |
+		   ((uint64_t)SIM_READY_TIMEOUT_S << 48) | ((uint64_t)SIM_MEM_AVAIL_TIMEOUT_S << 52);
+	id.ccap1 = sim->st.hdr->dump_size;
+	id.admin_buffer_size = SIM_ADMIN_BUFFER_SIZE;
+	id.has_admin_buffer_size = true;
+	n = ocxl_identity_encode(&id, c->data, SIM_ADMIN_BUFFER_SIZE);
+	if (n < 0)
+		return OCXL_STATUS_FAILED;
+	c->dlen = (size_t)n;
+	if (sim->profile == SIM_PROFILE_LEGACY) {
+		/* An older block ends before the admin buffer size. */
+		ocxl_put_le64(c->data, ocxl_hdr_make(OCXL_ID_IDENTITY, 0x20));
+		c->dlen = 8 + 0x20;
+	} else if (sim->profile == SIM_PROFILE_FUTURE) {
+		/* Appended fields: near-storage buffer size, feature bits. */
+		ocxl_put_le64(c->data + 0x30, 0x1000);
+		ocxl_put_le64(c->data + 0x38, 0x5);
+		ocxl_put_le64(c->data, ocxl_hdr_make(OCXL_ID_IDENTITY, 0x38));
+		c->dlen = 8 + 0x38;
+	}
+	return OCXL_STATUS_SUCCESS;
+}
+
+static uint8_t cmd_smart(struct sim_card *sim, struct cmd_ctx *c)
+{
+	struct ocxl_smart sm = { 0 };
+	uint64_t e = elapsed_ms(sim);
+	uint8_t temp = (uint8_t)(40 + ((e / 1000) * 7 + sim->st.hdr->serial) % 6);
+	int n;
+
+	sm.attr[0] = (struct ocxl_smart_attr){ OCXL_SMART_POWER_ON_HOURS, 0x0032, 100, 0, 100,
+					       e / 3600000 };
+	sm.attr[1] = (struct ocxl_smart_attr){ OCXL_SMART_TEMPERATURE, 0x0022, temp, 85, 47, temp };
+	sm.attr[2] = (struct ocxl_smart_attr){ OCXL_SMART_LIFE_REMAINING, 0x0033, 97, 10, 97, 97 };
+	sm.count = 3;
+	if (sim->profile == SIM_PROFILE_FUTURE)
+		sm.attr[sm.count++] = (struct ocxl_smart_attr){ 0xE7, 0x0032, 100, 10, 100, 4711 };
+	n = ocxl_smart_encode(&sm, c->data, SIM_ADMIN_BUFFER_SIZE);
+	if (n < 0)
+		return OCXL_STATUS_FAILED;
+	c->dlen = (size_t)n;
+	return OCXL_STATUS_SUCCESS;
+}
+
+static uint8_t cmd_stats(struct sim_card *sim, struct cmd_ctx *c)
+{
+	struct ocxl_stats st = { 0 };
+	uint64_t e = elapsed_ms(sim), *v = st.value;
+	int n;
+
+	v[OCXL_STAT_RESET_COUNT] = sim->st.hdr->reset_count;
+	v[OCXL_STAT_RESET_UPTIME] = since_reset_us(sim) / 1000000;
+	v[OCXL_STAT_POWER_ON_UPTIME] = e / 1000;
+	v[OCXL_STAT_LIFE_REMAINING] = 97;
+	v[OCXL_STAT_CRIT_RESOURCE_UTIL] = 3;
+	/* Rates per ms of power-on time; durations from modelled latencies. */
+	v[OCXL_STAT_HOST_LOAD_COUNT] = e * 37;
+	v[OCXL_STAT_HOST_STORE_COUNT] = e * 23;
+	v[OCXL_STAT_HOST_LOAD_DURATION] = e * 37 * 310;
+	v[OCXL_STAT_HOST_STORE_DURATION] = e * 23 * 420;
+	v[OCXL_STAT_MEDIA_READ_COUNT] = e * 11;
+	v[OCXL_STAT_MEDIA_WRITE_COUNT] = e * 7;
+	v[OCXL_STAT_MEDIA_READ_DURATION] = e * 11 * SIM_READ_LATENCY_NS;
+	v[OCXL_STAT_MEDIA_WRITE_DURATION] = e * 7 * 800;
+	v[OCXL_STAT_CACHE_READ_HIT_COUNT] = e * (37 - 11);
+	v[OCXL_STAT_CACHE_WRITE_HIT_COUNT] = e * 16;
+	v[OCXL_STAT_FAST_WRITE_COUNT] = e * 5;
+	st.present = (1u << OCXL_STAT_NR) - 1;
+	n = ocxl_stats_encode(&st, c->data, SIM_ADMIN_BUFFER_SIZE);
+	if (n < 0)
+		return OCXL_STATUS_FAILED;
+	c->dlen = (size_t)n;
+	if (sim->profile == SIM_PROFILE_FUTURE) {
+		/* An appended parameter block this daemon does not know. */
+		uint8_t *b = c->data + c->dlen;
+
+		ocxl_put_le64(b, (0x03ULL << 56) | 0x18);
+		ocxl_put_le64(b + 0x08, e / 1000);
+		ocxl_put_le64(b + 0x10, e * 3);
+		ocxl_put_le64(b + 0x18, 0);
+		c->dlen += 0x20;
+		ocxl_put_le64(c->data, ocxl_hdr_make(OCXL_ID_STATS, (uint32_t)(c->dlen - 8)));
+	}
+	return OCXL_STATUS_SUCCESS;
+}
+
+static uint8_t cmd_errlog_next(struct sim_card *sim, struct cmd_ctx *c)
+{
+	const struct sim_el_slot *s = sim_state_el_head(&sim->st);
+
+	/* Nothing queued: success with no data (ELA clear). */
+	if (s && s->len <= SIM_SLOT_DATA) {
+		memcpy(c->data, s->data, s->len);
+		c->dlen = s->len;
+	}
+	return OCXL_STATUS_SUCCESS;
+}
+
+static uint8_t cmd_errlog_ack(struct sim_card *sim, struct cmd_ctx *c)
+{
+	const struct sim_el_slot *s = sim_state_el_head(&sim->st);
+
+	if (c->in_len < 8 || !s || in_word(c, 0) != s->log_id)
+		return OCXL_STATUS_BAD_REQUEST;
+	sim_state_el_pop(&sim->st);
+	return OCXL_STATUS_SUCCESS;
+}
+
+static uint8_t cmd_dump_read(struct sim_card *sim, struct cmd_ctx *c)
+{
+	const struct sim_hdr *h = sim->st.hdr;
+	uint64_t w, off, size;
+	int n;
+
+	if (c->in_len < 8)
+		return OCXL_STATUS_BAD_REQUEST;
+	w = in_word(c, 0);
+	off = w >> 32;
+	size = w & 0xFFFFFFFF;
+	if (size == 0 || size % 8 || size > OCXL_DUMP_CHUNK_MAX)
+		return OCXL_STATUS_BAD_REQUEST;
+	if (!h->dump_avail)
+		return OCXL_STATUS_FAILED;
+	if (off >= h->dump_len)
+		size = 0;
+	else if (size > h->dump_len - off)
+		size = h->dump_len - off;
+	dump_fill(h, off, sim->chunk, (size_t)size);
+	n = ocxl_dump_chunk_encode(sim->chunk, (size_t)size, c->data, SIM_ADMIN_BUFFER_SIZE);
+	if (n < 0)
+		return OCXL_STATUS_FAILED;
+	c->dlen = (size_t)n;
+	return OCXL_STATUS_SUCCESS;
+}
+
+static uint64_t event_mask(struct sim_card *sim)
+{
+	uint64_t m = 0;
+
+	if (sim_state_el_count(&sim->st))
+		m |= OCXL_EVENT_ELA;
+	if (sim->st.hdr->dump_avail)
+		m |= OCXL_EVENT_CDA;
+	if (sim->fault == SIM_FAULT_FATAL_HW)
+		m |= OCXL_EVENT_FATAL_HW;
+	if (sim->fault == SIM_FAULT_FATAL_FW)
+		m |= OCXL_EVENT_FATAL_FW;
+	if (sim->st.hdr->erase_state == OCXL_ERASE_RUNNING)
+		m |= OCXL_EVENT_ERASE_BUSY;
+	return m;
+}
+
+static uint8_t cmd_erase_start(struct sim_card *sim, struct cmd_ctx *c)
+{
+	struct sim_hdr *h = sim->st.hdr;
+
+	if (sim->ns_enabled || h->erase_state == OCXL_ERASE_RUNNING)
+		return OCXL_STATUS_BLOCKED_BG;
+	/* Parameters before the state word that makes them live. */
+	sim_state_set(&sim->st, &h->erase_start_ms, clock_ms(CLOCK_REALTIME));
+	sim_state_set(&sim->st, &h->erase_ms, sim->erase_ms);
+	sim_state_set(&sim->st, &h->erase_count, h->erase_count + 1);
+	sim_state_set(&sim->st, &h->erase_state, OCXL_ERASE_RUNNING);
+	log_notice("sim: card %u: secure erase started (%u ms)", sim->index, sim->erase_ms);
+	return OCXL_STATUS_SUCCESS;
+}
+
+static uint8_t cmd_erase_status(struct sim_card *sim, struct cmd_ctx *c)
+{
+	struct ocxl_erase_status es = { 0 };
+	uint64_t p = erase_progress(sim);
+	int n;
+
+	es.state = sim->st.hdr->erase_state;
+	es.progress_permille = p;
+	es.ns_status = OCXL_STATUS_SUCCESS;
+	if (es.state == OCXL_ERASE_RUNNING || es.state == OCXL_ERASE_DONE) {
+		es.acc_tried = acc_pages(sim) * p / 1000;
+		es.acc_ok = es.acc_tried;
+		es.def_tried = def_pages(sim) * p / 1000;
+		es.def_ok = es.def_tried;
+	}
+	n = ocxl_erase_status_encode(&es, c->data, SIM_ADMIN_BUFFER_SIZE);
+	if (n < 0)
+		return OCXL_STATUS_FAILED;
+	c->dlen = (size_t)n;
+	return OCXL_STATUS_SUCCESS;
+}
+
+static uint8_t dispatch(struct sim_card *sim, unsigned cmd, struct cmd_ctx *c)
+{
+	switch (cmd) {
+	case OCXL_CMD_SMART:
+		return cmd_smart(sim, c);
+	case OCXL_CMD_IDENTIFY:
+		return cmd_identify(sim, c);
+	case OCXL_CMD_ERRLOG_NEXT:
+		return cmd_errlog_next(sim, c);
+	case OCXL_CMD_ERRLOG_ACK:
+		return cmd_errlog_ack(sim, c);
+	case OCXL_CMD_STATS:
+		return cmd_stats(sim, c);
+	case OCXL_CMD_DUMP_REQUEST:
+		dump_post(sim, sim->st.hdr->dump_size);
+		return OCXL_STATUS_SUCCESS;
+	case OCXL_CMD_DUMP_READ:
+		return cmd_dump_read(sim, c);
+	case OCXL_CMD_DUMP_COMPLETE:
+		sim_state_set(&sim->st, &sim->st.hdr->dump_avail, 0);
+		return OCXL_STATUS_SUCCESS;
+	case OCXL_CMD_HEARTBEAT:
+		return OCXL_STATUS_SUCCESS;
+	case OCXL_CMD_HEALTH_REQUEST:
+		/* The card answers by posting a health & performance entry. */
+		return el_queue(sim, 1, OCXL_EL_HEALTH_PERF, false) ? OCXL_STATUS_FAILED
+							     : OCXL_STATUS_SUCCESS;
+	case OCXL_CMD_EVENT_CHECK:
+		ocxl_put_le64(c->data, event_mask(sim));
+		c->dlen = 8;
+		return OCXL_STATUS_SUCCESS;
+	case OCXL_CMD_ERASE_START:
+		return cmd_erase_start(sim, c);
+	case OCXL_CMD_ERASE_STATUS:
+		return cmd_erase_status(sim, c);
+	default:
+		return OCXL_STATUS_BAD_OPCODE;
+	}
+}
+
+/* Commands a LEGACY firmware does not know. */
+static bool legacy_unknown(unsigned cmd)
+{
+	return cmd == OCXL_CMD_HEALTH_REQUEST || cmd == OCXL_CMD_EVENT_CHECK ||
+	       cmd == OCXL_CMD_ERASE_START || cmd == OCXL_CMD_ERASE_STATUS;
+}
+
+unsigned sim_cmd_timeout_ms(unsigned nd_command)
+{
+	switch (nd_command) {
+	case OCXL_CMD_HEARTBEAT:
+		return 100;
+	case OCXL_CMD_ERRLOG_NEXT:
+	case OCXL_CMD_ERRLOG_ACK:
+		return 2000;
+	case OCXL_CMD_SMART:
+	case OCXL_CMD_STATS:
+		return 100;
+	case OCXL_CMD_DUMP_READ:
+		return 1000;
+	default:
+		return 100;
+	}
+}
+
+static int do_call(struct sim_card *sim, struct nd_cmd_pkg *pkg)
+{
+	struct cmd_ctx c = { 0 };
+	uint8_t status;
+	size_t full, copy;
+	unsigned cmd;
+
+	/* Checks in the kernel's order: core (family, size), then the provider. */
+	if (pkg->nd_family != OCXL_ND_FAMILY)
+		return -EINVAL;
+	if (sizeof(*pkg) + (uint64_t)pkg->nd_size_in + pkg->nd_size_out > SIM_ND_MAX_BUFLEN)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(pkg->nd_reserved2) / sizeof(pkg->nd_reserved2[0]); i++)
+		if (pkg->nd_reserved2[i])
+			return -EINVAL;
+	if (pkg->nd_command < 1 || pkg->nd_command > OCXL_CMD_MAX)
+		return -ENOTTY;
+	cmd = (unsigned)pkg->nd_command;
+
+	if (sim->latency_us)
+		sleep_us(sim->latency_us);
+	if (sim->fault == SIM_FAULT_DELAY)
+		sleep_us((uint64_t)sim->fault_arg * 1000);
+	if (sim->fault == SIM_FAULT_HANG) {
+		/* No response: the driver's poll loop gives up at the protocol timeout. */
+		sleep_us((uint64_t)sim_cmd_timeout_ms(cmd) * 1000);
+		return -ETIMEDOUT;
+	}
+	erase_poll(sim);
+
+	c.in = pkg->nd_payload;
+	c.in_len = pkg->nd_size_in;
+	c.data = sim->rsp + OCXL_PKG_OUT_HDR;
+	if (sim->fault == SIM_FAULT_STATUS)
+		status = (uint8_t)sim->fault_arg;
+	else if ((sim->fault == SIM_FAULT_FATAL_FW || sim->fault == SIM_FAULT_FATAL_HW) &&
+		 cmd != OCXL_CMD_EVENT_CHECK)
+		status = OCXL_STATUS_FAILED;
+	else if (sim->profile == SIM_PROFILE_LEGACY && legacy_unknown(cmd))
+		status = OCXL_STATUS_BAD_OPCODE;
+	else
+		status = dispatch(sim, cmd, &c);
+	if (status != OCXL_STATUS_SUCCESS)
+		c.dlen = 0;
+	/* The event mask is a bare word, every other buffer carries an identifier. */
+	if (sim->fault == SIM_FAULT_CORRUPT && c.dlen >= 8 && cmd != OCXL_CMD_EVENT_CHECK) {
+		uint64_t w = ocxl_get_le64(c.data);
+
+		ocxl_put_le64(c.data, (w & 0x0000FFFFFFFFFFFFULL) | ((uint64_t)SIM_CORRUPT_ID << 48));
+	}
+
+	ocxl_put_le64(sim->rsp, status | ((uint64_t)++sim->cmd_id << 16));
+	full = OCXL_PKG_OUT_HDR + c.dlen;
+	pkg->nd_fw_size = (uint32_t)full;
+	copy = full < pkg->nd_size_out ? full : pkg->nd_size_out;
+	memcpy(pkg->nd_payload + pkg->nd_size_in, sim->rsp, copy);
+	return 0;
+}
+
+/* ---- label area ---- */
+
+static int label_check(struct sim_card *sim, uint32_t off, uint32_t len)
+{
+	if (len > SIM_LABEL_MAX_CALL || (uint64_t)off + len > sim->st.hdr->label_size)
+		return -EINVAL;
+	if (sim->fault == SIM_FAULT_HANG) {
+		sleep_us((uint64_t)SIM_LABEL_TIMEOUT_MS * 1000);
+		return -ETIMEDOUT;
+	}
+	erase_poll(sim);
+	return 0;
+}
+
+static int do_get_config_data(struct sim_card *sim, struct nd_cmd_get_config_data_hdr *h)
+{
+	int rc = label_check(sim, h->in_offset, h->in_length);
+
+	if (rc)
+		return rc;
+	h->status = 0;
+	memcpy(h->out_buf, sim->st.label + h->in_offset, h->in_length);
+	return 0;
+}
+
+static int do_set_config_data(struct sim_card *sim, struct nd_cmd_set_config_hdr *h)
+{
+	uint32_t zero = 0;
+	int rc = label_check(sim, h->in_offset, h->in_length);
+
+	if (rc)
+		return rc;
+	/* As the kernel: labels are owned by enabled namespaces; and an erase is wiping them. */
+	if (sim->ns_enabled || sim->st.hdr->erase_state == OCXL_ERASE_RUNNING)
+		return -EBUSY;
+	sim_state_label_write(&sim->st, h->in_offset, h->in_buf, h->in_length);
+	memcpy(h->in_buf + h->in_length, &zero, sizeof(zero)); /* trailing status */
+	return 0;
+}
+
+int sim_card_ioctl(struct sim_card *sim, unsigned long request, void *arg)
+{
+	int rc;
+
+	if (!sim || !arg)
+		return -EFAULT;
+	pthread_mutex_lock(&sim->lock);
+	if (sim->fault == SIM_FAULT_VANISH) {
+		rc = -ENODEV;
+	} else if (request == ND_IOCTL_CALL) {
+		rc = do_call(sim, arg);
+	} else if (request == ND_IOCTL_GET_CONFIG_SIZE) {
+		struct nd_cmd_get_config_size *s = arg;
+
+		rc = label_check(sim, 0, 0);
+		if (!rc) {
+			s->status = 0;
+			s->config_size = sim->st.hdr->label_size;
+			s->max_xfer = SIM_LABEL_MAX_XFER;
+		}
+	} else if (request == ND_IOCTL_GET_CONFIG_DATA) {
+		rc = do_get_config_data(sim, arg);
+	} else if (request == ND_IOCTL_SET_CONFIG_DATA) {
+		rc = do_set_config_data(sim, arg);
+	} else {
+		rc = -ENOTTY;
+	}
+	pthread_mutex_unlock(&sim->lock);
+	return rc;
+}
+
+/* ---- lifetime ---- */
+
+void sim_config_defaults(struct sim_config *cfg)
+{
+	if (!cfg->serial)
+		cfg->serial = SIM_SERIAL_BASE + cfg->index;
+	if (!cfg->label_size)
+		cfg->label_size = SIM_DEFAULT_LABEL_SIZE;
+	if (!cfg->dump_size)
+		cfg->dump_size = SIM_DEFAULT_DUMP_SIZE;
+}
+
+int sim_card_open(const struct sim_config *cfg, struct sim_card **out)
+{
+	struct sim_config c = *cfg;
+	struct sim_card *sim;
+	struct sim_hdr *h;
+	int rc;
+
+	*out = NULL;
+	sim_config_defaults(&c);
+	if (!c.dir || c.label_size > SIM_MAX_LABEL_SIZE)
+		return -EINVAL;
+	sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return -ENOMEM;
+	sim->index = c.index;
+	sim->latency_us = c.latency_us;
+	sim->erase_ms = SIM_DEFAULT_ERASE_MS;
+	sim->reset_mono_us = mono_us();
+	rc = sim_state_open(&sim->st, c.dir, c.index, c.serial, c.label_size, c.dump_size);
+	if (rc) {
+		free(sim);
+		return rc;
+	}
+	h = sim->st.hdr;
+	if (sim->st.created) {
+		/* Powered on some time ago, so hours and counters look lived-in. */
+		uint64_t hours = 1000 + h->serial % 9000;
+
+		sim_state_set(&sim->st, &h->epoch_ms, clock_ms(CLOCK_REALTIME) - hours * 3600000);
+		if (c.initial_errlogs > SIM_ERRLOG_CAPACITY) {
+			log_warn("sim: card %u: %u initial error logs, the queue holds %u", c.index,
+				 c.initial_errlogs, SIM_ERRLOG_CAPACITY);
+			c.initial_errlogs = SIM_ERRLOG_CAPACITY;
+		}
+		rc = el_queue(sim, c.initial_errlogs, 0, true);
+		if (rc) {
+			sim_state_close(&sim->st);
+			free(sim);
+			return rc;
+		}
+		sim_state_commit(&sim->st);
+	} else if (h->serial != c.serial) {
+		log_info("sim: card %u keeps its serial %llu", c.index, (unsigned long long)h->serial);
+	}
+	/* Opening the card is its reset (IPL). */
+	sim_state_set(&sim->st, &h->reset_count, h->reset_count + 1);
+	pthread_mutex_init(&sim->lock, NULL);
+	log_dbg("sim: card %u serial %llu, label %u bytes, %u log entries queued, reset %llu",
+		c.index, (unsigned long long)h->serial, h->label_size,
+		sim_state_el_count(&sim->st), (unsigned long long)h->reset_count);
+	*out = sim;
+	return 0;
+}
+
+void sim_card_close(struct sim_card *sim)
+{
+	if (!sim)
+		return;
+	sim_state_close(&sim->st);
+	pthread_mutex_destroy(&sim->lock);
+	free(sim);
+}
+
+/* ---- steering ---- */
+
+int sim_card_inject_errlog(struct sim_card *sim, unsigned count, uint8_t type)
+{
+	int rc;
+
+	pthread_mutex_lock(&sim->lock);
+	if (sim->profile == SIM_PROFILE_FUTURE)
+		type = SIM_EL_TYPE_FUTURE;
+	rc = el_queue(sim, count, type, false);
+	pthread_mutex_unlock(&sim->lock);
+	return rc;
+}
+
+unsigned sim_card_errlog_queued(struct sim_card *sim)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&sim->lock);
+	n = sim_state_el_count(&sim->st);
+	pthread_mutex_unlock(&sim->lock);
+	return n;
+}
+
+int sim_card_post_dump(struct sim_card *sim, uint32_t size)
+{
+	pthread_mutex_lock(&sim->lock);
+	dump_post(sim, size ? size : sim->st.hdr->dump_size);
+	pthread_mutex_unlock(&sim->lock);
+	return 0;
+}
+
+int sim_card_set_fault(struct sim_card *sim, enum sim_fault_kind kind, unsigned arg)
+{
+	if ((unsigned)kind > SIM_FAULT_VANISH)
+		return -EINVAL;
+	pthread_mutex_lock(&sim->lock);
+	sim->fault = kind;
+	sim->fault_arg = arg;
+	pthread_mutex_unlock(&sim->lock);
+	return 0;
+}
+
+void sim_card_set_profile(struct sim_card *sim, enum sim_profile p)
+{
+	pthread_mutex_lock(&sim->lock);
+	sim->profile = p;
+	pthread_mutex_unlock(&sim->lock);
+}
+
+void sim_card_set_namespace_enabled(struct sim_card *sim, bool enabled)
+{
+	pthread_mutex_lock(&sim->lock);
+	sim->ns_enabled = enabled;
+	pthread_mutex_unlock(&sim->lock);
+}
+
+bool sim_card_namespace_enabled(struct sim_card *sim)
+{
+	bool v;
+
+	pthread_mutex_lock(&sim->lock);
+	v = sim->ns_enabled;
+	pthread_mutex_unlock(&sim->lock);
+	return v;
+}
+
+void sim_card_set_erase_ms(struct sim_card *sim, unsigned ms)
+{
+	pthread_mutex_lock(&sim->lock);
+	sim->erase_ms = ms ? ms : SIM_DEFAULT_ERASE_MS;
+	pthread_mutex_unlock(&sim->lock);
+}
+
+uint64_t sim_card_serial(struct sim_card *sim)
+{
+	uint64_t s;
+
+	pthread_mutex_lock(&sim->lock);
+	s = sim->st.hdr->serial;
+	pthread_mutex_unlock(&sim->lock);
+	return s;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The one seam between ocxlfs and a card.  Above it everything is the same
+ * for a real card and a simulated one: the card operations (src/proto/ops.c)
+ * build ND_CMD_CALL envelopes and hand them to ->call(); the label area goes
+ * through the three config-data operations, as libndctl does.
+ *
+ * Every op returns 0 or a negative errno.  Calls on one transport are
+ * serialized by the caller (the card's lock).
+ */
+#ifndef OCXLFS_TRANSPORT_H
+#define OCXLFS_TRANSPORT_H
+
+#include <stdint.h>
+#include <linux/ndctl.h>
+
+struct ocxl_transport;
+
+struct ocxl_transport_ops {
+	/* ND_CMD_CALL: pkg is followed by nd_size_in + nd_size_out bytes. */
+	int (*call)(struct ocxl_transport *t, struct nd_cmd_pkg *pkg);
+	int (*label_size)(struct ocxl_transport *t, uint32_t *size, uint32_t *max_xfer);
+	int (*label_read)(struct ocxl_transport *t, void *buf, uint32_t off, uint32_t len);
+	int (*label_write)(struct ocxl_transport *t, const void *buf, uint32_t off, uint32_t len);
+	void (*destroy)(struct ocxl_transport *t);
+};
+
+struct ocxl_transport {
+	const struct ocxl_transport_ops *ops;
+	const char *kind;   /* "simulator", "ndctl", "ioctl-v4" */
+	char device[64];    /* "/dev/nmem0", "sim:0" */
+};
+
+static inline void ocxl_transport_destroy(struct ocxl_transport *t)
+{
+	if (t)
+		t->ops->destroy(t);
+}
+
+#endif /* OCXLFS_TRANSPORT_H */
