@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Card discovery: libndctl for the libnvdimm side, a glob of /dev for the
+ * v4 character devices, sysfs to pair the two (the v4 driver registers its
+ * nvdimm bus under the ocxlpmem class device).
+ */
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndctl/libndctl.h>
+#include <ocxlfs/passthru.h>
+
+#include "transport/discover.h"
+#include "transport/ioctl_v4.h"
+#include "transport/ndctl.h"
+#include "util/log.h"
+
+/* Provider names of the posted driver: v4, v3, v1 (card-protocol.md §4.4). */
+static const char *const ocxl_providers[] = { "ocxlpmem", "ocxl-pmem", "scm" };
+
+/* Room for the identity block; a longer (newer) one may come back truncated. */
+#define PROBE_DATA 0x100u
+
+struct v4_node {
+	char path[PATH_MAX];
+	char busdir[PATH_MAX]; /* its nvdimm bus in sysfs, "" if none */
+	bool has_sysfs;	       /* /sys/class/ocxlpmem/<name> exists */
+	bool claimed;	       /* a libnvdimm bus owns it */
+};
+
+struct found {
+	struct ocxl_discovered *v; /* count + 1 entries: the last one stays zeroed */
+	unsigned count, cap;
+	int first_err; /* first card left out, reported if no card is found */
+};
+
+static bool is_ocxl_provider(const char *p)
+{
+	for (size_t i = 0; p && i < sizeof(ocxl_providers) / sizeof(ocxl_providers[0]); i++)
+		if (strcmp(p, ocxl_providers[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* Takes T in every case: added, or destroyed on -ENOMEM. */
+static int found_add(struct found *f, struct ocxl_transport *t, const char *name)
+{
+	struct ocxl_discovered *v;
+	int rc = 0;
+
+	if (f->count + 1 >= f->cap) {
+		unsigned cap = f->cap ? 2 * f->cap : 8;
+
+		v = realloc(f->v, cap * sizeof(*v));
+		if (!v) {
+			ocxl_transport_destroy(t);
+			rc = -ENOMEM;
+			goto out;
+		}
+		memset(v + f->cap, 0, (cap - f->cap) * sizeof(*v));
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->count].t = t;
+	snprintf(f->v[f->count].name, sizeof(f->v[f->count].name), "%s", name);
+	f->count++;
+	log_info("card %s: %s transport on %s", name, t->kind, t->device);
+out:
+	return rc;
+}
+
+static void note_err(struct found *f, int err)
+{
+	if (!f->first_err)
+		f->first_err = err;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strverscmp(((const struct ocxl_discovered *)a)->name,
+			  ((const struct ocxl_discovered *)b)->name);
+}
+
+/* Every /dev/ocxlpmem*, with the sysfs directory of its nvdimm bus if it has one. */
+static int list_v4_nodes(struct v4_node **nodes, size_t *count)
+{
+	char nmem[PATH_MAX], cls[PATH_MAX];
+	struct v4_node *v = NULL;
+	glob_t g;
+	int rc = 0;
+
+	*nodes = NULL;
+	*count = 0;
+	if (glob("/dev/ocxlpmem*", 0, NULL, &g) != 0)
+		goto out; /* GLOB_NOMATCH and read errors alike: none */
+	v = calloc(g.gl_pathc, sizeof(*v));
+	if (!v) {
+		rc = -ENOMEM;
+		goto free_glob;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		snprintf(v[i].path, sizeof(v[i].path), "%s", g.gl_pathv[i]);
+		snprintf(cls, sizeof(cls), "/sys/class/ocxlpmem/%s", base_name(v[i].path));
+		v[i].has_sysfs = realpath(cls, nmem) != NULL;
+		if (ocxl_ioctl_v4_nmem_dir(v[i].path, nmem, sizeof(nmem)) == 0) {
+			*strrchr(nmem, '/') = '\0';
+			snprintf(v[i].busdir, sizeof(v[i].busdir), "%s", nmem);
+		}
+	}
+	*nodes = v;
+	*count = g.gl_pathc;
+free_glob:
+	globfree(&g);
+out:
+	return rc;
+}
+
+/*
+ * 1 if the DIMM answers the passthru contract, 0 if it does not, -errno if
+ * it could not be asked.  IDENTIFY has no side effects.  A driver without
+ * the contract either fails the ioctl (stock libnvdimm refuses family 6
+ * with EINVAL; no cmd_call: ENOTTY) or, like the posted v4 driver, returns
+ * 0 with its errno in the cmd_rc that libnvdimm drops, leaving nd_fw_size
+ * as we set it.
+ */
+static int speaks_passthru(struct ocxl_transport *t)
+{
+	struct nd_cmd_pkg *pkg;
+	int rc = -ENOMEM;
+
+	pkg = calloc(1, sizeof(*pkg) + OCXL_PKG_OUT_HDR + PROBE_DATA);
+	if (!pkg)
+		goto out;
+	pkg->nd_family = OCXL_ND_FAMILY;
+	pkg->nd_command = OCXL_CMD_IDENTIFY;
+	pkg->nd_size_out = OCXL_PKG_OUT_HDR + PROBE_DATA;
+	pkg->nd_fw_size = 0;
+	rc = t->ops->call(t, pkg);
+	if (rc == -EINVAL || rc == -ENOTTY || rc == -EOPNOTSUPP)
+		rc = 0;
+	else if (rc == 0)
+		rc = pkg->nd_fw_size >= OCXL_PKG_OUT_HDR;
+	free(pkg);
+out:
+	return rc;
+}
+
+static struct v4_node *node_for_bus(struct v4_node *nodes, size_t n, const char *busdir)
+{
+	for (size_t i = 0; busdir[0] && i < n; i++)
+		if (!nodes[i].claimed && strcmp(nodes[i].busdir, busdir) == 0)
+			return &nodes[i];
+	return NULL;
+}
+
+/* One DIMM of an ocxl bus; NODE is its card's character device, if known. */
+static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
+		    struct v4_node *node)
+{
+	const char *name = ndctl_dimm_get_devname(dimm);
+	struct ocxl_transport *nd = NULL, *v4 = NULL;
+	int speaks = 0, rc;
+
+	rc = ocxl_transport_ndctl_new(ctx, dimm, &nd);
+	if (rc)
+		goto out;
+	if (ndctl_dimm_is_cmd_supported(dimm, ND_CMD_CALL)) {
+		speaks = speaks_passthru(nd);
+		if (speaks < 0)
+			log_dbg("%s: passthru probe: %s", name, strerror(-speaks));
+	}
+	if (speaks || !node) {
+		if (!speaks && !ndctl_dimm_is_cmd_supported(dimm, ND_CMD_CALL)) {
+			log_warn("%s: no ND_CMD_CALL and no /dev/ocxlpmem node for its bus: "
+				 "not served", name);
+			ocxl_transport_destroy(nd);
+			goto out;
+		}
+		/* Could not be asked (or no other way in): card_open() will say why. */
+		rc = found_add(f, nd, name);
+		goto out;
+	}
+	node->claimed = true;
+	rc = ocxl_transport_ioctl_v4_new(node->path, &v4);
+	if (rc) {
+		log_warn("%s: %s", node->path, strerror(-rc));
+		ocxl_transport_destroy(nd);
+		goto out;
+	}
+	log_info("%s: no passthru on %s: using %s, labels and SMART through the DIMM",
+		 base_name(node->path), name, node->path);
+	ocxl_transport_ioctl_v4_set_nd(v4, nd);
+	rc = found_add(f, v4, base_name(node->path));
+out:
+	return rc;
+}
+
+/* The libnvdimm side.  Returns -ENOMEM or 0; *nbus counts the ocxl buses. */
+static int scan_buses(struct found *f, struct v4_node *nodes, size_t nnodes, unsigned *nbus,
+		      bool *bus_unmatched)
+{
+	char path[64], busdir[PATH_MAX];
+	struct ndctl_ctx *ctx = NULL;
+	struct ndctl_dimm *dimm;
+	struct ndctl_bus *bus;
+	struct v4_node *node;
+	int rc;
+
+	rc = ndctl_new(&ctx);
+	if (rc) {
+		log_dbg("libndctl: %s", strerror(rc < 0 ? -rc : ENOMEM));
+		ctx = NULL;
+		rc = 0;
+		goto out;
+	}
+	ocxl_ndctl_log_setup(ctx);
+	ndctl_bus_foreach(ctx, bus) {
+		if (!is_ocxl_provider(ndctl_bus_get_provider(bus)))
+			continue;
+		(*nbus)++;
+		/* libndctl's own bus path: /sys/class/nd/ndctlN/device. */
+		snprintf(path, sizeof(path), "/sys/class/nd/ndctl%u/device", ndctl_bus_get_id(bus));
+		if (!realpath(path, busdir)) {
+			busdir[0] = '\0';
+			*bus_unmatched = true;
+		}
+		node = node_for_bus(nodes, nnodes, busdir);
+		if (node)
+			node->claimed = true; /* one card per bus, whatever its DIMMs do */
+		ndctl_dimm_foreach(bus, dimm) {
+			rc = add_dimm(f, ctx, dimm, node);
+			if (rc == -ENOMEM)
+				goto out;
+			if (rc)
+				note_err(f, rc);
+			node = NULL; /* the driver registers one DIMM per bus */
+		}
+	}
+	rc = 0;
+out:
+	if (ctx) {
+		/* The transports hold their own references. */
+		ocxl_ndctl_lock();
+		ndctl_unref(ctx);
+		ocxl_ndctl_unlock();
+	}
+	return rc;
+}
+
+int ocxl_discover(struct ocxl_discovered **cards, unsigned *n)
+{
+	struct found f = { 0 };
+	struct v4_node *nodes = NULL;
+	struct ocxl_transport *t;
+	bool bus_unmatched = false;
+	unsigned nbus = 0;
+	size_t nnodes = 0;
+	int rc;
+
+	*cards = NULL;
+	*n = 0;
+	rc = list_v4_nodes(&nodes, &nnodes);
+	if (rc)
+		goto out;
+	rc = scan_buses(&f, nodes, nnodes, &nbus, &bus_unmatched);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < nnodes; i++) {
+		if (nodes[i].claimed)
+			continue;
+		/* Unpaired node: only when it cannot be a bus we already serve. */
+		if (nbus && (bus_unmatched || !nodes[i].has_sysfs)) {
+			log_info("%s: not paired with an nvdimm bus through sysfs: skipped",
+				 nodes[i].path);
+			continue;
+		}
+		rc = ocxl_transport_ioctl_v4_new(nodes[i].path, &t);
+		if (rc) {
+			log_warn("%s: %s", nodes[i].path, strerror(-rc));
+			note_err(&f, rc);
+			continue;
+		}
+		rc = found_add(&f, t, base_name(nodes[i].path));
+		if (rc)
+			goto out;
+	}
+	rc = 0;
+	if (!f.v) {
+		/* Always hand back an array: the caller frees it like any other. */
+		f.v = calloc(1, sizeof(*f.v));
+		if (!f.v) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	qsort(f.v, f.count, sizeof(*f.v), by_name);
+	if (f.count == 0 && f.first_err)
+		rc = f.first_err;
+out:
+	free(nodes);
+	if (rc) {
+		ocxl_discover_free(f.v, f.count);
+	} else {
+		*cards = f.v;
+		*n = f.count;
+	}
+	return rc;
+}
+
+void ocxl_discover_free(struct ocxl_discovered *cards, unsigned n)
+{
+	(void)n; /* the terminating entry, not N, ends the array */
+	for (struct ocxl_discovered *c = cards; c && (c->t || c->name[0]); c++)
+		ocxl_transport_destroy(c->t);
+	free(cards);
+}

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Kernel transport over libnvdimm: ND_CMD_CALL envelopes and the label
+ * area on /dev/nmemN.  libndctl finds the DIMM (discover.c) and answers
+ * which commands it accepts; the ioctls themselves are issued here on one
+ * fd kept open for the transport's life.
+ *
+ * Why the label area does not go through libndctl's cfg_read/cfg_write:
+ * libndctl 76.1's do_cmd() restarts its transfer loop at offset 0 whatever
+ * extent ndctl_cmd_cfg_{read,write}_set_extent() set, then copies to and
+ * from the buffer at the requested offset.  A read at a non-zero offset
+ * returns the wrong bytes and a write there silently writes nothing, both
+ * with success (checked against the installed library with an ioctl
+ * responder in a private mount namespace: set_extent(600, 1000) issues
+ * GET_CONFIG_DATA at offsets 0/256/512).  Its API also has no getter for
+ * max_xfer.  So the three config commands are issued directly, with the
+ * same structs libndctl uses, chunked by the kernel's max_xfer.
+ *
+ * Errno mapping (every op returns 0 or a negative errno):
+ *   ->call
+ *     -EINVAL     envelope over ND_IOCTL_MAX_BUFLEN (4 MiB, checked here
+ *                 before the ioctl, as __nd_ioctl would), or the kernel or
+ *                 provider refused it: family not registered for the DIMM
+ *                 (stock kernels reject nd_family > NVDIMM_FAMILY_MAX = 5),
+ *                 non-zero reserved words, bad sizes
+ *     -ENOTTY     the DIMM does not accept ND_CMD_CALL (nmemN/commands)
+ *     -EPERM      read-only fd (cannot happen here: opened O_RDWR)
+ *     -EACCES     open() of the node refused (not root)
+ *     -ENODEV     the DIMM is gone: ENXIO/ENODEV from the kernel (no DIMM
+ *                 with that minor), the node missing, or the node is not
+ *                 the DIMM's character device.  The fd is closed; the
+ *                 next call opens and checks the node again.
+ *     -EIO        the ioctl returned a positive value (a residual count:
+ *                 no part of the contract)
+ *     others      kernel errors pass through unchanged (-EFAULT, -ENOMEM,
+ *                 -EBUSY, -EINTR, -EOPNOTSUPP from clear_to_send, ...)
+ *     A reply with nd_fw_size > nd_size_out was truncated by the kernel;
+ *     that is not an error here (ops.c checks it), nor is nd_fw_size < 8.
+ *   ->label_size / ->label_read / ->label_write
+ *     -EOPNOTSUPP the DIMM lacks get_size / get_data / set_data
+ *     -EINVAL     off + len outside the label area
+ *     -EIO        non-zero firmware status of a config command, a short
+ *                 transfer (positive ioctl return), or a label area that
+ *                 reports max_xfer 0
+ *     -EBUSY      (write) libnvdimm refuses SET_CONFIG_DATA while the DIMM
+ *                 is busy (a region on it is active)
+ *     -ENODEV, -EACCES and pass-through as for ->call.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "transport/ioctl_v4.h"
+#include "transport/ndctl.h"
+#include "util/log.h"
+
+/* Largest chunk per config-data ioctl, whatever max_xfer the kernel reports. */
+#define ND_CHUNK_MAX (1u << 20)
+
+/* Config-data headers are 8 (set) or 12 (get) bytes, plus a 4-byte status. */
+#define ND_XFER_OVERHEAD 16u
+
+struct nd_transport {
+	struct ocxl_transport base;
+	struct ndctl_ctx *ctx;
+	struct ndctl_dimm *dimm;
+	unsigned major, minor;
+	bool can_size, can_get, can_set; /* from nmemN/commands, read once */
+	int fd;				 /* -1 until first use, or after the DIMM vanished */
+	bool have_size;			 /* label area geometry is cached */
+	uint32_t config_size, max_xfer, chunk;
+	uint8_t *xfer;			 /* ND_XFER_OVERHEAD + chunk bytes */
+};
+
+static const struct ocxl_transport_ops nd_ops;
+
+/* libndctl contexts and their objects are not thread-safe; all share this. */
+static pthread_mutex_t nd_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void ocxl_ndctl_lock(void)
+{
+	pthread_mutex_lock(&nd_lock);
+}
+
+void ocxl_ndctl_unlock(void)
+{
+	pthread_mutex_unlock(&nd_lock);
+}
+
+static struct nd_transport *to_nd(struct ocxl_transport *t)
+{
+	return (struct nd_transport *)t;
+}
+
+int ocxl_ndctl_envelope_check(const struct nd_cmd_pkg *pkg)
+{
+	/* 64-bit sum: two u32 sizes cannot overflow it. */
+	const uint64_t len = sizeof(*pkg) + (uint64_t)pkg->nd_size_in + pkg->nd_size_out;
+
+	return len > OCXL_ND_IOCTL_MAX_BUFLEN ? -EINVAL : 0;
+}
+
+/* A vanished DIMM shows as ENXIO (no DIMM with that minor) or ENODEV. */
+static int nd_errno(int err)
+{
+	return (err == ENXIO || err == ENODEV) ? -ENODEV : -err;
+}
+
+static void nd_close(struct nd_transport *nt)
+{
+	if (nt->fd >= 0)
+		close(nt->fd);
+	nt->fd = -1;
+}
+
+static int nd_open(struct nd_transport *nt)
+{
+	struct stat st;
+	int fd, rc = 0;
+
+	if (nt->fd >= 0)
+		goto out;
+	fd = open(nt->base.device, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno == ENOENT ? -ENODEV : nd_errno(errno);
+		goto out;
+	}
+	/* The check libndctl makes: the node must be this DIMM's char device. */
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != nt->major ||
+	    minor(st.st_rdev) != nt->minor) {
+		log_warn("%s is not the character device %u:%u of the DIMM", nt->base.device,
+			 nt->major, nt->minor);
+		close(fd);
+		rc = -ENODEV;
+		goto out;
+	}
+	nt->fd = fd;
+out:
+	return rc;
+}
+
+static int nd_ioctl(struct nd_transport *nt, unsigned long request, void *arg)
+{
+	int rc;
+
+	rc = nd_open(nt);
+	if (rc)
+		goto out;
+	rc = ioctl(nt->fd, request, arg);
+	if (rc < 0) {
+		rc = nd_errno(errno);
+		/* Reopen (and recheck) next time: the minor may come back as another DIMM. */
+		if (rc == -ENODEV)
+			nd_close(nt);
+	} else if (rc > 0) {
+		rc = -EIO;
+	}
+out:
+	return rc;
+}
+
+static int nd_call(struct ocxl_transport *t, struct nd_cmd_pkg *pkg)
+{
+	struct nd_transport *nt = to_nd(t);
+	int rc;
+
+	rc = ocxl_ndctl_envelope_check(pkg);
+	if (rc)
+		goto out;
+	rc = nd_ioctl(nt, ND_IOCTL_CALL, pkg);
+out:
+	return rc;
+}
+
+/* Reads and caches the label area geometry (it is fixed for the card's life). */
+static int nd_config_size(struct nd_transport *nt)
+{
+	struct nd_cmd_get_config_size cs = { 0 };
+	int rc = 0;
+
+	if (nt->have_size)
+		goto out;
+	if (!nt->can_size) {
+		rc = -EOPNOTSUPP;
+		goto out;
+	}
+	rc = nd_ioctl(nt, ND_IOCTL_GET_CONFIG_SIZE, &cs);
+	if (rc)
+		goto out;
+	if (cs.status || (cs.config_size && !cs.max_xfer)) {
+		log_warn("%s: config size: status %u, size %u, max_xfer %u", nt->base.device,
+			 cs.status, cs.config_size, cs.max_xfer);
+		rc = -EIO;
+		goto out;
+	}
+	nt->chunk = cs.max_xfer < ND_CHUNK_MAX ? cs.max_xfer : ND_CHUNK_MAX;
+	free(nt->xfer);
+	nt->xfer = malloc(ND_XFER_OVERHEAD + (size_t)nt->chunk);
+	if (!nt->xfer) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	nt->config_size = cs.config_size;
+	nt->max_xfer = cs.max_xfer;
+	nt->have_size = true;
+out:
+	return rc;
+}
+
+static int nd_label_size(struct ocxl_transport *t, uint32_t *size, uint32_t *max_xfer)
+{
+	struct nd_transport *nt = to_nd(t);
+	int rc;
+
+	rc = nd_config_size(nt);
+	if (rc)
+		goto out;
+	*size = nt->config_size;
+	*max_xfer = nt->max_xfer;
+out:
+	return rc;
+}
+
+/* Geometry, support and bounds checks shared by read and write. */
+static int nd_label_prep(struct nd_transport *nt, bool can, uint32_t off, uint32_t len)
+{
+	int rc = -EOPNOTSUPP;
+
+	if (!can)
+		goto out;
+	rc = nd_config_size(nt);
+	if (rc)
+		goto out;
+	if (off > nt->config_size || len > nt->config_size - off)
+		rc = -EINVAL;
+out:
+	return rc;
+}
+
+static int nd_label_read(struct ocxl_transport *t, void *buf, uint32_t off, uint32_t len)
+{
+	struct nd_transport *nt = to_nd(t);
+	struct nd_cmd_get_config_data_hdr *hdr;
+	uint32_t done = 0, n;
+	int rc;
+
+	rc = nd_label_prep(nt, nt->can_get, off, len);
+	hdr = (struct nd_cmd_get_config_data_hdr *)nt->xfer;
+	while (!rc && done < len) {
+		n = len - done < nt->chunk ? len - done : nt->chunk;
+		hdr->in_offset = off + done;
+		hdr->in_length = n;
+		hdr->status = 0;
+		rc = nd_ioctl(nt, ND_IOCTL_GET_CONFIG_DATA, hdr);
+		if (rc)
+			break;
+		if (hdr->status) {
+			log_warn("%s: label read at %u+%u: status %u", nt->base.device,
+				 hdr->in_offset, n, hdr->status);
+			rc = -EIO;
+			break;
+		}
+		memcpy((uint8_t *)buf + done, hdr->out_buf, n);
+		done += n;
+	}
+	return rc;
+}
+
+/* Not a read-modify-write: that was only libndctl's API requiring one. */
+static int nd_label_write(struct ocxl_transport *t, const void *buf, uint32_t off, uint32_t len)
+{
+	struct nd_transport *nt = to_nd(t);
+	struct nd_cmd_set_config_hdr *hdr;
+	uint32_t done = 0, n, status;
+	int rc;
+
+	rc = nd_label_prep(nt, nt->can_set, off, len);
+	hdr = (struct nd_cmd_set_config_hdr *)nt->xfer;
+	while (!rc && done < len) {
+		n = len - done < nt->chunk ? len - done : nt->chunk;
+		hdr->in_offset = off + done;
+		hdr->in_length = n;
+		memcpy(hdr->in_buf, (const uint8_t *)buf + done, n);
+		/* The status word follows the data: the kernel's out envelope. */
+		memset(hdr->in_buf + n, 0, sizeof(status));
+		rc = nd_ioctl(nt, ND_IOCTL_SET_CONFIG_DATA, hdr);
+		if (rc)
+			break;
+		memcpy(&status, hdr->in_buf + n, sizeof(status));
+		if (status) {
+			log_warn("%s: label write at %u+%u: status %u", nt->base.device,
+				 off + done, n, status);
+			rc = -EIO;
+			break;
+		}
+		done += n;
+	}
+	return rc;
+}
+
+static void nd_destroy(struct ocxl_transport *t)
+{
+	struct nd_transport *nt = to_nd(t);
+
+	nd_close(nt);
+	free(nt->xfer);
+	ocxl_ndctl_lock();
+	ndctl_unref(nt->ctx);
+	ocxl_ndctl_unlock();
+	free(nt);
+}
+
+static const struct ocxl_transport_ops nd_ops = {
+	.call = nd_call,
+	.label_size = nd_label_size,
+	.label_read = nd_label_read,
+	.label_write = nd_label_write,
+	.destroy = nd_destroy,
+};
+
+int ocxl_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
+			     struct ocxl_transport **out)
+{
+	struct nd_transport *nt;
+	int rc = 0;
+
+	*out = NULL;
+	nt = calloc(1, sizeof(*nt));
+	if (!nt) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	nt->base.ops = &nd_ops;
+	nt->base.kind = "ndctl";
+	nt->fd = -1;
+	nt->dimm = dimm;
+	ocxl_ndctl_lock();
+	nt->ctx = ndctl_ref(ctx);
+	snprintf(nt->base.device, sizeof(nt->base.device), "/dev/%s",
+		 ndctl_dimm_get_devname(dimm));
+	nt->major = ndctl_dimm_get_major(dimm);
+	nt->minor = ndctl_dimm_get_minor(dimm);
+	nt->can_size = ndctl_dimm_is_cmd_supported(dimm, ND_CMD_GET_CONFIG_SIZE);
+	nt->can_get = ndctl_dimm_is_cmd_supported(dimm, ND_CMD_GET_CONFIG_DATA);
+	nt->can_set = ndctl_dimm_is_cmd_supported(dimm, ND_CMD_SET_CONFIG_DATA);
+	ocxl_ndctl_unlock();
+	*out = &nt->base;
+out:
+	return rc;
+}
+
+struct ndctl_dimm *ocxl_transport_ndctl_dimm(struct ocxl_transport *t)
+{
+	/* A v4 transport may keep the card's DIMM for its label area. */
+	if (t && t->ops != &nd_ops)
+		t = ocxl_transport_ioctl_v4_nd(t);
+	return (t && t->ops == &nd_ops) ? to_nd(t)->dimm : NULL;
+}
+
+__attribute__((format(printf, 6, 0)))
+static void nd_log(struct ndctl_ctx *ctx, int priority, const char *file, int line,
+		   const char *fn, const char *format, va_list args)
+{
+	char msg[256];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), format, args);
+	n = strlen(msg);
+	if (n && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
+	log_msg(priority, "libndctl: %s: %s", fn, msg);
+}
+
+void ocxl_ndctl_log_setup(struct ndctl_ctx *ctx)
+{
+	int level = log_get_level();
+
+	/*
+	 * Its info messages are chatter ("context released"), and the level
+	 * also reaches libdaxctl, whose messages still go to stderr.
+	 */
+	if (level < LOG_DEBUG && level > LOG_NOTICE)
+		level = LOG_NOTICE;
+	ndctl_set_log_fn(ctx, nd_log);
+	ndctl_set_log_priority(ctx, level);
+}
+
+int ocxl_ndctl_namespaces_enabled(struct ndctl_dimm *dimm)
+{
+	struct ndctl_ctx *ctx = NULL;
+	struct ndctl_namespace *ndns;
+	struct ndctl_region *region;
+	struct ndctl_bus *bus;
+	char busname[32];
+	bool found = false;
+	int rc;
+
+	ocxl_ndctl_lock();
+	snprintf(busname, sizeof(busname), "%s",
+		 ndctl_bus_get_devname(ndctl_dimm_get_bus(dimm)));
+	ocxl_ndctl_unlock();
+
+	/*
+	 * A private context: libndctl lists a region's namespaces once per
+	 * context, so the discovery context would miss namespaces created
+	 * since.  Nobody else sees this one, so it needs no lock.
+	 */
+	rc = ndctl_new(&ctx);
+	if (rc) {
+		rc = rc < 0 ? rc : -ENOMEM;
+		ctx = NULL;
+		goto out;
+	}
+	ocxl_ndctl_log_setup(ctx);
+	ndctl_bus_foreach(ctx, bus) {
+		if (strcmp(ndctl_bus_get_devname(bus), busname) != 0)
+			continue;
+		found = true;
+		ndctl_region_foreach(bus, region) {
+			ndctl_namespace_foreach(region, ndns) {
+				if (ndctl_namespace_is_enabled(ndns) ||
+				    ndctl_namespace_is_active(ndns)) {
+					rc = 1;
+					goto out;
+				}
+			}
+		}
+	}
+	rc = found ? 0 : -ENODEV;
+out:
+	if (ctx)
+		ndctl_unref(ctx);
+	return rc;
+}
