@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "card/card.h"
+#include "proto/ops.h"
+#include "proto/render.h"
+#include "store/dump_store.h"
+#include "store/journal.h"
+#include "util/log.h"
+
+static const char *const state_names[] = {
+	[CARD_READY] = "ready",
+	[CARD_BUSY] = "busy",
+	[CARD_FATAL_FW] = "fatal-firmware",
+	[CARD_FATAL_HW] = "fatal-hardware",
+	[CARD_UNRESPONSIVE] = "unresponsive",
+	[CARD_GONE] = "gone",
+};
+
+const char *card_state_name(enum card_state s)
+{
+	return s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "unknown";
+}
+
+/*
+ * The one place a command's outcome is logged and folded into the card's
+ * state.  Called with the lock held.
+ */
+static int card_note(struct card *c, unsigned cmd, int rc, const struct ocxl_op_result *res)
+{
+	if (rc == 0) {
+		if (c->state == CARD_UNRESPONSIVE || c->state == CARD_GONE)
+			c->state = CARD_READY;
+		return 0;
+	}
+	if (rc == -ENODEV && res->status == OCXL_STATUS_SUCCESS)
+		c->state = CARD_GONE;
+	else if (rc == -ETIMEDOUT)
+		c->state = CARD_UNRESPONSIVE;
+
+	if (res->status != OCXL_STATUS_SUCCESS)
+		log_warn("card %u: %s: card status 0x%02x (%s)", c->index, ocxl_cmd_name(cmd),
+			 res->status, ocxl_status_name(res->status));
+	else
+		log_warn("card %u: %s: %s", c->index, ocxl_cmd_name(cmd), strerror(-rc));
+	return rc;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int card_open_store(struct card *c, const char *state_dir)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct journal_recovery rec = { 0 };
+	int rc;
+
+	/* Keyed by serial: card indexes can change between boots, serials do not. */
+	if (snprintf(dir, sizeof(dir), "%s/%s", state_dir, c->serial) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	rc = mkdir_p(dir);
+	if (rc)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/errlog.journal", dir);
+	rc = errlog_journal_open(path, &c->journal, &rec);
+	if (rc)
+		goto fail;
+	if (rec.damaged)
+		log_warn("card %u: journal %s recovered %zu records, dropped %zu bytes", c->index,
+			 path, rec.records, rec.dropped_bytes);
+	snprintf(path, sizeof(path), "%s/dumps", dir);
+	rc = dump_store_open(path, DUMP_STORE_DEFAULT_KEEP, &c->dumps);
+	if (rc)
+		goto fail;
+	return 0;
+fail:
+	log_err("card %u: state directory %s: %s", c->index, dir, strerror(-rc));
+	return rc;
+}
+
+int card_open(unsigned index, struct ocxl_transport *t, struct sim_card *sim,
+	      const char *state_dir, struct card **out)
+{
+	struct ocxl_op_result res = { 0 };
+	struct card *c;
+	int rc;
+
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		ocxl_transport_destroy(t);
+		return -ENOMEM;
+	}
+	c->index = index;
+	c->transport = t;
+	c->sim = sim;
+	pthread_mutex_init(&c->lock, NULL);
+	clock_gettime(CLOCK_REALTIME, &c->opened);
+
+	rc = card_note(c, OCXL_CMD_IDENTIFY, ocxl_op_identify(t, &c->id, &res), &res);
+	if (rc)
+		goto fail;
+	snprintf(c->serial, sizeof(c->serial), "%llu", (unsigned long long)c->id.serial);
+	rc = t->ops->label_size(t, &c->label_size, &c->label_max_xfer);
+	if (rc) {
+		log_err("card %u: label area size: %s", index, strerror(-rc));
+		goto fail;
+	}
+	rc = card_open_store(c, state_dir);
+	if (rc)
+		goto fail;
+	log_info("card %u: serial %s, firmware %s, label area %u bytes, via %s %s", index,
+		 c->serial, c->id.fw_version, c->label_size, t->kind, t->device);
+	*out = c;
+	return 0;
+fail:
+	card_close(c);
+	return rc;
+}
+
+void card_close(struct card *c)
+{
+	if (!c)
+		return;
+	if (c->journal)
+		errlog_journal_close(c->journal);
+	if (c->dumps)
+		dump_store_close(c->dumps);
+	ocxl_transport_destroy(c->transport);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+enum card_state card_get_state(struct card *c)
+{
+	enum card_state s;
+
+	pthread_mutex_lock(&c->lock);
+	s = c->state;
+	pthread_mutex_unlock(&c->lock);
+	return s;
+}
+
+static int card_check_events_locked(struct card *c, uint64_t *events)
+{
+	struct ocxl_op_result res = { 0 };
+	uint64_t mask = 0;
+	int rc;
+
+	rc = ocxl_op_event_check(c->transport, &mask, &res);
+	if (rc == -EOPNOTSUPP && res.status == OCXL_STATUS_BAD_OPCODE) {
+		/* An older card without EVENT_CHECK: assume a log may be waiting. */
+		*events = OCXL_EVENT_ELA;
+		return 0;
+	}
+	rc = card_note(c, OCXL_CMD_EVENT_CHECK, rc, &res);
+	if (rc)
+		return rc;
+	c->events = mask;
+	if (mask & OCXL_EVENT_FATAL_HW)
+		c->state = CARD_FATAL_HW;
+	else if (mask & OCXL_EVENT_FATAL_FW)
+		c->state = CARD_FATAL_FW;
+	else if (mask & OCXL_EVENT_ERASE_BUSY)
+		c->state = CARD_BUSY;
+	else
+		c->state = CARD_READY;
+	*events = mask;
+	return 0;
+}
+
+int card_check_events(struct card *c, uint64_t *events)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_check_events_locked(c, events);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+static int card_drain_errlog_locked(struct card *c)
+{
+	uint8_t *buf;
+	int moved = 0, rc = 0;
+
+	buf = malloc(JOURNAL_MAX_ENTRY);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		struct ocxl_op_result res = { 0 };
+		struct ocxl_errlog el;
+		size_t len = 0;
+
+		rc = card_note(c, OCXL_CMD_ERRLOG_NEXT,
+			       ocxl_op_errlog_next(c->transport, buf, JOURNAL_MAX_ENTRY, &len,
+						   &res),
+			       &res);
+		if (rc || len == 0)
+			break;
+		rc = ocxl_errlog_decode(buf, len, &el);
+		if (rc) {
+			/* Leave it on the card: a later read may get it whole. */
+			log_warn("card %u: undecodable error-log entry (%zu bytes): %s", c->index,
+				 len, strerror(-rc));
+			break;
+		}
+		/* Durable first: the card forgets the entry once acknowledged. */
+		rc = errlog_journal_append(c->journal, el.log_id, buf, len);
+		if (rc < 0) {
+			log_err("card %u: journal append of log %u: %s", c->index, el.log_id,
+				strerror(-rc));
+			break;
+		}
+		rc = card_note(c, OCXL_CMD_ERRLOG_ACK,
+			       ocxl_op_errlog_ack(c->transport, el.log_id, &res), &res);
+		if (rc)
+			break;
+		moved++;
+	}
+	free(buf);
+	return rc ? rc : moved;
+}
+
+int card_drain_errlog(struct card *c)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_drain_errlog_locked(c);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+static int card_collect_dump_locked(struct card *c)
+{
+	struct ocxl_op_result res = { 0 };
+	struct dump_writer *w = NULL;
+	uint32_t max = OCXL_CCAP1_MAX_DUMP_SIZE(c->id.ccap1);
+	uint8_t *chunk;
+	uint64_t events;
+	size_t off = 0;
+	int rc;
+
+	rc = card_check_events_locked(c, &events);
+	if (rc || !(events & OCXL_EVENT_CDA))
+		return rc;
+	chunk = malloc(OCXL_DUMP_CHUNK_MAX);
+	if (!chunk)
+		return -ENOMEM;
+	rc = dump_store_begin(c->dumps, max, &w);
+	if (rc) {
+		log_err("card %u: dump store: %s", c->index, strerror(-rc));
+		goto out;
+	}
+	while (off < max) {
+		size_t got = 0;
+		uint32_t want = max - off < OCXL_DUMP_CHUNK_MAX ? (uint32_t)(max - off)
+								: OCXL_DUMP_CHUNK_MAX;
+
+		want = (want + 7) & ~7u;
+		rc = card_note(c, OCXL_CMD_DUMP_READ,
+			       ocxl_op_dump_read(c->transport, off, want, chunk, &got, &res), &res);
+		if (rc)
+			goto out;
+		if (got == 0)
+			break;
+		if (got > max - off)
+			got = max - off;
+		rc = dump_writer_write(w, off, chunk, got);
+		if (rc)
+			goto out;
+		off += got;
+	}
+	/* Whole and durable before the card may free its copy. */
+	rc = dump_writer_commit(w, off);
+	w = NULL;
+	if (rc) {
+		log_err("card %u: dump commit: %s", c->index, strerror(-rc));
+		goto out;
+	}
+	rc = card_note(c, OCXL_CMD_DUMP_COMPLETE, ocxl_op_dump_complete(c->transport, &res),
+		       &res);
+	if (!rc)
+		log_notice("card %u: collected a controller dump of %zu bytes", c->index, off);
+out:
+	if (w)
+		dump_writer_abort(w);
+	free(chunk);
+	return rc;
+}
+
+int card_collect_dump(struct card *c)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_collect_dump_locked(c);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int card_stats(struct card *c, struct ocxl_stats *st)
+{
+	struct ocxl_op_result res = { 0 };
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_note(c, OCXL_CMD_STATS, ocxl_op_stats(c->transport, st, &res), &res);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int card_smart(struct card *c, struct ocxl_smart *sm)
+{
+	struct ocxl_op_result res = { 0 };
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_note(c, OCXL_CMD_SMART, ocxl_op_smart(c->transport, sm, &res), &res);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)
+{
+	int rc;
+
+	if (off > c->label_size || len > c->label_size - off)
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	rc = c->transport->ops->label_read(c->transport, buf, off, len);
+	if (rc)
+		log_warn("card %u: label read %u+%u: %s", c->index, off, len, strerror(-rc));
+	if (rc == -ENODEV)
+		c->state = CARD_GONE;
+	else if (rc == -ETIMEDOUT)
+		c->state = CARD_UNRESPONSIVE;
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+struct errlog_render_ctx {
+	struct card *card;
+	FILE *out;
+};
+
+static int render_one_entry(void *arg, uint32_t log_id, const uint8_t *raw, size_t len)
+{
+	struct errlog_render_ctx *ctx = arg;
+	struct ocxl_errlog el;
+	int rc;
+
+	rc = ocxl_errlog_decode(raw, len, &el);
+	if (rc) {
+		/* The journal's CRC held, so this is what the card sent: say so. */
+		fprintf(ctx->out, "id: %u\nerror: undecodable entry (%s)\n\n", log_id,
+			strerror(-rc));
+		return 0;
+	}
+	return ocxl_render_errlog(ctx->out, &el);
+}
+
+int card_render_errlog(struct card *c, FILE *out)
+{
+	struct errlog_render_ctx ctx = { .card = c, .out = out };
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_drain_errlog_locked(c);
+	/* A sick card still shows what was drained before. */
+	rc = errlog_journal_foreach(c->journal, render_one_entry, &ctx);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int card_open_dump(struct card *c, int *fd, size_t *size, struct timespec *when)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = dump_store_open_newest(c->dumps, fd, size, when);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "card/card.h"
+#include "card/monitor.h"
+#include "util/log.h"
+
+struct card_monitor {
+	struct card *card;
+	unsigned interval_ms;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+};
+
+static void monitor_pass(struct card *c)
+{
+	uint64_t events;
+
+	if (card_check_events(c, &events))
+		return;
+	if (events & OCXL_EVENT_ELA)
+		card_drain_errlog(c);
+	if (events & OCXL_EVENT_CDA)
+		card_collect_dump(c);
+}
+
+static void *monitor_main(void *arg)
+{
+	struct card_monitor *m = arg;
+
+	pthread_mutex_lock(&m->lock);
+	while (!m->stop) {
+		struct timespec until;
+
+		pthread_mutex_unlock(&m->lock);
+		monitor_pass(m->card);
+		pthread_mutex_lock(&m->lock);
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += m->interval_ms / 1000;
+		until.tv_nsec += (long)(m->interval_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (!m->stop && pthread_cond_timedwait(&m->wake, &m->lock, &until) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
+int card_monitor_start(struct card *c, unsigned interval_ms, struct card_monitor **out)
+{
+	struct card_monitor *m = calloc(1, sizeof(*m));
+	pthread_condattr_t attr;
+	int rc;
+
+	if (!m)
+		return -ENOMEM;
+	m->card = c;
+	m->interval_ms = interval_ms;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	rc = pthread_create(&m->thread, NULL, monitor_main, m);
+	if (rc) {
+		log_err("card %u: monitor thread: %s", c->index, strerror(rc));
+		pthread_cond_destroy(&m->wake);
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		return -rc;
+	}
+	*out = m;
+	return 0;
+}
+
+void card_monitor_stop(struct card_monitor *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->stop = true;
+	pthread_cond_signal(&m->wake);
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->thread, NULL);
+	pthread_cond_destroy(&m->wake);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs/fs.h"
+#include "tree/tree.h"
+
+static struct tree *req_tree(fuse_req_t req)
+{
+	return ((struct ocxlfs *)fuse_req_userdata(req))->tree;
+}
+
+static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/*
+	 * With a zero attribute timeout this makes the kernel re-read the size
+	 * of a dynamic file before reading it, so i_size follows the snapshot
+	 * pinned by open().
+	 */
+	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+	/* Plain readdir: readdirplus would render every snapshot of a card on `ls`. */
+	conn->want &= ~(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO);
+}
+
+static void ocxlfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_entry_param e = { 0 };
+	struct tree_cache cache;
+	int rc = tree_lookup(req_tree(req), parent, name, &e.attr);
+
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	tree_cache_policy(req_tree(req), e.attr.st_ino, &cache);
+	e.ino = e.attr.st_ino;
+	e.attr_timeout = cache.attr_timeout;
+	e.entry_timeout = cache.entry_timeout;
+	fuse_reply_entry(req, &e);
+}
+
+static void ocxlfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tree_cache cache;
+	struct stat st;
+	int rc = tree_getattr(req_tree(req), ino, &st);
+
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	tree_cache_policy(req_tree(req), ino, &cache);
+	fuse_reply_attr(req, &st, cache.attr_timeout);
+}
+
+static void ocxlfs_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	char target[64];
+	int rc = tree_readlink(req_tree(req), ino, target, sizeof(target));
+
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_readlink(req, target);
+}
+
+static void ocxlfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	const char *name;
+	struct stat st;
+	int rc = tree_dir_entry(req_tree(req), ino, 0, &name, &st);
+
+	/* An empty directory answers -ENOENT for entry 0 and is still a directory. */
+	if (rc && rc != -ENOENT)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_open(req, fi);
+}
+
+/*
+ * Offsets: 1 is ".", 2 is "..", 3 + i is entry i; the offset stored with
+ * each entry is the one to resume after it.
+ */
+static void ocxlfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	struct tree *t = req_tree(req);
+	char *buf = malloc(size);
+	size_t used = 0;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (off_t pos = off;; pos++) {
+		struct stat st = { 0 };
+		const char *name;
+		size_t need;
+
+		if (pos == 0) {
+			name = ".";
+			st.st_ino = ino;
+			st.st_mode = S_IFDIR;
+		} else if (pos == 1) {
+			name = "..";
+			st.st_mode = S_IFDIR;
+		} else {
+			int rc = tree_dir_entry(t, ino, (size_t)(pos - 2), &name, &st);
+
+			if (rc == -ENOENT)
+				break;
+			if (rc) {
+				free(buf);
+				fuse_reply_err(req, -rc);
+				return;
+			}
+		}
+		need = fuse_add_direntry(req, buf + used, size - used, name, &st, pos + 1);
+		if (need > size - used)
+			break;
+		used += need;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void ocxlfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tree_handle *h;
+	struct tree_cache cache;
+	int rc = tree_open(req_tree(req), ino, fi->flags, &h);
+
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	tree_cache_policy(req_tree(req), ino, &cache);
+	fi->fh = (uintptr_t)h;
+	fi->keep_cache = cache.keep_cache;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		tree_release(req_tree(req), h); /* the opener was interrupted */
+}
+
+static void ocxlfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			struct fuse_file_info *fi)
+{
+	struct tree_handle *h = (struct tree_handle *)(uintptr_t)fi->fh;
+	char *buf = malloc(size ? size : 1);
+	ssize_t got;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	got = tree_read(req_tree(req), h, buf, size, off);
+	if (got < 0)
+		fuse_reply_err(req, (int)-got);
+	else
+		fuse_reply_buf(req, buf, (size_t)got);
+	free(buf);
+}
+
+static void ocxlfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	tree_release(req_tree(req), (struct tree_handle *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+const struct fuse_lowlevel_ops ocxlfs_ops = {
+	.init = ocxlfs_init,
+	.lookup = ocxlfs_lookup,
+	.getattr = ocxlfs_getattr,
+	.readlink = ocxlfs_readlink,
+	.opendir = ocxlfs_opendir,
+	.readdir = ocxlfs_readdir,
+	.open = ocxlfs_open,
+	.read = ocxlfs_read,
+	.release = ocxlfs_release,
+};

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The FUSE front end: libfuse3 low-level operations that translate kernel
+ * requests into node-table calls (src/tree).  Nothing here talks to a card.
+ */
+#ifndef OCXLFS_FS_H
+#define OCXLFS_FS_H
+
+#include <fuse_lowlevel.h>
+
+struct tree;
+
+struct ocxlfs {
+	struct tree *tree;
+};
+
+extern const struct fuse_lowlevel_ops ocxlfs_ops;
+
+#endif /* OCXLFS_FS_H */

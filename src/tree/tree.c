@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Inode numbers are computed, not allocated, so lookups need no table walk
+ * and stay valid for the life of the mount:
+ *   1                       the root
+ *   2                       by-serial/
+ *   CARD_BASE + i*STRIDE    card i's directory
+ *   ... + 1 + j             card i's file j (tree_card_files[j])
+ *   ... + SYMLINK_SLOT      by-serial/<serial of card i>
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "card/card.h"
+#include "tree/tree.h"
+#include "util/log.h"
+
+#define BY_SERIAL_INO 2u
+#define CARD_BASE 0x1000u
+#define CARD_STRIDE 0x100u
+#define SYMLINK_SLOT 0xFFu
+
+/*
+ * One generation of a file's content.  The node holds one reference to its
+ * current snapshot and every open handle one more, so a snapshot with more
+ * than one reference is pinned and must not be replaced.
+ */
+struct snapshot {
+	unsigned refs; /* under the node's lock */
+	struct timespec when;	  /* CLOCK_REALTIME: st_mtime/st_ctime */
+	struct timespec born;	  /* CLOCK_MONOTONIC: for the TTL */
+	size_t len;
+	char *data; /* SNAPSHOT, STATIC */
+	int fd;	    /* DUMP: the dump file, -1 if none */
+};
+
+struct tree_node {
+	struct card *card;
+	const struct tree_file *file;
+	pthread_mutex_t lock;
+	struct snapshot *snap;
+};
+
+struct tree_handle {
+	struct tree_node *node;
+	struct snapshot *snap;
+};
+
+struct tree {
+	unsigned ncards;
+	struct card **cards;
+	char (*names)[12];	 /* card directory names */
+	struct tree_node *nodes; /* ncards * tree_card_nfiles */
+	struct timespec mounted;
+	uid_t uid;
+	gid_t gid;
+};
+
+int tree_new(struct card **cards, unsigned ncards, struct tree **out)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	t->ncards = ncards;
+	t->cards = cards;
+	t->names = calloc(ncards ? ncards : 1, sizeof(*t->names));
+	t->nodes = calloc(ncards ? ncards * tree_card_nfiles : 1, sizeof(*t->nodes));
+	if (!t->names || !t->nodes) {
+		tree_free(t);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < ncards; i++) {
+		snprintf(t->names[i], sizeof(t->names[i]), "%u", i);
+		for (size_t j = 0; j < tree_card_nfiles; j++) {
+			struct tree_node *n = &t->nodes[i * tree_card_nfiles + j];
+
+			n->card = cards[i];
+			n->file = &tree_card_files[j];
+			pthread_mutex_init(&n->lock, NULL);
+		}
+	}
+	clock_gettime(CLOCK_REALTIME, &t->mounted);
+	t->uid = getuid();
+	t->gid = getgid();
+	*out = t;
+	return 0;
+}
+
+static void snapshot_put(struct snapshot *s)
+{
+	if (!s || --s->refs)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->data);
+	free(s);
+}
+
+void tree_free(struct tree *t)
+{
+	if (!t)
+		return;
+	for (size_t k = 0; t->nodes && k < t->ncards * tree_card_nfiles; k++) {
+		snapshot_put(t->nodes[k].snap);
+		pthread_mutex_destroy(&t->nodes[k].lock);
+	}
+	free(t->nodes);
+	free(t->names);
+	free(t);
+}
+
+/* ---- inode arithmetic ---- */
+
+static uint64_t card_dir_ino(unsigned i)
+{
+	return CARD_BASE + (uint64_t)i * CARD_STRIDE;
+}
+
+/* Splits ino into card and slot; false if it is not a card inode. */
+static bool ino_split(const struct tree *t, uint64_t ino, unsigned *card, unsigned *slot)
+{
+	if (ino < CARD_BASE)
+		return false;
+	*card = (ino - CARD_BASE) / CARD_STRIDE;
+	*slot = (ino - CARD_BASE) % CARD_STRIDE;
+	if (*card >= t->ncards)
+		return false;
+	return *slot == 0 || *slot == SYMLINK_SLOT || *slot <= tree_card_nfiles;
+}
+
+static struct tree_node *ino_node(struct tree *t, uint64_t ino)
+{
+	unsigned card, slot;
+
+	if (!ino_split(t, ino, &card, &slot) || slot == 0 || slot == SYMLINK_SLOT)
+		return NULL;
+	return &t->nodes[card * tree_card_nfiles + slot - 1];
+}
+
+/* ---- snapshots ---- */
+
+static long long age_ms(const struct timespec *born)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - born->tv_sec) * 1000LL + (now.tv_nsec - born->tv_nsec) / 1000000;
+}
+
+static int snapshot_build(struct tree_node *n, struct snapshot **out)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+	int rc = 0;
+
+	if (!s)
+		return -ENOMEM;
+	s->refs = 1;
+	s->fd = -1;
+	clock_gettime(CLOCK_REALTIME, &s->when);
+	clock_gettime(CLOCK_MONOTONIC, &s->born);
+
+	switch (n->file->kind) {
+	case TREE_FILE_STATIC:
+	case TREE_FILE_SNAPSHOT: {
+		FILE *mem = open_memstream(&s->data, &s->len);
+
+		if (!mem) {
+			rc = -errno;
+			break;
+		}
+		rc = n->file->render(n->card, mem);
+		if (fclose(mem) && !rc)
+			rc = -EIO;
+		break;
+	}
+	case TREE_FILE_LABELS:
+		/* Served by offset from the card; the size is fixed by the card. */
+		s->len = n->card->label_size;
+		s->when = n->card->opened;
+		break;
+	case TREE_FILE_DUMP:
+		rc = card_open_dump(n->card, &s->fd, &s->len, &s->when);
+		if (rc == -ENOENT) {
+			/* No dump collected yet: an empty file, dated at mount. */
+			s->len = 0;
+			s->when = n->card->opened;
+			rc = 0;
+		}
+		break;
+	}
+	if (rc) {
+		snapshot_put(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+/*
+ * The snapshot getattr and open should see, with the node locked.  A
+ * snapshot is replaced only when nobody has it open and it is older than
+ * the TTL, so stat-open-read-fstat (tar) sees one size and one ctime.
+ */
+static int node_current(struct tree_node *n, struct snapshot **out)
+{
+	struct snapshot *s = n->snap, *fresh;
+	int rc;
+
+	if (s) {
+		bool fixed = n->file->kind == TREE_FILE_STATIC || n->file->kind == TREE_FILE_LABELS;
+
+		if (fixed || s->refs > 1 || age_ms(&s->born) < TREE_SNAPSHOT_TTL_MS) {
+			*out = s;
+			return 0;
+		}
+	}
+	rc = snapshot_build(n, &fresh);
+	if (rc)
+		return rc;
+	snapshot_put(n->snap);
+	n->snap = fresh;
+	*out = fresh;
+	return 0;
+}
+
+/* ---- attributes ---- */
+
+static void stat_dir(const struct tree *t, uint64_t ino, nlink_t nlink, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = S_IFDIR | 0555;
+	st->st_nlink = nlink;
+	st->st_uid = t->uid;
+	st->st_gid = t->gid;
+	st->st_mtim = st->st_ctim = st->st_atim = t->mounted;
+	st->st_blksize = 4096;
+}
+
+static void stat_file(const struct tree *t, uint64_t ino, const struct tree_node *n,
+		      const struct snapshot *s, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = S_IFREG | n->file->mode;
+	st->st_nlink = 1;
+	st->st_uid = t->uid;
+	st->st_gid = t->gid;
+	st->st_size = (off_t)s->len;
+	st->st_blocks = (s->len + 511) / 512;
+	st->st_blksize = 4096;
+	st->st_mtim = st->st_ctim = st->st_atim = s->when;
+}
+
+static void stat_symlink(const struct tree *t, uint64_t ino, unsigned card, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = S_IFLNK | 0777;
+	st->st_nlink = 1;
+	st->st_uid = t->uid;
+	st->st_gid = t->gid;
+	st->st_size = (off_t)(3 + strlen(t->names[card])); /* "../N" */
+	st->st_mtim = st->st_ctim = st->st_atim = t->mounted;
+}
+
+int tree_getattr(struct tree *t, uint64_t ino, struct stat *st)
+{
+	struct tree_node *n;
+	struct snapshot *s;
+	unsigned card, slot;
+	int rc;
+
+	if (ino == TREE_ROOT_INO) {
+		stat_dir(t, ino, 3 + t->ncards, st);
+		return 0;
+	}
+	if (ino == BY_SERIAL_INO) {
+		stat_dir(t, ino, 2, st);
+		return 0;
+	}
+	if (!ino_split(t, ino, &card, &slot))
+		return -ENOENT;
+	if (slot == 0) {
+		stat_dir(t, ino, 2, st);
+		return 0;
+	}
+	if (slot == SYMLINK_SLOT) {
+		stat_symlink(t, ino, card, st);
+		return 0;
+	}
+	n = ino_node(t, ino);
+	pthread_mutex_lock(&n->lock);
+	rc = node_current(n, &s);
+	if (!rc)
+		stat_file(t, ino, n, s, st);
+	pthread_mutex_unlock(&n->lock);
+	return rc;
+}
+
+void tree_cache_policy(struct tree *t, uint64_t ino, struct tree_cache *cache)
+{
+	struct tree_node *n = ino_node(t, ino);
+
+	/* Names only change when a card comes or goes. */
+	cache->entry_timeout = 1.0;
+	cache->attr_timeout = 1.0;
+	cache->keep_cache = false;
+	if (!n)
+		return;
+	switch (n->file->kind) {
+	case TREE_FILE_STATIC:
+		/* Identity cannot change while the card is mounted: let the kernel serve it. */
+		cache->entry_timeout = cache->attr_timeout = 3600.0;
+		cache->keep_cache = true;
+		break;
+	case TREE_FILE_SNAPSHOT:
+	case TREE_FILE_DUMP:
+		/* Every stat must reach the snapshot logic, or sizes go stale. */
+		cache->attr_timeout = 0.0;
+		break;
+	case TREE_FILE_LABELS:
+		break;
+	}
+}
+
+int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *st)
+{
+	unsigned card, slot;
+
+	if (parent == TREE_ROOT_INO) {
+		if (!strcmp(name, "by-serial"))
+			return tree_getattr(t, BY_SERIAL_INO, st);
+		for (unsigned i = 0; i < t->ncards; i++)
+			if (!strcmp(name, t->names[i]))
+				return tree_getattr(t, card_dir_ino(i), st);
+		return -ENOENT;
+	}
+	if (parent == BY_SERIAL_INO) {
+		for (unsigned i = 0; i < t->ncards; i++)
+			if (!strcmp(name, t->cards[i]->serial))
+				return tree_getattr(t, card_dir_ino(i) + SYMLINK_SLOT, st);
+		return -ENOENT;
+	}
+	if (!ino_split(t, parent, &card, &slot))
+		return -ENOENT;
+	if (slot != 0)
+		return -ENOTDIR;
+	for (size_t j = 0; j < tree_card_nfiles; j++)
+		if (!strcmp(name, tree_card_files[j].name))
+			return tree_getattr(t, parent + 1 + j, st);
+	return -ENOENT;
+}
+
+int tree_readlink(struct tree *t, uint64_t ino, char *buf, size_t cap)
+{
+	unsigned card, slot;
+
+	if (!ino_split(t, ino, &card, &slot) || slot != SYMLINK_SLOT)
+		return -EINVAL;
+	if ((size_t)snprintf(buf, cap, "../%s", t->names[card]) >= cap)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Directory listings report mode and inode only: sizes come from getattr. */
+static void stat_entry(uint64_t ino, mode_t mode, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = mode;
+}
+
+int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
+		   struct stat *st)
+{
+	unsigned card, slot;
+
+	if (dir == TREE_ROOT_INO) {
+		if (idx < t->ncards) {
+			*name = t->names[idx];
+			stat_entry(card_dir_ino(idx), S_IFDIR, st);
+			return 0;
+		}
+		if (idx == t->ncards) {
+			*name = "by-serial";
+			stat_entry(BY_SERIAL_INO, S_IFDIR, st);
+			return 0;
+		}
+		return -ENOENT;
+	}
+	if (dir == BY_SERIAL_INO) {
+		if (idx >= t->ncards)
+			return -ENOENT;
+		*name = t->cards[idx]->serial;
+		stat_entry(card_dir_ino(idx) + SYMLINK_SLOT, S_IFLNK, st);
+		return 0;
+	}
+	if (!ino_split(t, dir, &card, &slot))
+		return -ENOENT;
+	if (slot != 0)
+		return -ENOTDIR;
+	if (idx >= tree_card_nfiles)
+		return -ENOENT;
+	*name = tree_card_files[idx].name;
+	stat_entry(dir + 1 + idx, S_IFREG, st);
+	return 0;
+}
+
+/* ---- open files ---- */
+
+int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
+{
+	struct tree_node *n = ino_node(t, ino);
+	struct tree_handle *h;
+	struct snapshot *s;
+	int rc;
+
+	if (!n) {
+		unsigned card, slot;
+
+		return ino_split(t, ino, &card, &slot) || ino <= BY_SERIAL_INO ? -EISDIR : -ENOENT;
+	}
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	pthread_mutex_lock(&n->lock);
+	rc = node_current(n, &s);
+	if (!rc)
+		s->refs++;
+	pthread_mutex_unlock(&n->lock);
+	if (rc) {
+		free(h);
+		return rc;
+	}
+	h->node = n;
+	h->snap = s;
+	*out = h;
+	return 0;
+}
+
+ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size, off_t off)
+{
+	const struct snapshot *s = h->snap;
+	size_t n;
+	ssize_t got;
+	int rc;
+
+	if (off < 0)
+		return -EINVAL;
+	if ((size_t)off >= s->len)
+		return 0;
+	n = s->len - (size_t)off < size ? s->len - (size_t)off : size;
+
+	switch (h->node->file->kind) {
+	case TREE_FILE_STATIC:
+	case TREE_FILE_SNAPSHOT:
+		memcpy(buf, s->data + off, n);
+		return (ssize_t)n;
+	case TREE_FILE_LABELS:
+		rc = card_label_read(h->node->card, buf, (uint32_t)off, (uint32_t)n);
+		return rc ? rc : (ssize_t)n;
+	case TREE_FILE_DUMP:
+		got = pread(s->fd, buf, n, off);
+		return got < 0 ? -errno : got;
+	}
+	return -EIO;
+}
+
+void tree_release(struct tree *t, struct tree_handle *h)
+{
+	struct tree_node *n = h->node;
+
+	pthread_mutex_lock(&n->lock);
+	snapshot_put(h->snap);
+	pthread_mutex_unlock(&n->lock);
+	free(h);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The node table: every directory, file and symlink of the mount, its inode
+ * number, mode and content source, and the snapshots that give each file an
+ * exact size and a stable time (docs/tree.md, "Snapshots").  It knows
+ * nothing of FUSE; src/fs translates requests into these calls.
+ */
+#ifndef OCXLFS_TREE_H
+#define OCXLFS_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+struct card;
+struct tree;
+struct tree_handle;
+
+#define TREE_ROOT_INO 1u
+
+/* How a file's content is produced. */
+enum tree_file_kind {
+	TREE_FILE_STATIC,   /* rendered once: identity never changes while mounted */
+	TREE_FILE_SNAPSHOT, /* rendered into a snapshot, refreshed when unpinned and stale */
+	TREE_FILE_LABELS,   /* the label area, read from the card by offset */
+	TREE_FILE_DUMP,	    /* the newest collected dump, read from the store by offset */
+};
+
+struct tree_file {
+	const char *name;
+	mode_t mode; /* permission bits */
+	enum tree_file_kind kind;
+	int (*render)(struct card *c, FILE *out); /* STATIC and SNAPSHOT */
+};
+
+/* The per-card files, in directory order (src/tree/files.c). */
+extern const struct tree_file tree_card_files[];
+extern const size_t tree_card_nfiles;
+
+/* What the kernel may cache about a node. */
+struct tree_cache {
+	double entry_timeout;
+	double attr_timeout;
+	bool keep_cache; /* page cache survives open() */
+};
+
+/* Snapshots younger than this are reused by getattr/open (tar's stat, open, fstat). */
+#define TREE_SNAPSHOT_TTL_MS 1000
+
+int tree_new(struct card **cards, unsigned ncards, struct tree **out);
+void tree_free(struct tree *t);
+
+int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *st);
+int tree_getattr(struct tree *t, uint64_t ino, struct stat *st);
+void tree_cache_policy(struct tree *t, uint64_t ino, struct tree_cache *cache);
+int tree_readlink(struct tree *t, uint64_t ino, char *buf, size_t cap);
+
+/*
+ * Directory entry IDX of DIR ("." and ".." excluded): -ENOENT past the end,
+ * -ENOTDIR if DIR is not a directory.
+ */
+int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
+		   struct stat *st);
+
+/* Pins the file's snapshot for the life of the handle. */
+int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **h);
+/* Reads into buf; returns bytes (0 at the end) or -errno. */
+ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size, off_t off);
+void tree_release(struct tree *t, struct tree_handle *h);
+
+#endif /* OCXLFS_TREE_H */

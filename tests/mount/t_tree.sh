@@ -1,0 +1,113 @@
+#!/bin/bash
+# The read-side tree of two simulated cards: names, modes, exact sizes,
+# contents, snapshots, and what survives a restart.
+. "$(dirname "$0")/lib.sh"
+
+mount_ocxlfs --simulate=2 --sim-errlogs=5 --sim-dump-size=65536
+
+# Layout.
+assert_eq "0 1 by-serial" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "root listing"
+expected="controller_dump error_log firmware_version health info labels serial state statistics"
+assert_eq "$expected" "$(ls "$MNT/0" | tr '\n' ' ' | sed 's/ $//')" "card listing"
+ok "root and card directories list the documented names"
+
+for f in serial firmware_version info state error_log statistics health; do
+	assert_eq 444 "$(stat -c %a "$MNT/0/$f")" "mode of $f"
+done
+for f in labels controller_dump; do
+	assert_eq 400 "$(stat -c %a "$MNT/0/$f")" "mode of $f"
+done
+ok "modes: info files 0444, labels and dump 0400"
+
+# Exact sizes: what stat says is what cat returns, for every file.
+for f in $(tree_files "$MNT"); do
+	exec {pin}<"$f" # pin one snapshot for stat and read
+	size=$(stat -L -c %s "$f")
+	bytes=$(cat "$f" | wc -c)
+	exec {pin}<&-
+	assert_eq "$size" "$bytes" "st_size of $f"
+done
+ok "st_size equals the bytes read, for every file"
+
+# Identity.
+serial0=$(cat "$MNT/0/serial")
+serial1=$(cat "$MNT/1/serial")
+[[ "$serial0" =~ ^[0-9]+$ ]] || fail "serial is not decimal: $serial0"
+[ "$serial0" != "$serial1" ] || fail "two cards share serial $serial0"
+assert_eq "../0" "$(readlink "$MNT/by-serial/$serial0")" "by-serial link of card 0"
+assert_eq "../1" "$(readlink "$MNT/by-serial/$serial1")" "by-serial link of card 1"
+assert_eq "$serial1" "$(cat "$MNT/by-serial/$serial1/serial")" "serial through by-serial"
+[ -n "$(cat "$MNT/0/firmware_version")" ] || fail "empty firmware_version"
+ok "serials, firmware version and by-serial links"
+
+grep -qx "label_size: 131072" "$MNT/0/info" || fail "info lacks label_size: $(cat "$MNT/0/info")"
+grep -qx "max_dump_size: 65536" "$MNT/0/info" || fail "info lacks max_dump_size"
+grep -q "^revision: " "$MNT/0/info" || fail "info lacks revision"
+grep -qx "transport: simulator" "$MNT/0/info" || fail "info lacks transport"
+assert_eq ready "$(cat "$MNT/0/state")" "state"
+ok "info decodes capabilities and sizes; state is ready"
+
+# Labels: exactly the configured size, read by offset.
+assert_eq 131072 "$(stat -c %s "$MNT/0/labels")" "labels size"
+assert_eq 131072 "$(cat "$MNT/0/labels" | wc -c)" "labels bytes"
+assert_eq 4096 "$(dd if="$MNT/0/labels" bs=4096 skip=7 count=1 2>/dev/null | wc -c)" "labels chunk at offset"
+ok "labels is exactly config_size bytes"
+
+# Error log: the five entries queued on each simulated card, in order.
+for c in 0 1; do
+	ids=$(grep '^id: ' "$MNT/$c/error_log" | cut -d' ' -f2 | tr '\n' ' ')
+	assert_eq "1 2 3 4 5 " "$ids" "error_log ids of card $c"
+done
+for key in program_reference_code type action_flags power_on_seconds timestamp wwid \
+	firmware_revision additional_data; do
+	assert_eq 5 "$(grep -c "^$key: " "$MNT/0/error_log")" "error_log field $key"
+done
+ok "error_log lists every queued entry, decoded"
+
+# Statistics and health.
+grep -q '^host_load_count: [0-9]\+$' "$MNT/0/statistics" || fail "statistics: $(cat "$MNT/0/statistics")"
+grep -q '^power_on_uptime: [0-9]\+$' "$MNT/0/statistics" || fail "statistics lacks power_on_uptime"
+for a in power_on_hours temperature life_remaining; do
+	grep -q "^$a id=0x" "$MNT/0/health" || fail "health lacks $a: $(cat "$MNT/0/health")"
+done
+s1=$(cat "$MNT/0/statistics")
+sleep 1.2
+s2=$(cat "$MNT/0/statistics")
+[ "$s1" != "$s2" ] || fail "statistics did not move between reads 1.2 s apart"
+ok "statistics decode and move with time; health has the three SMART attributes"
+
+# Snapshots: pinned while open, same size and ctime for stat, open, fstat.
+exec {pin}<"$MNT/0/statistics"
+c1=$(stat -c %Z.%z "$MNT/0/statistics")
+sleep 1.2
+c2=$(stat -c %Z.%z "$MNT/0/statistics")
+assert_eq "$c1" "$c2" "ctime of a pinned snapshot"
+exec {pin}<&-
+sleep 1.1
+c3=$(stat -c %z "$MNT/0/statistics")
+[ "$c3" != "${c1#*.}" ] || fail "snapshot not refreshed after close and TTL"
+ok "an open file pins its snapshot; a closed stale one is refreshed"
+
+# The card announced a dump at start? No: controller_dump is what was collected.
+dsize=$(stat -c %s "$MNT/0/controller_dump")
+assert_eq "$dsize" "$(cat "$MNT/0/controller_dump" | wc -c)" "controller_dump size"
+ok "controller_dump reads exactly its size ($dsize bytes)"
+
+# Restart: the journal keeps what was drained; the card's queue stays empty.
+umount_ocxlfs || fail "daemon exit status after unmount"
+mount_ocxlfs --simulate=2 --sim-errlogs=5
+ids=$(grep '^id: ' "$MNT/0/error_log" | cut -d' ' -f2 | tr '\n' ' ')
+assert_eq "1 2 3 4 5 " "$ids" "error_log after restart"
+assert_eq "$serial0" "$(cat "$MNT/0/serial")" "serial after restart"
+ok "after a restart error_log shows everything shown before, once"
+umount_ocxlfs || fail "daemon exit status"
+
+# A 16 MiB label area, as the posted driver carves out on ppc64.
+rm -rf "$SIM" "$STATE" && mkdir -p "$SIM" "$STATE"
+mount_ocxlfs --simulate=1 --sim-label-size=16777216
+assert_eq 16777216 "$(stat -c %s "$MNT/0/labels")" "16 MiB labels size"
+assert_eq 16777216 "$(cat "$MNT/0/labels" | wc -c)" "16 MiB labels bytes"
+ok "a 16 MiB label area is served whole"
+umount_ocxlfs || fail "daemon exit status"
+
+finish
