@@ -170,8 +170,11 @@ static int card_check_events_locked(struct card *c, uint64_t *events)
 	int rc;
 
 	rc = ocxl_op_event_check(c->transport, &mask, &res);
-	if (rc == -EOPNOTSUPP && res.status == OCXL_STATUS_BAD_OPCODE) {
-		/* An older card without EVENT_CHECK: assume a log may be waiting. */
+	if ((rc == -EOPNOTSUPP && res.status == OCXL_STATUS_BAD_OPCODE) || rc == -ENOTTY) {
+		/*
+		 * A card (0x50) or kernel (ENOTTY) without EVENT_CHECK: assume a
+		 * log may be waiting; draining an empty queue costs one command.
+		 */
 		*events = OCXL_EVENT_ELA;
 		return 0;
 	}
@@ -267,6 +270,15 @@ static int card_collect_dump_locked(struct card *c)
 	rc = card_check_events_locked(c, &events);
 	if (rc || !(events & OCXL_EVENT_CDA))
 		return rc;
+	if (max == 0) {
+		/*
+		 * No size bound (CCAP1 unknown): collecting would store an empty
+		 * file and then free the card's copy.  Leave it on the card.
+		 */
+		log_warn("card %u: dump available but its maximum size is unknown; "
+			 "left on the card", c->index);
+		return -EOPNOTSUPP;
+	}
 	chunk = malloc(OCXL_DUMP_CHUNK_MAX);
 	if (!chunk)
 		return -ENOMEM;

@@ -30,7 +30,7 @@ int ocxl_render_info(FILE *out, const struct ocxl_identity *id,
 
 /* error_log: one block per entry, blank line between entries. */
 int ocxl_render_errlog(FILE *out, const struct ocxl_errlog *el);
-/* statistics: "name: value[ unit]" per present field, in enum order. */
+/* statistics: "name: value" per present field, in enum order (units: docs/tree.md). */
 int ocxl_render_stats(FILE *out, const struct ocxl_stats *st);
 /* health: one line per SMART attribute. */
 int ocxl_render_smart(FILE *out, const struct ocxl_smart *sm);
