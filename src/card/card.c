@@ -12,6 +12,7 @@
 #include "store/dump_store.h"
 #include "store/journal.h"
 #include "util/log.h"
+#include "util/path.h"
 
 static const char *const state_names[] = {
 	[CARD_READY] = "ready",
@@ -51,37 +52,17 @@ static int card_note(struct card *c, unsigned cmd, int rc, const struct ocxl_op_
 	return rc;
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int card_open_store(struct card *c, const char *state_dir)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	/* dir leaves room in path for the longest file name below it. */
+	char dir[PATH_MAX - 32], path[PATH_MAX];
 	struct journal_recovery rec = { 0 };
 	int rc;
 
 	/* Keyed by serial: card indexes can change between boots, serials do not. */
 	if (snprintf(dir, sizeof(dir), "%s/%s", state_dir, c->serial) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
-	rc = mkdir_p(dir);
+	rc = mkdir_p(dir, 0700);
 	if (rc)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/errlog.journal", dir);

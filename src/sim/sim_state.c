@@ -15,6 +15,8 @@
 #include "sim/sim.h"
 #include "sim/sim_state.h"
 #include "util/log.h"
+#include "util/path.h"
+#include "util/pmem.h"
 
 #define PAGE 4096u
 #define RING_OFF ((size_t)SIM_STATE_HDR_SIZE)
@@ -27,34 +29,6 @@ _Static_assert(sizeof(struct sim_el_slot) == SIM_SLOT_SIZE, "slot layout");
 static size_t layout_size(uint32_t label_size)
 {
 	return LABEL_OFF + (((size_t)label_size + PAGE - 1) & ~(size_t)(PAGE - 1));
-}
-
-/* mkdir -p: every missing component, 0755. */
-static int mkdir_p(const char *dir)
-{
-	char path[PATH_MAX];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(path))
-		return -ENAMETOOLONG;
-	memcpy(path, dir, n + 1);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* libpmem2 returns -errno or its own large negative codes. */
-static int pmem2_rc(int rc)
-{
-	return (rc < 0 && rc > -4096) ? rc : -EIO;
 }
 
 static int map_file(struct sim_state *st, const char *path)
@@ -73,7 +47,7 @@ static int map_file(struct sim_state *st, const char *path)
 		rc = pmem2_map_new(&st->map, cfg, src);
 	if (rc) {
 		log_err("sim: cannot map %s: %s", path, pmem2_errormsg());
-		rc = pmem2_rc(rc);
+		rc = pmem2_errno(rc);
 	}
 	if (cfg)
 		pmem2_config_delete(&cfg);
@@ -133,7 +107,7 @@ int sim_state_open(struct sim_state *st, const char *dir, unsigned index, uint64
 	st->fd = -1;
 	if (label_size == 0 || label_size > SIM_MAX_LABEL_SIZE || dump_size == 0)
 		return -EINVAL;
-	rc = mkdir_p(dir);
+	rc = mkdir_p(dir, 0755);
 	if (rc) {
 		log_err("sim: cannot create %s: %s", dir, strerror(-rc));
 		return rc;

@@ -36,6 +36,8 @@
 
 #include "store/dump_store.h"
 #include "util/log.h"
+#include "util/path.h"
+#include "util/pmem.h"
 
 #define DUMP_PREFIX "dump-"
 #define DUMP_SUFFIX ".bin"
@@ -62,17 +64,6 @@ struct dump_writer {
 	pmem2_memcpy_fn memcpy_fn;
 	pmem2_persist_fn persist_fn;
 };
-
-static int pmem2_errno(int r)
-{
-	/*
-	 * pmem2 returns -errno for system errors, its own codes (<= -100000)
-	 * otherwise; pmem2_err_to_errno() is declared but not exported.
-	 */
-	if (r == PMEM2_E_NOSUPP)
-		return -ENOTSUP;
-	return r <= PMEM2_E_UNKNOWN ? -EINVAL : r;
-}
 
 static bool has_affixes(const char *name, const char *prefix, const char *suffix)
 {
@@ -176,31 +167,6 @@ out:
 	return ret;
 }
 
-static int mkdir_p(const char *path)
-{
-	char *copy = strdup(path);
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *p = copy + 1;; p++) {
-		bool last = !*p;
-
-		if (*p != '/' && !last)
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0700) && errno != EEXIST) {
-			ret = -errno;
-			break;
-		}
-		if (last)
-			break;
-		*p = '/';
-	}
-	free(copy);
-	return ret;
-}
-
 int dump_store_open(const char *dir, unsigned keep, struct dump_store **out)
 {
 	struct dump_store *ds;
@@ -218,7 +184,7 @@ int dump_store_open(const char *dir, unsigned keep, struct dump_store **out)
 	ds->keep = keep ? keep : DUMP_STORE_DEFAULT_KEEP;
 	pthread_mutex_init(&ds->lock, NULL);
 
-	ret = mkdir_p(dir);
+	ret = mkdir_p(dir, 0700);
 	if (ret)
 		goto fail;
 	ds->dir = realpath(dir, NULL);

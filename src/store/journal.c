@@ -56,6 +56,7 @@
 
 #include "store/journal.h"
 #include "util/log.h"
+#include "util/pmem.h"
 
 #define JRN_MAGIC     "OCXLJRN1"
 #define JRN_VERSION   1u
@@ -108,17 +109,6 @@ static inline void put_le32(uint8_t *p, uint32_t v)
 {
 	v = htole32(v);
 	memcpy(p, &v, sizeof(v));
-}
-
-static int pmem2_errno(int r)
-{
-	/*
-	 * pmem2 returns -errno for system errors, its own codes (<= -100000)
-	 * otherwise; pmem2_err_to_errno() is declared but not exported.
-	 */
-	if (r == PMEM2_E_NOSUPP)
-		return -ENOTSUP;
-	return r <= PMEM2_E_UNKNOWN ? -EINVAL : r;
 }
 
 static uint32_t rec_crc(uint32_t log_id, uint32_t len, const void *payload)
