@@ -790,6 +790,14 @@ int sim_card_set_fault(struct sim_card *sim, enum sim_fault_kind kind, unsigned 
 	return 0;
 }
 
+void sim_card_get_fault(struct sim_card *sim, enum sim_fault_kind *kind, unsigned *arg)
+{
+	pthread_mutex_lock(&sim->lock);
+	*kind = sim->fault;
+	*arg = sim->fault_arg;
+	pthread_mutex_unlock(&sim->lock);
+}
+
 void sim_card_set_profile(struct sim_card *sim, enum sim_profile p)
 {
 	pthread_mutex_lock(&sim->lock);

@@ -66,6 +66,7 @@ enum sim_fault_kind {
 	SIM_FAULT_VANISH,	/* the device is gone: every ioctl -ENODEV */
 };
 int sim_card_set_fault(struct sim_card *sim, enum sim_fault_kind kind, unsigned arg);
+void sim_card_get_fault(struct sim_card *sim, enum sim_fault_kind *kind, unsigned *arg);
 
 /*
  * Compatibility profiles, to prove the payload rule (docs/protocol.md):

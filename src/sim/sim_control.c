@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ocxlfs/passthru.h>
+
+#include "sim/sim.h"
+#include "sim/sim_control.h"
+
+/* An unsigned decimal (or 0x hex) number that is all of ARG, within [min, max]. */
+static int parse_uint(const char *arg, unsigned long min, unsigned long max,
+		      unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!arg || !*arg || *arg == '-' || *arg == '+' || *arg == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Splits "word rest" in place; rest is NULL when there is no space. */
+static char *split(char *line)
+{
+	char *sp = strchr(line, ' ');
+
+	if (!sp)
+		return NULL;
+	*sp = '\0';
+	return sp + 1;
+}
+
+int sim_control_inject(struct sim_card *sim, const char *text)
+{
+	char line[64];
+	unsigned long n = 1;
+	char *arg;
+
+	if (strlen(text) >= sizeof(line))
+		return -EINVAL;
+	strcpy(line, text);
+	arg = split(line);
+	if (!strcmp(line, "errlog")) {
+		if (arg && parse_uint(arg, 1, SIM_ERRLOG_CAPACITY, &n))
+			return -EINVAL;
+		return sim_card_inject_errlog(sim, (unsigned)n, OCXL_EL_GENERAL);
+	}
+	if (!strcmp(line, "health") && !arg)
+		return sim_card_inject_errlog(sim, 1, OCXL_EL_HEALTH_PERF);
+	if (!strcmp(line, "dump")) {
+		if (parse_uint(arg, 1, UINT32_MAX, &n))
+			return -EINVAL;
+		return sim_card_post_dump(sim, (uint32_t)n);
+	}
+	return -EINVAL;
+}
+
+static const struct {
+	const char *name;
+	enum sim_fault_kind kind;
+	bool has_arg;
+} faults[] = {
+	{ "none", SIM_FAULT_NONE, false },
+	{ "delay", SIM_FAULT_DELAY, true },
+	{ "hang", SIM_FAULT_HANG, false },
+	{ "status", SIM_FAULT_STATUS, true },
+	{ "corrupt", SIM_FAULT_CORRUPT, false },
+	{ "fatal-firmware", SIM_FAULT_FATAL_FW, false },
+	{ "fatal-hardware", SIM_FAULT_FATAL_HW, false },
+	{ "vanish", SIM_FAULT_VANISH, false },
+};
+
+int sim_control_fault(struct sim_card *sim, const char *text)
+{
+	char line[64];
+	unsigned long v = 0;
+	char *arg;
+
+	if (strlen(text) >= sizeof(line))
+		return -EINVAL;
+	strcpy(line, text);
+	arg = split(line);
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		if (strcmp(line, faults[i].name))
+			continue;
+		if (faults[i].has_arg != (arg != NULL))
+			return -EINVAL;
+		if (faults[i].kind == SIM_FAULT_DELAY && parse_uint(arg, 1, 60000, &v))
+			return -EINVAL;
+		if (faults[i].kind == SIM_FAULT_STATUS && parse_uint(arg, 1, 0xFF, &v))
+			return -EINVAL;
+		return sim_card_set_fault(sim, faults[i].kind, (unsigned)v);
+	}
+	return -EINVAL;
+}
+
+int sim_control_render_fault(struct sim_card *sim, FILE *out)
+{
+	enum sim_fault_kind kind;
+	unsigned arg;
+
+	sim_card_get_fault(sim, &kind, &arg);
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		if (faults[i].kind != kind)
+			continue;
+		if (kind == SIM_FAULT_STATUS)
+			fprintf(out, "status 0x%02x\n", arg);
+		else if (kind == SIM_FAULT_DELAY)
+			fprintf(out, "delay %u\n", arg);
+		else
+			fprintf(out, "%s\n", faults[i].name);
+		break;
+	}
+	return ferror(out) ? -EIO : 0;
+}
