@@ -20,6 +20,9 @@ static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
 	 */
 	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
 		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+	/* Control files take O_TRUNC (`echo 1 > file`) in open, not as a setattr. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
 	/* Plain readdir: readdirplus would render every snapshot of a card on `ls`. */
 	conn->want &= ~(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO);
 }
@@ -162,6 +165,44 @@ static void ocxlfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	free(buf);
 }
 
+static void ocxlfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+			 off_t off, struct fuse_file_info *fi)
+{
+	struct tree_handle *h = (struct tree_handle *)(uintptr_t)fi->fh;
+	ssize_t rc = tree_write(req_tree(req), h, buf, size);
+
+	if (rc < 0)
+		fuse_reply_err(req, (int)-rc);
+	else
+		fuse_reply_write(req, (size_t)rc);
+}
+
+/* Only truncation to 0 of a control file (an O_TRUNC the kernel split off). */
+static void ocxlfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			   struct fuse_file_info *fi)
+{
+	struct tree_cache cache;
+	struct stat st;
+	int rc = -EPERM;
+
+	if ((to_set & ~(FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_CTIME | FUSE_SET_ATTR_MTIME |
+			FUSE_SET_ATTR_MTIME_NOW)) == 0 &&
+	    (to_set & FUSE_SET_ATTR_SIZE))
+		rc = tree_truncate(req_tree(req), ino, attr->st_size, &st);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	tree_cache_policy(req_tree(req), ino, &cache);
+	fuse_reply_attr(req, &st, cache.attr_timeout);
+}
+
+static void ocxlfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	/* One write is one command: there is nothing to flush. */
+	fuse_reply_err(req, 0);
+}
+
 static void ocxlfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	tree_release(req_tree(req), (struct tree_handle *)(uintptr_t)fi->fh);
@@ -177,5 +218,8 @@ const struct fuse_lowlevel_ops ocxlfs_ops = {
 	.readdir = ocxlfs_readdir,
 	.open = ocxlfs_open,
 	.read = ocxlfs_read,
+	.write = ocxlfs_write,
+	.setattr = ocxlfs_setattr,
+	.flush = ocxlfs_flush,
 	.release = ocxlfs_release,
 };

@@ -7,6 +7,7 @@
 
 #include "card/card.h"
 #include "proto/render.h"
+#include "sim/sim_control.h"
 #include "tree/tree.h"
 
 static int render_serial(struct card *c, FILE *out)
@@ -63,14 +64,39 @@ static int render_health(struct card *c, FILE *out)
 }
 
 const struct tree_file tree_card_files[] = {
-	{ "serial", 0444, TREE_FILE_STATIC, render_serial },
-	{ "firmware_version", 0444, TREE_FILE_STATIC, render_fw_version },
-	{ "info", 0444, TREE_FILE_STATIC, render_info },
-	{ "state", 0444, TREE_FILE_SNAPSHOT, render_state },
-	{ "labels", 0400, TREE_FILE_LABELS, NULL },
-	{ "error_log", 0444, TREE_FILE_SNAPSHOT, render_error_log },
-	{ "statistics", 0444, TREE_FILE_SNAPSHOT, render_statistics },
-	{ "health", 0444, TREE_FILE_SNAPSHOT, render_health },
-	{ "controller_dump", 0400, TREE_FILE_DUMP, NULL },
+	{ .name = "serial", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_serial },
+	{ .name = "firmware_version", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_fw_version },
+	{ .name = "info", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_info },
+	{ .name = "state", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_state },
+	{ .name = "labels", .mode = 0400, .kind = TREE_FILE_LABELS, },
+	{ .name = "error_log", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_error_log },
+	{ .name = "statistics", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_statistics },
+	{ .name = "health", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_health },
+	{ .name = "controller_dump", .mode = 0400, .kind = TREE_FILE_DUMP, },
 };
 const size_t tree_card_nfiles = sizeof(tree_card_files) / sizeof(tree_card_files[0]);
+
+static int store_sim_inject(struct card *c, const char *line)
+{
+	return sim_control_inject(c->sim, line);
+}
+
+static int render_sim_fault(struct card *c, FILE *out)
+{
+	return sim_control_render_fault(c->sim, out);
+}
+
+static int store_sim_fault(struct card *c, const char *line)
+{
+	return sim_control_fault(c->sim, line);
+}
+
+const struct tree_file tree_sim_files[] = {
+	{ .name = "inject", .mode = 0200, .kind = TREE_FILE_CONTROL, .store = store_sim_inject },
+	{ .name = "fault",
+	  .mode = 0600,
+	  .kind = TREE_FILE_SNAPSHOT,
+	  .render = render_sim_fault,
+	  .store = store_sim_fault },
+};
+const size_t tree_sim_nfiles = sizeof(tree_sim_files) / sizeof(tree_sim_files[0]);

@@ -6,6 +6,8 @@
  *   2                       by-serial/
  *   CARD_BASE + i*STRIDE    card i's directory
  *   ... + 1 + j             card i's file j (tree_card_files[j])
+ *   ... + SIM_DIR_SLOT      card i's sim/ (simulated cards only)
+ *   ... + SIM_DIR_SLOT+1+k  sim/ file k (tree_sim_files[k])
  *   ... + SYMLINK_SLOT      by-serial/<serial of card i>
  */
 #include <errno.h>
@@ -22,7 +24,9 @@
 #define BY_SERIAL_INO 2u
 #define CARD_BASE 0x1000u
 #define CARD_STRIDE 0x100u
+#define SIM_DIR_SLOT 0x80u
 #define SYMLINK_SLOT 0xFFu
+#define NODES_PER_CARD (tree_card_nfiles + tree_sim_nfiles)
 
 /*
  * One generation of a file's content.  The node holds one reference to its
@@ -54,7 +58,7 @@ struct tree {
 	unsigned ncards;
 	struct card **cards;
 	char (*names)[12];	 /* card directory names */
-	struct tree_node *nodes; /* ncards * tree_card_nfiles */
+	struct tree_node *nodes; /* ncards * NODES_PER_CARD */
 	struct timespec mounted;
 	uid_t uid;
 	gid_t gid;
@@ -69,18 +73,19 @@ int tree_new(struct card **cards, unsigned ncards, struct tree **out)
 	t->ncards = ncards;
 	t->cards = cards;
 	t->names = calloc(ncards ? ncards : 1, sizeof(*t->names));
-	t->nodes = calloc(ncards ? ncards * tree_card_nfiles : 1, sizeof(*t->nodes));
+	t->nodes = calloc(ncards ? ncards * NODES_PER_CARD : 1, sizeof(*t->nodes));
 	if (!t->names || !t->nodes) {
 		tree_free(t);
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < ncards; i++) {
 		snprintf(t->names[i], sizeof(t->names[i]), "%u", i);
-		for (size_t j = 0; j < tree_card_nfiles; j++) {
-			struct tree_node *n = &t->nodes[i * tree_card_nfiles + j];
+		for (size_t j = 0; j < NODES_PER_CARD; j++) {
+			struct tree_node *n = &t->nodes[i * NODES_PER_CARD + j];
 
 			n->card = cards[i];
-			n->file = &tree_card_files[j];
+			n->file = j < tree_card_nfiles ? &tree_card_files[j]
+						       : &tree_sim_files[j - tree_card_nfiles];
 			pthread_mutex_init(&n->lock, NULL);
 		}
 	}
@@ -105,7 +110,7 @@ void tree_free(struct tree *t)
 {
 	if (!t)
 		return;
-	for (size_t k = 0; t->nodes && k < t->ncards * tree_card_nfiles; k++) {
+	for (size_t k = 0; t->nodes && k < t->ncards * NODES_PER_CARD; k++) {
 		snapshot_put(t->nodes[k].snap);
 		pthread_mutex_destroy(&t->nodes[k].lock);
 	}
@@ -130,16 +135,22 @@ static bool ino_split(const struct tree *t, uint64_t ino, unsigned *card, unsign
 	*slot = (ino - CARD_BASE) % CARD_STRIDE;
 	if (*card >= t->ncards)
 		return false;
-	return *slot == 0 || *slot == SYMLINK_SLOT || *slot <= tree_card_nfiles;
+	if (*slot == 0 || *slot == SYMLINK_SLOT || *slot <= tree_card_nfiles)
+		return true;
+	return t->cards[*card]->sim && *slot >= SIM_DIR_SLOT &&
+	       *slot <= SIM_DIR_SLOT + tree_sim_nfiles;
 }
 
 static struct tree_node *ino_node(struct tree *t, uint64_t ino)
 {
 	unsigned card, slot;
+	size_t idx;
 
-	if (!ino_split(t, ino, &card, &slot) || slot == 0 || slot == SYMLINK_SLOT)
+	if (!ino_split(t, ino, &card, &slot) || slot == 0 || slot == SYMLINK_SLOT ||
+	    slot == SIM_DIR_SLOT)
 		return NULL;
-	return &t->nodes[card * tree_card_nfiles + slot - 1];
+	idx = slot <= tree_card_nfiles ? slot - 1 : tree_card_nfiles + (slot - SIM_DIR_SLOT - 1);
+	return &t->nodes[card * NODES_PER_CARD + idx];
 }
 
 /* ---- snapshots ---- */
@@ -178,6 +189,9 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 			rc = -EIO;
 		break;
 	}
+	case TREE_FILE_CONTROL:
+		s->when = n->card->opened;
+		break;
 	case TREE_FILE_LABELS:
 		/* Served by offset from the card; the size is fixed by the card. */
 		s->len = n->card->label_size;
@@ -212,7 +226,8 @@ static int node_current(struct tree_node *n, struct snapshot **out)
 	int rc;
 
 	if (s) {
-		bool fixed = n->file->kind == TREE_FILE_STATIC || n->file->kind == TREE_FILE_LABELS;
+		bool fixed = n->file->kind == TREE_FILE_STATIC || n->file->kind == TREE_FILE_LABELS ||
+			     n->file->kind == TREE_FILE_CONTROL;
 
 		if (fixed || s->refs > 1 || age_ms(&s->born) < TREE_SNAPSHOT_TTL_MS) {
 			*out = s;
@@ -287,6 +302,10 @@ int tree_getattr(struct tree *t, uint64_t ino, struct stat *st)
 	if (!ino_split(t, ino, &card, &slot))
 		return -ENOENT;
 	if (slot == 0) {
+		stat_dir(t, ino, t->cards[card]->sim ? 3 : 2, st);
+		return 0;
+	}
+	if (slot == SIM_DIR_SLOT) {
 		stat_dir(t, ino, 2, st);
 		return 0;
 	}
@@ -325,6 +344,7 @@ void tree_cache_policy(struct tree *t, uint64_t ino, struct tree_cache *cache)
 		cache->attr_timeout = 0.0;
 		break;
 	case TREE_FILE_LABELS:
+	case TREE_FILE_CONTROL:
 		break;
 	}
 }
@@ -349,11 +369,19 @@ int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *
 	}
 	if (!ino_split(t, parent, &card, &slot))
 		return -ENOENT;
+	if (slot == SIM_DIR_SLOT) {
+		for (size_t k = 0; k < tree_sim_nfiles; k++)
+			if (!strcmp(name, tree_sim_files[k].name))
+				return tree_getattr(t, parent + 1 + k, st);
+		return -ENOENT;
+	}
 	if (slot != 0)
 		return -ENOTDIR;
 	for (size_t j = 0; j < tree_card_nfiles; j++)
 		if (!strcmp(name, tree_card_files[j].name))
 			return tree_getattr(t, parent + 1 + j, st);
+	if (t->cards[card]->sim && !strcmp(name, "sim"))
+		return tree_getattr(t, parent + SIM_DIR_SLOT, st);
 	return -ENOENT;
 }
 
@@ -403,13 +431,26 @@ int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
 	}
 	if (!ino_split(t, dir, &card, &slot))
 		return -ENOENT;
+	if (slot == SIM_DIR_SLOT) {
+		if (idx >= tree_sim_nfiles)
+			return -ENOENT;
+		*name = tree_sim_files[idx].name;
+		stat_entry(dir + 1 + idx, S_IFREG, st);
+		return 0;
+	}
 	if (slot != 0)
 		return -ENOTDIR;
-	if (idx >= tree_card_nfiles)
-		return -ENOENT;
-	*name = tree_card_files[idx].name;
-	stat_entry(dir + 1 + idx, S_IFREG, st);
-	return 0;
+	if (idx < tree_card_nfiles) {
+		*name = tree_card_files[idx].name;
+		stat_entry(dir + 1 + idx, S_IFREG, st);
+		return 0;
+	}
+	if (idx == tree_card_nfiles && t->cards[card]->sim) {
+		*name = "sim";
+		stat_entry(dir + SIM_DIR_SLOT, S_IFDIR, st);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 /* ---- open files ---- */
@@ -426,7 +467,11 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
 
 		return ino_split(t, ino, &card, &slot) || ino <= BY_SERIAL_INO ? -EISDIR : -ENOENT;
 	}
-	if ((flags & O_ACCMODE) != O_RDONLY)
+	/*
+	 * Writing needs something to do.  A write-only control file reads as
+	 * empty (its st_size is 0) for root, so `tar` of the tree stays clean.
+	 */
+	if ((flags & O_ACCMODE) != O_RDONLY && !n->file->store)
 		return -EACCES;
 	h = calloc(1, sizeof(*h));
 	if (!h)
@@ -470,8 +515,56 @@ ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size,
 	case TREE_FILE_DUMP:
 		got = pread(s->fd, buf, n, off);
 		return got < 0 ? -errno : got;
+	case TREE_FILE_CONTROL:
+		break;
 	}
 	return -EIO;
+}
+
+ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size)
+{
+	struct tree_node *n = h->node;
+	char line[TREE_CONTROL_MAX + 1];
+	size_t len = size;
+	int rc;
+
+	if (!n->file->store)
+		return -EACCES;
+	if (size == 0 || size > TREE_CONTROL_MAX)
+		return -EINVAL;
+	if (buf[len - 1] == '\n' || buf[len - 1] == '\0')
+		len--;
+	if (len == 0 || memchr(buf, '\n', len) || memchr(buf, '\0', len))
+		return -EINVAL;
+	memcpy(line, buf, len);
+	line[len] = '\0';
+	rc = n->file->store(n->card, line);
+	if (rc)
+		return rc;
+	/*
+	 * What the file shows changed: the next stat or open regenerates it.
+	 * Open handles (the writer's own among them) keep their generation.
+	 */
+	pthread_mutex_lock(&n->lock);
+	if (n->file->kind == TREE_FILE_SNAPSHOT && n->snap) {
+		snapshot_put(n->snap);
+		n->snap = NULL;
+	}
+	pthread_mutex_unlock(&n->lock);
+	return (ssize_t)size;
+}
+
+int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st)
+{
+	struct tree_node *n = ino_node(t, ino);
+
+	if (!n)
+		return -EPERM; /* directories and symlinks */
+	if (!n->file->store)
+		return -EACCES;
+	if (size != 0)
+		return -EINVAL;
+	return tree_getattr(t, ino, st);
 }
 
 void tree_release(struct tree *t, struct tree_handle *h)

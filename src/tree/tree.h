@@ -27,6 +27,7 @@ enum tree_file_kind {
 	TREE_FILE_SNAPSHOT, /* rendered into a snapshot, refreshed when unpinned and stale */
 	TREE_FILE_LABELS,   /* the label area, read from the card by offset */
 	TREE_FILE_DUMP,	    /* the newest collected dump, read from the store by offset */
+	TREE_FILE_CONTROL,  /* write-only control file: each write is one command */
 };
 
 struct tree_file {
@@ -34,11 +35,19 @@ struct tree_file {
 	mode_t mode; /* permission bits */
 	enum tree_file_kind kind;
 	int (*render)(struct card *c, FILE *out); /* STATIC and SNAPSHOT */
+	/* Control files: one written line, trailing newline removed; 0 or -errno. */
+	int (*store)(struct card *c, const char *line);
 };
 
 /* The per-card files, in directory order (src/tree/files.c). */
 extern const struct tree_file tree_card_files[];
 extern const size_t tree_card_nfiles;
+/* The files of N/sim/, present only for simulated cards. */
+extern const struct tree_file tree_sim_files[];
+extern const size_t tree_sim_nfiles;
+
+/* Longest write a control file accepts, as sysfs accepts at most a page. */
+#define TREE_CONTROL_MAX 256
 
 /* What the kernel may cache about a node. */
 struct tree_cache {
@@ -70,5 +79,14 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **h);
 /* Reads into buf; returns bytes (0 at the end) or -errno. */
 ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size, off_t off);
 void tree_release(struct tree *t, struct tree_handle *h);
+/*
+ * A write to a control file, with sysfs store() semantics: the offset is
+ * ignored, one trailing '\n' or '\0' is dropped, an empty, oversized or
+ * multi-line value is -EINVAL, and the whole write is one command.
+ * Returns size or -errno.
+ */
+ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size);
+/* truncate(2) to 0 of a writable file (O_TRUNC, `>`): accepted, nothing else is. */
+int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st);
 
 #endif /* OCXLFS_TREE_H */

@@ -85,6 +85,23 @@ tree_files() {
 	find "$1" -type f | sort
 }
 
+# One write(2) of VALUE to FILE (the shell may split a value at newlines).
+# Prints the error as strerror does and fails like the write did.
+write_once() { # file value
+	python3 -c '
+import os, sys
+try:
+    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC)
+    try:
+        os.write(fd, sys.argv[2].encode())
+    finally:
+        os.close(fd)
+except OSError as e:
+    print(os.strerror(e.errno), file=sys.stderr)
+    sys.exit(1)
+' "$1" "$2"
+}
+
 finish() {
 	echo "$T_NAME: $T_PASSED passed, 0 failed"
 	exit 0
