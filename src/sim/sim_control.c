@@ -25,27 +25,36 @@ static int parse_uint(const char *arg, unsigned long min, unsigned long max,
 	return 0;
 }
 
-/* Splits "word rest" in place; rest is NULL when there is no space. */
-static char *split(char *line)
-{
-	char *sp = strchr(line, ' ');
+#define LINE_MAX_LEN 64
 
-	if (!sp)
-		return NULL;
-	*sp = '\0';
-	return sp + 1;
+/*
+ * Copies TEXT into LINE and splits it at the first space: LINE keeps the
+ * keyword, *arg the rest (NULL when there is none).  -EINVAL if too long.
+ */
+static int split_keyword(const char *text, char line[LINE_MAX_LEN], char **arg)
+{
+	char *sp;
+
+	if (strlen(text) >= LINE_MAX_LEN)
+		return -EINVAL;
+	strcpy(line, text);
+	sp = strchr(line, ' ');
+	*arg = NULL;
+	if (sp) {
+		*sp = '\0';
+		*arg = sp + 1;
+	}
+	return 0;
 }
 
 int sim_control_inject(struct sim_card *sim, const char *text)
 {
-	char line[64];
+	char line[LINE_MAX_LEN];
 	unsigned long n = 1;
 	char *arg;
 
-	if (strlen(text) >= sizeof(line))
+	if (split_keyword(text, line, &arg))
 		return -EINVAL;
-	strcpy(line, text);
-	arg = split(line);
 	if (!strcmp(line, "errlog")) {
 		if (arg && parse_uint(arg, 1, SIM_ERRLOG_CAPACITY, &n))
 			return -EINVAL;
@@ -78,14 +87,12 @@ static const struct {
 
 int sim_control_fault(struct sim_card *sim, const char *text)
 {
-	char line[64];
+	char line[LINE_MAX_LEN];
 	unsigned long v = 0;
 	char *arg;
 
-	if (strlen(text) >= sizeof(line))
+	if (split_keyword(text, line, &arg))
 		return -EINVAL;
-	strcpy(line, text);
-	arg = split(line);
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
 		if (strcmp(line, faults[i].name))
 			continue;
