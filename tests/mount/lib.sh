@@ -102,6 +102,18 @@ except OSError as e:
 ' "$1" "$2"
 }
 
+# Steers simulated card N: sim_ctl N inject|fault VALUE writes VALUE to
+# that card's sim/ control file; sim_ctl N fault (no value) prints the fault.
+# Tests go through here so that the same assertions can run when the card
+# is reached another way than through the mounted sim/ folder.
+sim_ctl() { # card file [value]
+	if [ $# -ge 3 ]; then
+		printf '%s\n' "$3" >"$MNT/$1/sim/$2"
+	else
+		cat "$MNT/$1/sim/$2"
+	fi
+}
+
 finish() {
 	echo "$T_NAME: $T_PASSED passed, 0 failed"
 	exit 0

@@ -1,0 +1,1 @@
+# Build and test rules for bench/, included from the top Makefile.am.

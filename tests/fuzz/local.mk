@@ -1,0 +1,1 @@
+# Build and test rules for tests/fuzz/, included from the top Makefile.am.

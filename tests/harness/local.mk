@@ -1,0 +1,1 @@
+# Build and test rules for tests/harness/, included from the top Makefile.am.
