@@ -98,6 +98,7 @@ int card_open(unsigned index, struct ocxl_transport *t, struct sim_card *sim,
 	c->transport = t;
 	c->sim = sim;
 	pthread_mutex_init(&c->lock, NULL);
+	card_events_init(&c->evlog);
 	clock_gettime(CLOCK_REALTIME, &c->opened);
 
 	rc = card_note(c, OCXL_CMD_IDENTIFY, ocxl_op_identify(t, &c->id, &res), &res);
@@ -130,6 +131,7 @@ void card_close(struct card *c)
 	if (c->dumps)
 		dump_store_close(c->dumps);
 	ocxl_transport_destroy(c->transport);
+	card_events_destroy(&c->evlog);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -224,6 +226,7 @@ static int card_drain_errlog_locked(struct card *c)
 			break;
 		moved++;
 	}
+	c->new_errlogs += moved;
 	free(buf);
 	return rc ? rc : moved;
 }
@@ -296,8 +299,10 @@ static int card_collect_dump_locked(struct card *c)
 	}
 	rc = card_note(c, OCXL_CMD_DUMP_COMPLETE, ocxl_op_dump_complete(c->transport, &res),
 		       &res);
-	if (!rc)
+	if (!rc) {
 		log_notice("card %u: collected a controller dump of %zu bytes", c->index, off);
+		c->new_dump_bytes = off;
+	}
 out:
 	if (w)
 		dump_writer_abort(w);
@@ -335,6 +340,158 @@ int card_smart(struct card *c, struct ocxl_smart *sm)
 	rc = card_note(c, OCXL_CMD_SMART, ocxl_op_smart(c->transport, sm, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+static uint64_t elapsed_us(const struct timespec *from)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - from->tv_sec) * 1000000u +
+	       (uint64_t)((now.tv_nsec - from->tv_nsec) / 1000);
+}
+
+int card_heartbeat(struct card *c)
+{
+	struct ocxl_op_result res = { 0 };
+	struct card_heartbeat hb = { .done = true };
+	struct timespec start;
+
+	pthread_mutex_lock(&c->lock);
+	clock_gettime(CLOCK_REALTIME, &hb.when);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	hb.rc = card_note(c, OCXL_CMD_HEARTBEAT, ocxl_op_heartbeat(c->transport, &res), &res);
+	hb.latency_us = elapsed_us(&start);
+	hb.status = res.status;
+	c->heartbeat = hb;
+	pthread_mutex_unlock(&c->lock);
+	return hb.rc;
+}
+
+void card_last_heartbeat(struct card *c, struct card_heartbeat *hb)
+{
+	pthread_mutex_lock(&c->lock);
+	*hb = c->heartbeat;
+	pthread_mutex_unlock(&c->lock);
+}
+
+static int card_erase_status_locked(struct card *c, struct ocxl_erase_status *es)
+{
+	struct ocxl_op_result res = { 0 };
+
+	return card_note(c, OCXL_CMD_ERASE_STATUS, ocxl_op_erase_status(c->transport, es, &res),
+			 &res);
+}
+
+int card_overwrite_start(struct card *c, const struct card_caller *who)
+{
+	struct ocxl_op_result res = { 0 };
+	struct ocxl_erase_status es;
+	const char *why = NULL;
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = c->transport->ops->namespaces_enabled
+		     ? c->transport->ops->namespaces_enabled(c->transport)
+		     : -EOPNOTSUPP;
+	if (rc == 1) {
+		why = "a namespace on the card is enabled";
+		rc = -EBUSY;
+		goto out;
+	}
+	/* The host cannot tell (v4 without nvdimm): the card still refuses (0x21). */
+	if (rc < 0 && rc != -EOPNOTSUPP) {
+		why = "cannot list the card's namespaces";
+		goto out;
+	}
+	rc = card_erase_status_locked(c, &es);
+	if (rc == 0 && es.state == OCXL_ERASE_RUNNING) {
+		why = "an overwrite is already running";
+		rc = -EBUSY;
+		goto out;
+	}
+	rc = card_note(c, OCXL_CMD_ERASE_START, ocxl_op_erase_start(c->transport, &res), &res);
+	if (rc) {
+		why = "the card refused it";
+		goto out;
+	}
+	c->state = CARD_BUSY;
+out:
+	pthread_mutex_unlock(&c->lock);
+	if (rc)
+		log_warn("card %u (serial %s): overwrite requested by uid %u pid %d refused: %s "
+			 "(%s)", c->index, c->serial, (unsigned)who->uid, (int)who->pid, why,
+			 strerror(-rc));
+	else
+		log_notice("card %u (serial %s): overwrite (secure erase of the whole card) "
+			   "started by uid %u pid %d", c->index, c->serial, (unsigned)who->uid,
+			   (int)who->pid);
+	return rc;
+}
+
+int card_overwrite_status(struct card *c, struct ocxl_erase_status *es)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_erase_status_locked(c, es);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int card_request_dump(struct card *c, const struct card_caller *who)
+{
+	struct ocxl_op_result res = { 0 };
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_note(c, OCXL_CMD_DUMP_REQUEST, ocxl_op_dump_request(c->transport, &res), &res);
+	pthread_mutex_unlock(&c->lock);
+	if (!rc)
+		log_notice("card %u: controller dump requested by uid %u pid %d", c->index,
+			   (unsigned)who->uid, (int)who->pid);
+	return rc;
+}
+
+int card_request_health(struct card *c, const struct card_caller *who)
+{
+	struct ocxl_op_result res = { 0 };
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_note(c, OCXL_CMD_HEALTH_REQUEST, ocxl_op_health_request(c->transport, &res),
+		       &res);
+	pthread_mutex_unlock(&c->lock);
+	if (!rc)
+		log_info("card %u: health report requested by uid %u pid %d", c->index,
+			 (unsigned)who->uid, (int)who->pid);
+	return rc;
+}
+
+void card_post_events(struct card *c)
+{
+	enum card_state state;
+	unsigned errlogs;
+	size_t dump;
+	bool state_changed;
+
+	pthread_mutex_lock(&c->lock);
+	errlogs = c->new_errlogs;
+	dump = c->new_dump_bytes;
+	state = c->state;
+	state_changed = state != c->state_posted;
+	c->new_errlogs = 0;
+	c->new_dump_bytes = 0;
+	c->state_posted = state;
+	pthread_mutex_unlock(&c->lock);
+
+	if (errlogs)
+		card_events_post(&c->evlog, c->index, "error-log %u new entr%s", errlogs,
+				 errlogs == 1 ? "y" : "ies");
+	if (dump)
+		card_events_post(&c->evlog, c->index, "dump collected %zu bytes", dump);
+	if (state_changed)
+		card_events_post(&c->evlog, c->index, "state %s", card_state_name(state));
 }
 
 int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)

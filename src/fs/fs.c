@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "card/card.h"
 #include "fs/fs.h"
 #include "tree/tree.h"
 
@@ -11,8 +13,24 @@ static struct tree *req_tree(fuse_req_t req)
 	return ((struct ocxlfs *)fuse_req_userdata(req))->tree;
 }
 
+/* Runs in the monitor thread that posted an event, never in a request. */
+static void poll_wake(void *waiter)
+{
+	fuse_lowlevel_notify_poll(waiter);
+	fuse_pollhandle_destroy(waiter);
+}
+
+static void poll_drop(void *waiter)
+{
+	fuse_pollhandle_destroy(waiter);
+}
+
+static const struct tree_poll_hooks poll_hooks = { .wake = poll_wake, .drop = poll_drop };
+
 static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
 {
+	tree_set_poll_hooks(((struct ocxlfs *)userdata)->tree, &poll_hooks);
+
 	/*
 	 * With a zero attribute timeout this makes the kernel re-read the size
 	 * of a dynamic file before reading it, so i_size follows the snapshot
@@ -169,7 +187,9 @@ static void ocxlfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 			 off_t off, struct fuse_file_info *fi)
 {
 	struct tree_handle *h = (struct tree_handle *)(uintptr_t)fi->fh;
-	ssize_t rc = tree_write(req_tree(req), h, buf, size);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	const struct card_caller who = { .uid = ctx->uid, .pid = ctx->pid };
+	ssize_t rc = tree_write(req_tree(req), h, buf, size, &who);
 
 	if (rc < 0)
 		fuse_reply_err(req, (int)-rc);
@@ -203,6 +223,21 @@ static void ocxlfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	fuse_reply_err(req, 0);
 }
 
+static void ocxlfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+			struct fuse_pollhandle *ph)
+{
+	struct tree_handle *h = (struct tree_handle *)(uintptr_t)fi->fh;
+	int rc = tree_poll(req_tree(req), h, ph);
+
+	/* The tree keeps ph only when it is waiting (0). */
+	if (rc != 0 && ph)
+		fuse_pollhandle_destroy(ph);
+	if (rc < 0)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_poll(req, rc == TREE_POLL_READY ? POLLIN | POLLRDNORM | POLLPRI : 0);
+}
+
 static void ocxlfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	tree_release(req_tree(req), (struct tree_handle *)(uintptr_t)fi->fh);
@@ -221,5 +256,6 @@ const struct fuse_lowlevel_ops ocxlfs_ops = {
 	.write = ocxlfs_write,
 	.setattr = ocxlfs_setattr,
 	.flush = ocxlfs_flush,
+	.poll = ocxlfs_poll,
 	.release = ocxlfs_release,
 };

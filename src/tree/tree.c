@@ -38,7 +38,8 @@ struct snapshot {
 	struct timespec when;	  /* CLOCK_REALTIME: st_mtime/st_ctime */
 	struct timespec born;	  /* CLOCK_MONOTONIC: for the TTL */
 	size_t len;
-	char *data; /* SNAPSHOT, STATIC */
+	uint64_t seq; /* EVENTS: newest event shown */
+	char *data; /* SNAPSHOT, STATIC, EVENTS */
 	int fd;	    /* DUMP: the dump file, -1 if none */
 };
 
@@ -52,6 +53,9 @@ struct tree_node {
 struct tree_handle {
 	struct tree_node *node;
 	struct snapshot *snap;
+	/* poll(): the front end's waiter, on its card's list; under poll_lock */
+	void *waiter;
+	struct tree_handle *wprev, *wnext;
 };
 
 struct tree {
@@ -62,7 +66,13 @@ struct tree {
 	struct timespec mounted;
 	uid_t uid;
 	gid_t gid;
+
+	pthread_mutex_t poll_lock;
+	struct tree_poll_hooks hooks;
+	struct tree_handle **waiting; /* per card: handles with a waiter */
 };
+
+static void tree_events_notify(void *arg, unsigned card);
 
 int tree_new(struct card **cards, unsigned ncards, struct tree **out)
 {
@@ -74,7 +84,9 @@ int tree_new(struct card **cards, unsigned ncards, struct tree **out)
 	t->cards = cards;
 	t->names = calloc(ncards ? ncards : 1, sizeof(*t->names));
 	t->nodes = calloc(ncards ? ncards * NODES_PER_CARD : 1, sizeof(*t->nodes));
-	if (!t->names || !t->nodes) {
+	t->waiting = calloc(ncards ? ncards : 1, sizeof(*t->waiting));
+	pthread_mutex_init(&t->poll_lock, NULL);
+	if (!t->names || !t->nodes || !t->waiting) {
 		tree_free(t);
 		return -ENOMEM;
 	}
@@ -88,6 +100,7 @@ int tree_new(struct card **cards, unsigned ncards, struct tree **out)
 						       : &tree_sim_files[j - tree_card_nfiles];
 			pthread_mutex_init(&n->lock, NULL);
 		}
+		card_events_set_notify(&cards[i]->evlog, tree_events_notify, t);
 	}
 	clock_gettime(CLOCK_REALTIME, &t->mounted);
 	t->uid = getuid();
@@ -114,6 +127,10 @@ void tree_free(struct tree *t)
 		snapshot_put(t->nodes[k].snap);
 		pthread_mutex_destroy(&t->nodes[k].lock);
 	}
+	for (unsigned i = 0; t->nodes && i < t->ncards; i++)
+		card_events_set_notify(&t->cards[i]->evlog, NULL, NULL);
+	pthread_mutex_destroy(&t->poll_lock);
+	free(t->waiting);
 	free(t->nodes);
 	free(t->names);
 	free(t);
@@ -189,6 +206,18 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 			rc = -EIO;
 		break;
 	}
+	case TREE_FILE_EVENTS: {
+		FILE *mem = open_memstream(&s->data, &s->len);
+
+		if (!mem) {
+			rc = -errno;
+			break;
+		}
+		rc = card_events_render(&n->card->evlog, mem, &s->seq);
+		if (fclose(mem) && !rc)
+			rc = -EIO;
+		break;
+	}
 	case TREE_FILE_CONTROL:
 		s->when = n->card->opened;
 		break;
@@ -229,7 +258,13 @@ static int node_current(struct tree_node *n, struct snapshot **out)
 		bool fixed = n->file->kind == TREE_FILE_STATIC || n->file->kind == TREE_FILE_LABELS ||
 			     n->file->kind == TREE_FILE_CONTROL;
 
-		if (fixed || s->refs > 1 || age_ms(&s->born) < TREE_SNAPSHOT_TTL_MS) {
+		if (n->file->kind == TREE_FILE_EVENTS) {
+			/* Poll waiters must find what woke them: any new event renews it. */
+			if (s->seq == card_events_seq(&n->card->evlog)) {
+				*out = s;
+				return 0;
+			}
+		} else if (fixed || s->refs > 1 || age_ms(&s->born) < TREE_SNAPSHOT_TTL_MS) {
 			*out = s;
 			return 0;
 		}
@@ -340,6 +375,7 @@ void tree_cache_policy(struct tree *t, uint64_t ino, struct tree_cache *cache)
 		break;
 	case TREE_FILE_SNAPSHOT:
 	case TREE_FILE_DUMP:
+	case TREE_FILE_EVENTS:
 		/* Every stat must reach the snapshot logic, or sizes go stale. */
 		cache->attr_timeout = 0.0;
 		break;
@@ -507,6 +543,7 @@ ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size,
 	switch (h->node->file->kind) {
 	case TREE_FILE_STATIC:
 	case TREE_FILE_SNAPSHOT:
+	case TREE_FILE_EVENTS:
 		memcpy(buf, s->data + off, n);
 		return (ssize_t)n;
 	case TREE_FILE_LABELS:
@@ -521,7 +558,8 @@ ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size,
 	return -EIO;
 }
 
-ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size)
+ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size,
+		   const struct card_caller *who)
 {
 	struct tree_node *n = h->node;
 	char line[TREE_CONTROL_MAX + 1];
@@ -538,12 +576,11 @@ ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_
 		return -EINVAL;
 	memcpy(line, buf, len);
 	line[len] = '\0';
-	rc = n->file->store(n->card, line);
-	if (rc)
-		return rc;
+	rc = n->file->store(n->card, line, who);
 	/*
-	 * What the file shows changed: the next stat or open regenerates it.
-	 * Open handles (the writer's own among them) keep their generation.
+	 * What the file shows may have changed, even by a failed command (the
+	 * heartbeat's outcome): the next stat or open regenerates it.  Open
+	 * handles (the writer's own among them) keep their generation.
 	 */
 	pthread_mutex_lock(&n->lock);
 	if (n->file->kind == TREE_FILE_SNAPSHOT && n->snap) {
@@ -551,7 +588,7 @@ ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_
 		n->snap = NULL;
 	}
 	pthread_mutex_unlock(&n->lock);
-	return (ssize_t)size;
+	return rc ? rc : (ssize_t)size;
 }
 
 int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st)
@@ -567,9 +604,93 @@ int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st)
 	return tree_getattr(t, ino, st);
 }
 
+/* ---- poll ---- */
+
+static unsigned handle_card(const struct tree *t, const struct tree_handle *h)
+{
+	return (unsigned)((size_t)(h->node - t->nodes) / NODES_PER_CARD);
+}
+
+/* With poll_lock held. */
+static void waiter_unlink(struct tree *t, struct tree_handle *h)
+{
+	struct tree_handle **head = &t->waiting[handle_card(t, h)];
+
+	if (h->wprev)
+		h->wprev->wnext = h->wnext;
+	else if (*head == h)
+		*head = h->wnext;
+	if (h->wnext)
+		h->wnext->wprev = h->wprev;
+	h->wprev = h->wnext = NULL;
+}
+
+void tree_set_poll_hooks(struct tree *t, const struct tree_poll_hooks *hooks)
+{
+	pthread_mutex_lock(&t->poll_lock);
+	t->hooks = *hooks;
+	pthread_mutex_unlock(&t->poll_lock);
+}
+
+/* Runs in the monitor thread that posted the event. */
+static void tree_events_notify(void *arg, unsigned card)
+{
+	struct tree *t = arg;
+	struct tree_handle *h;
+
+	pthread_mutex_lock(&t->poll_lock);
+	while ((h = t->waiting[card])) {
+		void *w = h->waiter;
+
+		waiter_unlink(t, h);
+		h->waiter = NULL;
+		if (t->hooks.wake)
+			t->hooks.wake(w);
+	}
+	pthread_mutex_unlock(&t->poll_lock);
+}
+
+int tree_poll(struct tree *t, struct tree_handle *h, void *waiter)
+{
+	struct tree_node *n = h->node;
+	unsigned card;
+	int rc = 0;
+
+	if (n->file->kind != TREE_FILE_EVENTS)
+		return TREE_POLL_READY;
+	card = handle_card(t, h);
+	pthread_mutex_lock(&t->poll_lock);
+	/* Under poll_lock: an event posted after this check finds the waiter. */
+	if (card_events_seq(&n->card->evlog) != h->snap->seq) {
+		rc = TREE_POLL_READY;
+	} else if (waiter) {
+		if (h->waiter && t->hooks.drop)
+			t->hooks.drop(h->waiter);
+		else if (!h->waiter) {
+			h->wprev = NULL;
+			h->wnext = t->waiting[card];
+			if (h->wnext)
+				h->wnext->wprev = h;
+			t->waiting[card] = h;
+		}
+		h->waiter = waiter;
+	}
+	pthread_mutex_unlock(&t->poll_lock);
+	return rc;
+}
+
 void tree_release(struct tree *t, struct tree_handle *h)
 {
 	struct tree_node *n = h->node;
+
+	pthread_mutex_lock(&t->poll_lock);
+	if (h->waiter) {
+		waiter_unlink(t, h);
+		if (t->hooks.drop)
+			t->hooks.drop(h->waiter);
+		h->waiter = NULL;
+	}
+	pthread_mutex_unlock(&t->poll_lock);
 
 	pthread_mutex_lock(&n->lock);
 	snapshot_put(h->snap);

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 struct card;
+struct card_caller;
 struct tree;
 struct tree_handle;
 
@@ -28,6 +29,7 @@ enum tree_file_kind {
 	TREE_FILE_LABELS,   /* the label area, read from the card by offset */
 	TREE_FILE_DUMP,	    /* the newest collected dump, read from the store by offset */
 	TREE_FILE_CONTROL,  /* write-only control file: each write is one command */
+	TREE_FILE_EVENTS,   /* the card's event log: re-rendered whenever an event is posted */
 };
 
 struct tree_file {
@@ -36,7 +38,7 @@ struct tree_file {
 	enum tree_file_kind kind;
 	int (*render)(struct card *c, FILE *out); /* STATIC and SNAPSHOT */
 	/* Control files: one written line, trailing newline removed; 0 or -errno. */
-	int (*store)(struct card *c, const char *line);
+	int (*store)(struct card *c, const char *line, const struct card_caller *who);
 };
 
 /* The per-card files, in directory order (src/tree/files.c). */
@@ -85,7 +87,24 @@ void tree_release(struct tree *t, struct tree_handle *h);
  * multi-line value is -EINVAL, and the whole write is one command.
  * Returns size or -errno.
  */
-ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size);
+ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size,
+		   const struct card_caller *who);
+
+/*
+ * poll() support.  Every file is always readable except N/events, which is
+ * readable (TREE_POLL_READY) once the card posted an event its handle has
+ * not shown yet.  Otherwise WAITER (the front end's opaque poll handle, may
+ * be NULL) is kept and later handed to the wake hook from the thread that
+ * posts the event; a waiter replaced or left at release goes to the drop
+ * hook.  Returns TREE_POLL_READY, 0 (not ready) or -errno.
+ */
+#define TREE_POLL_READY 1
+struct tree_poll_hooks {
+	void (*wake)(void *waiter); /* wake and free the waiter */
+	void (*drop)(void *waiter); /* free it without waking */
+};
+void tree_set_poll_hooks(struct tree *t, const struct tree_poll_hooks *hooks);
+int tree_poll(struct tree *t, struct tree_handle *h, void *waiter);
 /* truncate(2) to 0 of a writable file (O_TRUNC, `>`): accepted, nothing else is. */
 int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st);
 
