@@ -863,3 +863,19 @@ out:
 	pthread_mutex_unlock(&sim->lock);
 	return rc;
 }
+
+int sim_card_finish_erase(struct sim_card *sim)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	if (sim->st.hdr->erase_state != OCXL_ERASE_RUNNING)
+		rc = -EINVAL;
+	else
+		sim_state_set(&sim->st, &sim->st.hdr->erase_ms, 0);
+	/* A zero duration is complete: the next poll zeroes labels and says DONE. */
+	if (!rc)
+		erase_poll(sim);
+	pthread_mutex_unlock(&sim->lock);
+	return rc;
+}

@@ -57,6 +57,8 @@ unsigned sim_card_errlog_queued(struct sim_card *sim);
  * configured (-EBUSY while a namespace is enabled or an erase runs).
  */
 int sim_card_fill_labels(struct sim_card *sim);
+/* Completes a running erase now (-EINVAL if none runs), so tests need not wait. */
+int sim_card_finish_erase(struct sim_card *sim);
 /* Make a dump of SIZE bytes available (CDA set), as the card does after a failure. */
 int sim_card_post_dump(struct sim_card *sim, uint32_t size);
 

@@ -64,6 +64,8 @@ int sim_control_inject(struct sim_card *sim, const char *text)
 		return sim_card_inject_errlog(sim, 1, OCXL_EL_HEALTH_PERF);
 	if (!strcmp(line, "labels") && !arg)
 		return sim_card_fill_labels(sim);
+	if (!strcmp(line, "erase-done") && !arg)
+		return sim_card_finish_erase(sim);
 	if (!strcmp(line, "dump")) {
 		if (parse_uint(arg, 1, UINT32_MAX, &n))
 			return -EINVAL;

@@ -12,7 +12,10 @@
 
 struct sim_card;
 
-/* "errlog [COUNT]" (1..SIM_ERRLOG_CAPACITY), "health", "dump SIZE", "labels". */
+/*
+ * "errlog [COUNT]" (1..SIM_ERRLOG_CAPACITY), "health", "dump SIZE",
+ * "labels", "erase-done".
+ */
 int sim_control_inject(struct sim_card *sim, const char *line);
 /*
  * "none", "delay MS", "hang", "status 0xNN", "corrupt", "fatal-firmware",
