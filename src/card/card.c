@@ -28,6 +28,32 @@ const char *card_state_name(enum card_state s)
 	return s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "unknown";
 }
 
+/* Written under the card's lock; read without it by card_get_state(). */
+static void set_state(struct card *c, enum card_state s)
+{
+	__atomic_store_n(&c->state, s, __ATOMIC_RELEASE);
+}
+
+/*
+ * A card known to be unable to answer is not sent the commands readers
+ * ask for: they fail at once, and only the monitor's event check (once a
+ * second) and an explicit heartbeat probe it until it recovers.
+ */
+static int card_unusable_locked(struct card *c)
+{
+	switch (c->state) {
+	case CARD_FATAL_FW:
+	case CARD_FATAL_HW:
+		return -EIO;
+	case CARD_GONE:
+		return -ENODEV;
+	case CARD_UNRESPONSIVE:
+		return -ETIMEDOUT;
+	default:
+		return 0;
+	}
+}
+
 /*
  * The one place a command's outcome is logged and folded into the card's
  * state.  Called with the lock held.
@@ -36,13 +62,13 @@ static int card_note(struct card *c, unsigned cmd, int rc, const struct ocxl_op_
 {
 	if (rc == 0) {
 		if (c->state == CARD_UNRESPONSIVE || c->state == CARD_GONE)
-			c->state = CARD_READY;
+			set_state(c, CARD_READY);
 		return 0;
 	}
 	if (rc == -ENODEV && res->status == OCXL_STATUS_SUCCESS)
-		c->state = CARD_GONE;
+		set_state(c, CARD_GONE);
 	else if (rc == -ETIMEDOUT)
-		c->state = CARD_UNRESPONSIVE;
+		set_state(c, CARD_UNRESPONSIVE);
 
 	if (res->status != OCXL_STATUS_SUCCESS)
 		log_warn("card %u: %s: card status 0x%02x (%s)", c->index, ocxl_cmd_name(cmd),
@@ -138,12 +164,8 @@ void card_close(struct card *c)
 
 enum card_state card_get_state(struct card *c)
 {
-	enum card_state s;
-
-	pthread_mutex_lock(&c->lock);
-	s = c->state;
-	pthread_mutex_unlock(&c->lock);
-	return s;
+	/* Lock-free: listing the root must not wait behind a hung card's command. */
+	return __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
 }
 
 static int card_check_events_locked(struct card *c, uint64_t *events)
@@ -166,13 +188,13 @@ static int card_check_events_locked(struct card *c, uint64_t *events)
 		return rc;
 	c->events = mask;
 	if (mask & OCXL_EVENT_FATAL_HW)
-		c->state = CARD_FATAL_HW;
+		set_state(c, CARD_FATAL_HW);
 	else if (mask & OCXL_EVENT_FATAL_FW)
-		c->state = CARD_FATAL_FW;
+		set_state(c, CARD_FATAL_FW);
 	else if (mask & OCXL_EVENT_ERASE_BUSY)
-		c->state = CARD_BUSY;
+		set_state(c, CARD_BUSY);
 	else
-		c->state = CARD_READY;
+		set_state(c, CARD_READY);
 	*events = mask;
 	return 0;
 }
@@ -263,6 +285,14 @@ static int card_collect_dump_locked(struct card *c)
 			 "left on the card", c->index);
 		return -EOPNOTSUPP;
 	}
+	if (max > CARD_MAX_DUMP_BYTES) {
+		if (!c->dump_too_big_logged)
+			log_err("card %u: dump of up to %u bytes available, more than the %zu "
+				"ocxlfs collects; left on the card", c->index, max,
+				CARD_MAX_DUMP_BYTES);
+		c->dump_too_big_logged = true;
+		return -EFBIG;
+	}
 	chunk = malloc(OCXL_DUMP_CHUNK_MAX);
 	if (!chunk)
 		return -ENOMEM;
@@ -326,7 +356,9 @@ int card_stats(struct card *c, struct ocxl_stats *st)
 	int rc;
 
 	pthread_mutex_lock(&c->lock);
-	rc = card_note(c, OCXL_CMD_STATS, ocxl_op_stats(c->transport, st, &res), &res);
+	rc = card_unusable_locked(c);
+	if (!rc)
+		rc = card_note(c, OCXL_CMD_STATS, ocxl_op_stats(c->transport, st, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -337,7 +369,9 @@ int card_smart(struct card *c, struct ocxl_smart *sm)
 	int rc;
 
 	pthread_mutex_lock(&c->lock);
-	rc = card_note(c, OCXL_CMD_SMART, ocxl_op_smart(c->transport, sm, &res), &res);
+	rc = card_unusable_locked(c);
+	if (!rc)
+		rc = card_note(c, OCXL_CMD_SMART, ocxl_op_smart(c->transport, sm, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -391,6 +425,11 @@ int card_overwrite_start(struct card *c, const struct card_caller *who)
 	int rc;
 
 	pthread_mutex_lock(&c->lock);
+	rc = card_unusable_locked(c);
+	if (rc) {
+		why = "the card cannot take commands";
+		goto out;
+	}
 	rc = c->transport->ops->namespaces_enabled
 		     ? c->transport->ops->namespaces_enabled(c->transport)
 		     : -EOPNOTSUPP;
@@ -415,7 +454,7 @@ int card_overwrite_start(struct card *c, const struct card_caller *who)
 		why = "the card refused it";
 		goto out;
 	}
-	c->state = CARD_BUSY;
+	set_state(c, CARD_BUSY);
 out:
 	pthread_mutex_unlock(&c->lock);
 	if (rc)
@@ -434,7 +473,9 @@ int card_overwrite_status(struct card *c, struct ocxl_erase_status *es)
 	int rc;
 
 	pthread_mutex_lock(&c->lock);
-	rc = card_erase_status_locked(c, es);
+	rc = card_unusable_locked(c);
+	if (!rc)
+		rc = card_erase_status_locked(c, es);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -444,8 +485,12 @@ int card_request_dump(struct card *c, const struct card_caller *who)
 	struct ocxl_op_result res = { 0 };
 	int rc;
 
+	if (OCXL_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > CARD_MAX_DUMP_BYTES)
+		return -EFBIG; /* it could not be collected */
 	pthread_mutex_lock(&c->lock);
-	rc = card_note(c, OCXL_CMD_DUMP_REQUEST, ocxl_op_dump_request(c->transport, &res), &res);
+	rc = card_unusable_locked(c);
+	if (!rc)
+		rc = card_note(c, OCXL_CMD_DUMP_REQUEST, ocxl_op_dump_request(c->transport, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	if (!rc)
 		log_notice("card %u: controller dump requested by uid %u pid %d", c->index,
@@ -459,7 +504,9 @@ int card_request_health(struct card *c, const struct card_caller *who)
 	int rc;
 
 	pthread_mutex_lock(&c->lock);
-	rc = card_note(c, OCXL_CMD_HEALTH_REQUEST, ocxl_op_health_request(c->transport, &res),
+	rc = card_unusable_locked(c);
+	if (!rc)
+		rc = card_note(c, OCXL_CMD_HEALTH_REQUEST, ocxl_op_health_request(c->transport, &res),
 		       &res);
 	pthread_mutex_unlock(&c->lock);
 	if (!rc)
@@ -501,13 +548,18 @@ int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)
 	if (off > c->label_size || len > c->label_size - off)
 		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
+	rc = card_unusable_locked(c);
+	if (rc) {
+		pthread_mutex_unlock(&c->lock);
+		return rc;
+	}
 	rc = c->transport->ops->label_read(c->transport, buf, off, len);
 	if (rc)
 		log_warn("card %u: label read %u+%u: %s", c->index, off, len, strerror(-rc));
 	if (rc == -ENODEV)
-		c->state = CARD_GONE;
+		set_state(c, CARD_GONE);
 	else if (rc == -ETIMEDOUT)
-		c->state = CARD_UNRESPONSIVE;
+		set_state(c, CARD_UNRESPONSIVE);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -539,8 +591,9 @@ int card_render_errlog(struct card *c, FILE *out)
 	int rc;
 
 	pthread_mutex_lock(&c->lock);
-	rc = card_drain_errlog_locked(c);
 	/* A sick card still shows what was drained before. */
+	if (!card_unusable_locked(c))
+		card_drain_errlog_locked(c);
 	rc = errlog_journal_foreach(c->journal, render_one_entry, &ctx);
 	pthread_mutex_unlock(&c->lock);
 	return rc;

@@ -39,6 +39,12 @@ struct card_heartbeat {
 	struct timespec when; /* CLOCK_REALTIME, when it was sent */
 };
 
+/*
+ * Largest controller dump ocxlfs collects (EFBIG beyond): a card that
+ * claims more keeps its dump, rather than filling the state directory.
+ */
+#define CARD_MAX_DUMP_BYTES ((size_t)1 << 30)
+
 enum card_state {
 	CARD_READY,
 	CARD_BUSY,	    /* a secure erase runs */
@@ -70,6 +76,7 @@ struct card {
 	unsigned new_errlogs;
 	size_t new_dump_bytes;
 	enum card_state state_posted;
+	bool dump_too_big_logged;
 
 	struct card_events evlog;	/* has its own lock */
 	struct card_monitor *monitor;	/* set by card_monitor_start() */

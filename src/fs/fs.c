@@ -13,23 +13,38 @@ static struct tree *req_tree(fuse_req_t req)
 	return ((struct ocxlfs *)fuse_req_userdata(req))->tree;
 }
 
-/* Runs in the monitor thread that posted an event, never in a request. */
-static void poll_wake(void *waiter)
+/* These run in the monitor thread that posted an event, never in a request. */
+static void hook_wake(void *ctx, void *waiter)
 {
 	fuse_lowlevel_notify_poll(waiter);
 	fuse_pollhandle_destroy(waiter);
 }
 
-static void poll_drop(void *waiter)
+static void hook_drop(void *ctx, void *waiter)
 {
 	fuse_pollhandle_destroy(waiter);
 }
 
-static const struct tree_poll_hooks poll_hooks = { .wake = poll_wake, .drop = poll_drop };
+static void hook_inval_entry(void *ctx, uint64_t parent, const char *name)
+{
+	struct ocxlfs *fs = ctx;
+
+	/* -ENOENT: the kernel had nothing cached under that name. */
+	if (fs->se)
+		fuse_lowlevel_notify_inval_entry(fs->se, parent, name, strlen(name));
+}
 
 static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
 {
-	tree_set_poll_hooks(((struct ocxlfs *)userdata)->tree, &poll_hooks);
+	struct ocxlfs *fs = userdata;
+	const struct tree_hooks hooks = {
+		.ctx = fs,
+		.wake = hook_wake,
+		.drop = hook_drop,
+		.inval_entry = hook_inval_entry,
+	};
+
+	tree_set_hooks(fs->tree, &hooks);
 
 	/*
 	 * With a zero attribute timeout this makes the kernel re-read the size
@@ -93,8 +108,11 @@ static void ocxlfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 	struct stat st;
 	int rc = tree_dir_entry(req_tree(req), ino, 0, &name, &st);
 
-	/* An empty directory answers -ENOENT for entry 0 and is still a directory. */
-	if (rc && rc != -ENOENT)
+	/*
+	 * An empty directory answers -ENOENT for entry 0, a hidden first entry
+	 * -EAGAIN; both are still directories.
+	 */
+	if (rc && rc != -ENOENT && rc != -EAGAIN)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_open(req, fi);
@@ -132,6 +150,8 @@ static void ocxlfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 
 			if (rc == -ENOENT)
 				break;
+			if (rc == -EAGAIN)
+				continue; /* hidden for now; offsets stay positional */
 			if (rc) {
 				free(buf);
 				fuse_reply_err(req, -rc);

@@ -58,6 +58,13 @@ struct tree_cache {
 	bool keep_cache; /* page cache survives open() */
 };
 
+/*
+ * Bounds on what callers can make the daemon hold: open files (EMFILE
+ * beyond) and the bytes of all rendered snapshots together (ENOMEM).
+ */
+#define TREE_MAX_HANDLES 16384u
+#define TREE_MAX_SNAPSHOT_BYTES ((size_t)512 << 20)
+
 /* Snapshots younger than this are reused by getattr/open (tar's stat, open, fstat). */
 #define TREE_SNAPSHOT_TTL_MS 1000
 
@@ -71,6 +78,7 @@ int tree_readlink(struct tree *t, uint64_t ino, char *buf, size_t cap);
 
 /*
  * Directory entry IDX of DIR ("." and ".." excluded): -ENOENT past the end,
+ * -EAGAIN for an entry that is hidden now (a vanished card: skip it),
  * -ENOTDIR if DIR is not a directory.
  */
 int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
@@ -99,12 +107,20 @@ ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_
  * hook.  Returns TREE_POLL_READY, 0 (not ready) or -errno.
  */
 #define TREE_POLL_READY 1
-struct tree_poll_hooks {
-	void (*wake)(void *waiter); /* wake and free the waiter */
-	void (*drop)(void *waiter); /* free it without waking */
-};
-void tree_set_poll_hooks(struct tree *t, const struct tree_poll_hooks *hooks);
 int tree_poll(struct tree *t, struct tree_handle *h, void *waiter);
+
+/*
+ * What the front end does for the tree from a monitor thread (never from
+ * a request): wake a poll waiter, free one, and drop a cached name when a
+ * card vanishes or comes back.
+ */
+struct tree_hooks {
+	void *ctx;
+	void (*wake)(void *ctx, void *waiter); /* wake and free the waiter */
+	void (*drop)(void *ctx, void *waiter); /* free it without waking */
+	void (*inval_entry)(void *ctx, uint64_t parent, const char *name);
+};
+void tree_set_hooks(struct tree *t, const struct tree_hooks *hooks);
 /* truncate(2) to 0 of a writable file (O_TRUNC, `>`): accepted, nothing else is. */
 int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st);
 
