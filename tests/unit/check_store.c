@@ -159,6 +159,14 @@ static uint8_t *read_file(const char *path, size_t *size)
 	return buf;
 }
 
+static size_t file_size(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	return (size_t)st.st_size;
+}
+
 static void write_file(const char *path, const void *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -210,6 +218,48 @@ static uint8_t *make_image(size_t n, size_t *offs, size_t *end)
 	return img;
 }
 
+/*
+ * What the code under test logs, through log.c's stderr path: recovery
+ * must say what it dropped, so the tests read it back.
+ */
+static int saved_stderr = -1, saved_level;
+
+static void log_capture(void)
+{
+	char path[192];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/log.txt", tmpdir);
+	fflush(stderr);
+	saved_stderr = dup(STDERR_FILENO);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(saved_stderr, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);
+	close(fd);
+	saved_level = log_get_level();
+	log_set_level(LOG_DEBUG);
+}
+
+/* Ends the capture; returns what was logged (malloc'd, NUL-terminated). */
+static char *log_captured(void)
+{
+	char path[192];
+	uint8_t *text;
+	size_t size;
+
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	saved_stderr = -1;
+	log_set_level(saved_level);
+	snprintf(path, sizeof(path), "%s/log.txt", tmpdir);
+	text = read_file(path, &size);
+	text[size] = 0;
+	unlink(path);
+	return (char *)text;
+}
+
 /* ---- journal ---- */
 
 START_TEST(test_journal_roundtrip)
@@ -235,15 +285,25 @@ START_TEST(test_journal_roundtrip)
 }
 END_TEST
 
+/* Appends nth_id(i) again, with the bytes it was first appended with. */
+static int append_again(struct errlog_journal *j, size_t i)
+{
+	uint8_t buf[JOURNAL_MAX_ENTRY];
+	uint32_t id = nth_id(i);
+
+	fill_entry(id, buf, entry_len(id));
+	return errlog_journal_append(j, id, buf, entry_len(id));
+}
+
+/* An entry re-sent after a lost acknowledgement is stored once. */
 START_TEST(test_journal_dedup)
 {
 	struct errlog_journal *j = jopen(NULL);
 	uint8_t before[JRN_HDR_SIZE + 4096], *after;
-	uint8_t buf[16] = {1};
 	size_t size;
 
 	append_n(j, 0, 10);
-	ck_assert_int_eq(errlog_journal_append(j, nth_id(3), buf, sizeof(buf)), 1);
+	ck_assert_int_eq(append_again(j, 3), 1);
 	ck_assert_uint_eq(errlog_journal_count(j), 10);
 	errlog_journal_close(j);
 
@@ -251,8 +311,8 @@ START_TEST(test_journal_dedup)
 	after = read_file(jpath, &size);
 	memcpy(before, after, sizeof(before));
 	free(after);
-	ck_assert_int_eq(errlog_journal_append(j, nth_id(9), buf, sizeof(buf)), 1);
-	ck_assert_int_eq(errlog_journal_append(j, nth_id(0), buf, sizeof(buf)), 1);
+	ck_assert_int_eq(append_again(j, 9), 1);
+	ck_assert_int_eq(append_again(j, 0), 1);
 	ck_assert_uint_eq(errlog_journal_count(j), 10);
 	check_contents(j, 10);
 	/* Nothing was written. */
@@ -498,6 +558,102 @@ START_TEST(test_journal_max_entry)
 		sum += buf[i];
 	ck_assert_uint_gt(sum, 0);
 	free(buf);
+}
+END_TEST
+
+/*
+ * A card whose log counter restarted (or a simulator started afresh) hands
+ * out identifiers already in the journal for new entries: those are kept,
+ * only a byte-for-byte repeat is dropped.
+ */
+struct reuse_seen {
+	char tags[8];
+	size_t n;
+};
+
+/* Tags the records holding a's, b's or c's bytes in the order visited. */
+static int visit_reuse(void *ctx, uint32_t log_id, const uint8_t *raw, size_t len)
+{
+	struct reuse_seen *seen = ctx;
+
+	if (!len || (raw[0] != 0xa1 && raw[0] != 0xb2))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if (raw[i] != raw[0])
+			return 0;
+	ck_assert_uint_lt(seen->n, sizeof(seen->tags) - 1);
+	seen->tags[seen->n++] = raw[0] == 0xb2 ? 'b' : len == 0x60 ? 'c' : 'a';
+	return 0;
+}
+
+START_TEST(test_journal_id_reuse)
+{
+	struct reuse_seen seen = {.n = 0};
+	uint8_t a[0x50], b[0x50], c[0x60];
+	struct journal_recovery rec;
+	struct errlog_journal *j = jopen(NULL);
+	char *log;
+
+	memset(a, 0xa1, sizeof(a));
+	memset(b, 0xb2, sizeof(b));
+	memset(c, 0xa1, sizeof(c)); /* a's bytes, longer */
+	append_n(j, 0, 100);
+	ck_assert_int_eq(errlog_journal_append(j, 7, a, sizeof(a)), 0);
+	ck_assert_int_eq(errlog_journal_append(j, 7, a, sizeof(a)), 1);
+	log_capture();
+	ck_assert_int_eq(errlog_journal_append(j, 7, b, sizeof(b)), 0);
+	ck_assert_int_eq(errlog_journal_append(j, 7, c, sizeof(c)), 0);
+	log = log_captured();
+	ck_assert_ptr_nonnull(strstr(log, "log id 7 reused with other content"));
+	free(log);
+	ck_assert_int_eq(errlog_journal_append(j, 7, b, sizeof(b)), 1);
+	ck_assert_int_eq(errlog_journal_append(j, 7, c, sizeof(c)), 1);
+	ck_assert_uint_eq(errlog_journal_count(j), 103);
+	ck_assert(errlog_journal_contains(j, 7));
+	errlog_journal_close(j);
+
+	j = jopen(&rec);
+	ck_assert(!rec.damaged);
+	ck_assert_uint_eq(errlog_journal_count(j), 103);
+	/* Still deduplicated after the index was rebuilt from the file. */
+	ck_assert_int_eq(errlog_journal_append(j, 7, a, sizeof(a)), 1);
+	ck_assert_int_eq(errlog_journal_append(j, 7, b, sizeof(b)), 1);
+	ck_assert_int_eq(errlog_journal_append(j, nth_id(5), a, sizeof(a)), 0);
+	errlog_journal_close(j);
+	j = jopen(NULL);
+	ck_assert_uint_eq(errlog_journal_count(j), 104);
+	/* Each kept once, in the order taken: a, b, c, then a again under another id. */
+	ck_assert_int_eq(errlog_journal_foreach(j, visit_reuse, &seen), 0);
+	ck_assert_str_eq(seen.tags, "abca");
+	errlog_journal_close(j);
+}
+END_TEST
+
+/* A record written twice (only an older daemon could) is shown once. */
+START_TEST(test_journal_duplicate_record)
+{
+	enum { N = 8 };
+	size_t offs[N + 1], end, size, dup_len;
+	uint8_t *img = make_image(N, offs, &end);
+	struct journal_recovery rec;
+	struct errlog_journal *j;
+	char *log;
+
+	size = file_size(jpath);
+	dup_len = offs[3] - offs[2];
+	ck_assert_uint_le(end + dup_len, size);
+	memcpy(img + end, img + offs[2], dup_len);
+	write_file(jpath, img, size);
+	log_capture();
+	j = jopen(&rec);
+	log = log_captured();
+	ck_assert(!rec.damaged);
+	ck_assert_uint_eq(rec.records, N + 1);
+	check_contents(j, N);
+	ck_assert_ptr_nonnull(strstr(log, "repeats log id"));
+	free(log);
+	errlog_journal_close(j);
+	free(img);
 }
 END_TEST
 
@@ -767,6 +923,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tj, test_journal_bad_header);
 	tcase_add_test(tj, test_journal_odd_files);
 	tcase_add_test(tj, test_journal_max_entry);
+	tcase_add_test(tj, test_journal_id_reuse);
+	tcase_add_test(tj, test_journal_duplicate_record);
 	suite_add_tcase(s, tj);
 
 	tcase_add_checked_fixture(td, dsetup, teardown);
