@@ -657,6 +657,152 @@ START_TEST(test_journal_duplicate_record)
 }
 END_TEST
 
+enum damage_kind { DMG_FLIP, DMG_GARBAGE, DMG_ZERO, DMG_TAIL, DMG_NR };
+
+/*
+ * Damages img (size bytes, records up to end) in place; returns the first
+ * and last byte that now differ, or false if none does.
+ */
+static bool damage(uint8_t *img, size_t size, size_t end, enum damage_kind kind, size_t *first,
+		   size_t *last)
+{
+	uint8_t *orig = malloc(size);
+	size_t at, len = 1;
+	bool any = false;
+
+	ck_assert_ptr_nonnull(orig);
+	memcpy(orig, img, size);
+	switch (kind) {
+	case DMG_FLIP:
+		at = rnd_range(JRN_HDR_SIZE, end - 1);
+		img[at] ^= (uint8_t)rnd_range(1, 255);
+		break;
+	case DMG_GARBAGE: /* a stray block write */
+	case DMG_ZERO:	  /* a lost page or sector */
+		at = rnd_range(JRN_HDR_SIZE, end - 1);
+		len = rnd_range(1, 4096);
+		if (len > size - at)
+			len = size - at;
+		for (size_t i = 0; i < len; i++)
+			img[at + i] = kind == DMG_ZERO ? 0 : (uint8_t)rnd();
+		break;
+	default: /* DMG_TAIL: non-zero bytes in the free space after the last record */
+		at = rnd_range(end, size - 1);
+		img[at] = (uint8_t)rnd_range(1, 255);
+		break;
+	}
+	for (size_t i = 0; i < size; i++) {
+		if (img[i] == orig[i])
+			continue;
+		if (!any)
+			*first = i;
+		*last = i;
+		any = true;
+	}
+	free(orig);
+	return any;
+}
+
+static size_t last_nonzero(const uint8_t *img, size_t size)
+{
+	while (size && !img[size - 1])
+		size--;
+	return size;
+}
+
+/*
+ * Random damage of every kind at random places: the journal opens, keeps
+ * exactly the records before the first damaged byte, logs how many bytes
+ * it dropped after which record, saves intact records found beyond the
+ * damage to a side file byte for byte, and takes appends again.
+ */
+START_TEST(test_journal_random_damage)
+{
+	enum { N = 40 };
+	size_t offs[N + 1], end, size;
+	uint8_t *img = make_image(N, offs, &end), *bad;
+
+	size = file_size(jpath);
+	bad = malloc(size);
+	ck_assert_ptr_nonnull(bad);
+	for (int it = 0; it < 200; it++) {
+		enum damage_kind kind = (enum damage_kind)(it % DMG_NR);
+		size_t first = 0, last = 0, kept = 0, dropped, stop;
+		struct journal_recovery rec;
+		struct errlog_journal *j;
+		bool intact_after = false;
+		char want[128], *log;
+
+		memcpy(bad, img, size);
+		if (!damage(bad, size, end, kind, &first, &last))
+			continue; /* zeroes written over zeroes */
+		while (kept < N && offs[kept + 1] <= first)
+			kept++;
+		for (size_t i = kept + 1; i < N; i++)
+			intact_after |= offs[i] > last;
+		/* The previous record's zero padding may end the data. */
+		stop = last_nonzero(bad, size);
+		dropped = stop > offs[kept] ? stop - offs[kept] : 0;
+		write_file(jpath, bad, size);
+
+		log_capture();
+		j = jopen(&rec);
+		log = log_captured();
+		ck_assert_msg(rec.records == kept, "kind %d at %zu: kept %zu, want %zu", kind,
+			      first, rec.records, kept);
+		/*
+		 * Zeroes from a record boundary to the end look like a shorter
+		 * journal, as a cut at a boundary does: nothing left to see.
+		 */
+		ck_assert_int_eq(rec.damaged, dropped > 0);
+		ck_assert_uint_eq(rec.dropped_bytes, dropped);
+		check_contents(j, kept);
+		if (dropped) {
+			snprintf(want, sizeof(want),
+				 "dropped %zu bytes after record %zu (offset %zu)", dropped, kept,
+				 offs[kept]);
+			ck_assert_msg(strstr(log, want), "log lacks \"%s\": %s", want, log);
+		} else {
+			ck_assert_str_eq(log, "");
+		}
+		ck_assert_int_eq(strstr(log, "dropped bytes saved to") != NULL, intact_after);
+		free(log);
+
+		/* The side file holds the dropped bytes exactly as they were. */
+		ck_assert_uint_eq(count_files(".dropped-", 0), intact_after);
+		if (intact_after) {
+			struct dirent *de;
+			DIR *d = opendir(tmpdir);
+			size_t dsize;
+			uint8_t *saved;
+			char p[512];
+
+			ck_assert_ptr_nonnull(d);
+			while ((de = readdir(d)) && !strstr(de->d_name, ".dropped-"))
+				;
+			ck_assert_ptr_nonnull(de);
+			snprintf(p, sizeof(p), "%s/%s", tmpdir, de->d_name);
+			closedir(d);
+			saved = read_file(p, &dsize);
+			ck_assert_uint_eq(dsize, dropped);
+			ck_assert_mem_eq(saved, bad + offs[kept], dsize);
+			free(saved);
+			count_files(".dropped-", 1);
+		}
+
+		/* Recovery leaves a journal that takes appends and reopens clean. */
+		append_n(j, kept, kept + 2);
+		errlog_journal_close(j);
+		j = jopen(&rec);
+		ck_assert(!rec.damaged);
+		check_contents(j, kept + 2);
+		errlog_journal_close(j);
+	}
+	free(bad);
+	free(img);
+}
+END_TEST
+
 /* ---- dump store ---- */
 
 static char ddir[128];
@@ -925,6 +1071,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tj, test_journal_max_entry);
 	tcase_add_test(tj, test_journal_id_reuse);
 	tcase_add_test(tj, test_journal_duplicate_record);
+	tcase_add_test(tj, test_journal_random_damage);
 	suite_add_tcase(s, tj);
 
 	tcase_add_checked_fixture(td, dsetup, teardown);
