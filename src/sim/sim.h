@@ -52,7 +52,11 @@ int sim_card_ioctl(struct sim_card *sim, unsigned long request, void *arg);
 int sim_card_inject_errlog(struct sim_card *sim, unsigned count, uint8_t type);
 /* Number of entries queued on the card (not yet acknowledged). */
 unsigned sim_card_errlog_queued(struct sim_card *sim);
-/* Make a dump of SIZE bytes available (CDA set), as the card does after a failure. */
+/*
+ * Make a dump of SIZE bytes available (CDA set), as the card does after a
+ * failure; 0 means the configured size.  -EINVAL if SIZE exceeds the
+ * maximum dump size the card reports (CCAP1 = sim_config.dump_size).
+ */
 int sim_card_post_dump(struct sim_card *sim, uint32_t size);
 
 enum sim_fault_kind {
