@@ -303,15 +303,23 @@ out:
 	close(fd);
 }
 
-/* Would a scan starting anywhere in [from, to) find an intact record? */
-static bool intact_after(const struct errlog_journal *j, size_t from, size_t to)
+/*
+ * End of the last intact record that starts in (from, to), or 0 if none.
+ * A record may end past to: an entry's last bytes can be zero.
+ */
+static size_t intact_end(const struct errlog_journal *j, size_t from, size_t to)
 {
-	size_t reclen;
+	size_t off = from + 8, end = 0, reclen;
 
-	for (size_t off = from + 8; off + JRN_REC_HDR <= to; off += 8)
-		if (get_le32(j->base + off) == JRN_REC_MAGIC && !rec_check(j, off, &reclen))
-			return true;
-	return false;
+	while (off < to) {
+		if (get_le32(j->base + off) == JRN_REC_MAGIC && !rec_check(j, off, &reclen)) {
+			end = off + reclen;
+			off = end;
+		} else {
+			off += 8;
+		}
+	}
+	return end;
 }
 
 static int map_file(struct errlog_journal *j)
@@ -431,7 +439,7 @@ static void index_add(struct errlog_journal *j, size_t slot, size_t off, uint32_
 static int scan(struct errlog_journal *j, struct journal_recovery *rec)
 {
 	const char *why = NULL;
-	size_t off = JRN_HDR_SIZE, reclen, stop;
+	size_t off = JRN_HDR_SIZE, reclen, stop, intact;
 	int ret;
 
 	while (off < j->size) {
@@ -468,11 +476,15 @@ static int scan(struct errlog_journal *j, struct journal_recovery *rec)
 	/* A zero header with data behind it is damage too. */
 	if (!why)
 		why = "data after an empty record header";
+	/* The side file must hold the last intact record whole, zeroes included. */
+	intact = intact_end(j, off, stop);
+	if (intact > stop)
+		stop = intact;
 	rec->damaged = true;
 	rec->dropped_bytes = stop - off;
 	log_warn("journal %s: dropped %zu bytes after record %zu (offset %zu): %s", j->path,
 		 rec->dropped_bytes, rec->records, off, why);
-	if (intact_after(j, off, stop))
+	if (intact)
 		save_dropped(j, off, stop);
 	/* Zeroed and persisted: the next append goes here, the next open sees the end. */
 	j->memset_fn(j->base + off, 0, stop - off, 0);

@@ -73,11 +73,19 @@ static size_t pad8(size_t n)
 	return (n + 7u) & ~(size_t)7u;
 }
 
-/* Entry content from its id; never a zero byte, so a cut always shows. */
+/*
+ * Entry content from its id; never a zero byte, so a cut always shows.
+ * With zero_tails, up to 7 trailing zeroes, as the NUL padding of a real
+ * entry's additional data.
+ */
+static bool zero_tails;
+
 static void fill_entry(uint32_t id, uint8_t *buf, size_t len)
 {
+	size_t zeroes = zero_tails ? id % 8u : 0;
+
 	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)((id * 131u + i * 7u) % 255u + 1u);
+		buf[i] = i + zeroes < len ? (uint8_t)((id * 131u + i * 7u) % 255u + 1u) : 0;
 }
 
 static size_t entry_len(uint32_t id)
@@ -714,13 +722,18 @@ static size_t last_nonzero(const uint8_t *img, size_t size)
  * Random damage of every kind at random places: the journal opens, keeps
  * exactly the records before the first damaged byte, logs how many bytes
  * it dropped after which record, saves intact records found beyond the
- * damage to a side file byte for byte, and takes appends again.
+ * damage to a side file byte for byte (the last one whole, even when it
+ * ends in zeroes), and takes appends again.  Run without and with
+ * entries that end in zeroes.
  */
 START_TEST(test_journal_random_damage)
 {
 	enum { N = 40 };
 	size_t offs[N + 1], end, size;
-	uint8_t *img = make_image(N, offs, &end), *bad;
+	uint8_t *img, *bad;
+
+	zero_tails = _i;
+	img = make_image(N, offs, &end);
 
 	size = file_size(jpath);
 	bad = malloc(size);
@@ -740,8 +753,13 @@ START_TEST(test_journal_random_damage)
 			kept++;
 		for (size_t i = kept + 1; i < N; i++)
 			intact_after |= offs[i] > last;
-		/* The previous record's zero padding may end the data. */
+		/*
+		 * The previous record's zero padding may end the data; an intact
+		 * last record is dropped whole, its trailing zeroes included.
+		 */
 		stop = last_nonzero(bad, size);
+		if (intact_after && stop < end)
+			stop = end;
 		dropped = stop > offs[kept] ? stop - offs[kept] : 0;
 		write_file(jpath, bad, size);
 
@@ -1071,7 +1089,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tj, test_journal_max_entry);
 	tcase_add_test(tj, test_journal_id_reuse);
 	tcase_add_test(tj, test_journal_duplicate_record);
-	tcase_add_test(tj, test_journal_random_damage);
+	tcase_add_loop_test(tj, test_journal_random_damage, 0, 2);
 	suite_add_tcase(s, tj);
 
 	tcase_add_checked_fixture(td, dsetup, teardown);
