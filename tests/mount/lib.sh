@@ -47,18 +47,21 @@ assert_eq() { # expected actual message
 
 # Starts the daemon in the foreground (background job) with the given extra
 # options and waits until the first card's directory is served.
+# OCXLFS_WRAP, if set, is a command line the daemon runs under (valgrind).
 mount_ocxlfs() {
-	"$OCXLFS" -f --state-dir="$STATE" --sim-dir="$SIM" "$@" "$MNT" \
+	${OCXLFS_WRAP:-} "$OCXLFS" -f --state-dir="$STATE" --sim-dir="$SIM" "$@" "$MNT" \
 		>>"$WORK/daemon.log" 2>&1 &
 	OCXLFS_PID=$!
-	for _ in $(seq 1 100); do
+	local tries=100
+	[ -n "${OCXLFS_WRAP:-}" ] && tries=600 # valgrind starts slowly
+	for _ in $(seq 1 "$tries"); do
 		if mountpoint -q "$MNT" && [ -e "$MNT/0/serial" ]; then
 			return 0
 		fi
 		kill -0 "$OCXLFS_PID" 2>/dev/null || fail "ocxlfs exited during start-up"
 		sleep 0.1
 	done
-	fail "ocxlfs did not mount within 10 s"
+	fail "ocxlfs did not mount within $((tries / 10)) s"
 }
 
 umount_ocxlfs() {
