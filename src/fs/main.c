@@ -263,7 +263,8 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_set_max_threads(loop, cmd.max_threads);
 		ret = fuse_session_loop_mt(se, loop);
 	}
-	ret = ret ? 1 : 0;
+	/* A signal (SIGTERM, SIGINT) ends the loop with its number: a clean stop. */
+	ret = ret < 0 ? 1 : 0;
 	daemon_stop_monitors(&d);
 	fuse_session_unmount(se);
 out_handlers:
