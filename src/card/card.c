@@ -595,18 +595,26 @@ static int render_one_entry(void *arg, uint32_t log_id, const uint8_t *raw, size
 	return ocxl_render_errlog(ctx->out, &el);
 }
 
-int card_render_errlog(struct card *c, FILE *out)
+int card_walk_errlog(struct card *c,
+		     int (*fn)(void *arg, uint32_t log_id, const uint8_t *raw, size_t len),
+		     void *arg)
 {
-	struct errlog_render_ctx ctx = { .card = c, .out = out };
 	int rc;
 
 	pthread_mutex_lock(&c->lock);
 	/* A sick card still shows what was drained before. */
 	if (!card_unusable_locked(c))
 		card_drain_errlog_locked(c);
-	rc = errlog_journal_foreach(c->journal, render_one_entry, &ctx);
+	rc = errlog_journal_foreach(c->journal, fn, arg);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+int card_render_errlog(struct card *c, FILE *out)
+{
+	struct errlog_render_ctx ctx = { .card = c, .out = out };
+
+	return card_walk_errlog(c, render_one_entry, &ctx);
 }
 
 int card_open_dump(struct card *c, int *fd, size_t *size, struct timespec *when)

@@ -125,6 +125,13 @@ void card_post_events(struct card *c);
 int card_smart(struct card *c, struct ocxl_smart *sm);
 int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len);
 
+/*
+ * Drains the card, then calls FN for every journalled entry, oldest first,
+ * with its raw bytes as the card sent them.
+ */
+int card_walk_errlog(struct card *c,
+		     int (*fn)(void *arg, uint32_t log_id, const uint8_t *raw, size_t len),
+		     void *arg);
 /* Renders every journalled error-log entry, oldest first. */
 int card_render_errlog(struct card *c, FILE *out);
 /* Opens the newest collected dump (see dump_store_open_newest). */

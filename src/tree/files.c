@@ -4,12 +4,15 @@
  * for data and hands it to the pure renderers.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include <string.h>
 
 #include "card/card.h"
 #include "card/monitor.h"
 #include "proto/render.h"
+#include "proto/render_json.h"
+#include "proto/render_prom.h"
 #include "sim/sim_control.h"
 #include "tree/tree.h"
 #include "util/log.h"
@@ -24,16 +27,30 @@ static int render_fw_version(struct card *c, FILE *out)
 	return ocxl_render_fw_version(out, &c->id);
 }
 
-static int render_info(struct card *c, FILE *out)
+static void info_extra(const struct card *c, struct ocxl_info_extra *extra)
 {
-	const struct ocxl_info_extra extra = {
+	*extra = (struct ocxl_info_extra){
 		.label_size = c->label_size,
 		.label_max_xfer = c->label_max_xfer,
 		.transport = c->transport->kind,
 		.device = c->transport->device,
 	};
+}
 
+static int render_info(struct card *c, FILE *out)
+{
+	struct ocxl_info_extra extra;
+
+	info_extra(c, &extra);
 	return ocxl_render_info(out, &c->id, &extra);
+}
+
+static int render_info_json(struct card *c, FILE *out)
+{
+	struct ocxl_info_extra extra;
+
+	info_extra(c, &extra);
+	return ocxl_render_info_json(out, &c->id, &extra);
 }
 
 static int render_state(struct card *c, FILE *out)
@@ -70,6 +87,89 @@ static int render_health(struct card *c, FILE *out)
 
 	return rc ? rc : ocxl_render_smart(out, &sm);
 }
+
+static int render_statistics_json(struct card *c, FILE *out)
+{
+	struct ocxl_stats st;
+	int rc = card_stats(c, &st);
+
+	return rc ? rc : ocxl_render_stats_json(out, &st);
+}
+
+static int render_health_json(struct card *c, FILE *out)
+{
+	struct ocxl_smart sm;
+	int rc = card_smart(c, &sm);
+
+	return rc ? rc : ocxl_render_smart_json(out, &sm);
+}
+
+static int errlog_json_one(void *arg, uint32_t log_id, const uint8_t *raw, size_t len)
+{
+	struct ocxl_errlog_json *j = arg;
+	struct ocxl_errlog el;
+	int rc = ocxl_errlog_decode(raw, len, &el);
+
+	/* The journal's CRC held, so this is what the card sent: say so. */
+	return rc ? ocxl_errlog_json_undecodable(j, log_id, rc) : ocxl_errlog_json_entry(j, &el);
+}
+
+static int render_error_log_json(struct card *c, FILE *out)
+{
+	struct ocxl_errlog_json j;
+	int rc = ocxl_errlog_json_begin(&j, out);
+
+	if (!rc)
+		rc = card_walk_errlog(c, errlog_json_one, &j);
+	card_monitor_kick(c);
+	if (rc)
+		return rc;
+	return ocxl_errlog_json_end(&j);
+}
+
+/*
+ * metrics.prom: every card that is shown, in one exposition.  A card that
+ * does not answer is still listed (info, state, up 0), so a scrape of 256
+ * cards never fails because of one.
+ */
+static int render_metrics(struct card **cards, unsigned n, FILE *out)
+{
+	struct ocxl_prom_card *pc = calloc(n ? n : 1, sizeof(*pc));
+	struct ocxl_stats *st = calloc(n ? n : 1, sizeof(*st));
+	struct ocxl_smart *sm = calloc(n ? n : 1, sizeof(*sm));
+	unsigned k = 0;
+	int rc = -ENOMEM;
+
+	if (!pc || !st || !sm)
+		goto out;
+	for (unsigned i = 0; i < n; i++) {
+		enum card_state state = card_get_state(cards[i]);
+
+		if (state == CARD_GONE)
+			continue;
+		pc[k] = (struct ocxl_prom_card){
+			.index = cards[i]->index,
+			.id = &cards[i]->id,
+			.state = card_state_name(state),
+			.stats = card_stats(cards[i], &st[k]) ? NULL : &st[k],
+			.smart = card_smart(cards[i], &sm[k]) ? NULL : &sm[k],
+		};
+		k++;
+	}
+	rc = ocxl_render_prom(out, pc, k);
+out:
+	free(pc);
+	free(st);
+	free(sm);
+	return rc;
+}
+
+const struct tree_file tree_metrics_file = {
+	.name = "metrics.prom",
+	.mode = 0444,
+	.kind = TREE_FILE_METRICS,
+	.render_all = render_metrics,
+};
 
 static int render_heartbeat(struct card *c, FILE *out)
 {
@@ -145,6 +245,17 @@ const struct tree_file tree_card_files[] = {
 	  .render = render_overwrite,
 	  .store = store_overwrite },
 	{ .name = "request", .mode = 0200, .kind = TREE_FILE_CONTROL, .store = store_request },
+	/* Machine-readable siblings (docs/json.md), after the text files they mirror. */
+	{ .name = "error_log.json",
+	  .mode = 0444,
+	  .kind = TREE_FILE_SNAPSHOT,
+	  .render = render_error_log_json },
+	{ .name = "health.json", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_health_json },
+	{ .name = "info.json", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_info_json },
+	{ .name = "statistics.json",
+	  .mode = 0444,
+	  .kind = TREE_FILE_SNAPSHOT,
+	  .render = render_statistics_json },
 };
 const size_t tree_card_nfiles = sizeof(tree_card_files) / sizeof(tree_card_files[0]);
 

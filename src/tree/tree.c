@@ -4,6 +4,7 @@
  * and stay valid for the life of the mount:
  *   1                       the root
  *   2                       by-serial/
+ *   3                       metrics.prom
  *   CARD_BASE + i*STRIDE    card i's directory
  *   ... + 1 + j             card i's file j (tree_card_files[j])
  *   ... + SIM_DIR_SLOT      card i's sim/ (simulated cards only)
@@ -22,6 +23,7 @@
 #include "util/log.h"
 
 #define BY_SERIAL_INO 2u
+#define METRICS_INO 3u
 #define CARD_BASE 0x1000u
 #define CARD_STRIDE 0x100u
 #define SIM_DIR_SLOT 0x80u
@@ -66,6 +68,7 @@ struct tree {
 	struct card **cards;
 	char (*names)[12];	 /* card directory names */
 	struct tree_node *nodes; /* ncards * NODES_PER_CARD */
+	struct tree_node metrics; /* MOUNTPOINT/metrics.prom (card NULL) */
 	struct timespec mounted;
 	uid_t uid;
 	gid_t gid;
@@ -113,6 +116,9 @@ int tree_new(struct card **cards, unsigned ncards, struct tree **out)
 		t->shown[i] = card_get_state(cards[i]) != CARD_GONE;
 		card_events_set_notify(&cards[i]->evlog, tree_events_notify, t);
 	}
+	t->metrics.tree = t;
+	t->metrics.file = &tree_metrics_file;
+	pthread_mutex_init(&t->metrics.lock, NULL);
 	clock_gettime(CLOCK_REALTIME, &t->mounted);
 	t->uid = getuid();
 	t->gid = getgid();
@@ -142,6 +148,8 @@ void tree_free(struct tree *t)
 	}
 	for (unsigned i = 0; t->nodes && i < t->ncards; i++)
 		card_events_set_notify(&t->cards[i]->evlog, NULL, NULL);
+	snapshot_put(t->metrics.snap);
+	pthread_mutex_destroy(&t->metrics.lock);
 	pthread_mutex_destroy(&t->poll_lock);
 	free(t->waiting);
 	free(t->shown);
@@ -188,6 +196,8 @@ static struct tree_node *ino_node(struct tree *t, uint64_t ino)
 	unsigned card, slot;
 	size_t idx;
 
+	if (ino == METRICS_INO)
+		return &t->metrics;
 	if (!ino_split(t, ino, &card, &slot) || slot == 0 || slot == SYMLINK_SLOT ||
 	    slot == SIM_DIR_SLOT)
 		return NULL;
@@ -245,6 +255,18 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 			rc = -EIO;
 		break;
 	}
+	case TREE_FILE_METRICS: {
+		FILE *mem = open_memstream(&s->data, &s->len);
+
+		if (!mem) {
+			rc = -errno;
+			break;
+		}
+		rc = n->file->render_all(n->tree->cards, n->tree->ncards, mem);
+		if (fclose(mem) && !rc)
+			rc = -EIO;
+		break;
+	}
 	case TREE_FILE_EVENTS: {
 		FILE *mem = open_memstream(&s->data, &s->len);
 
@@ -279,8 +301,8 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 		s->charged = snapshot_charge(n->tree, s->len);
 	}
 	if (!rc && s->data && !s->charged) {
-		log_warn("card %u: %s: %zu bytes would pass the snapshot memory limit (%zu MiB)",
-			 n->card->index, n->file->name, s->len,
+		log_warn("%s%s: %zu bytes would pass the snapshot memory limit (%zu MiB)",
+			 n->card ? n->card->serial : "", n->file->name, s->len,
 			 (size_t)TREE_MAX_SNAPSHOT_BYTES >> 20);
 		free(s->data);
 		s->data = NULL;
@@ -384,6 +406,15 @@ int tree_getattr(struct tree *t, uint64_t ino, struct stat *st)
 		stat_dir(t, ino, 2, st);
 		return 0;
 	}
+	if (ino == METRICS_INO) {
+		n = &t->metrics;
+		pthread_mutex_lock(&n->lock);
+		rc = node_current(n, &s);
+		if (!rc)
+			stat_file(t, ino, n, s, st);
+		pthread_mutex_unlock(&n->lock);
+		return rc;
+	}
 	if (!ino_split(t, ino, &card, &slot))
 		return -ENOENT;
 	/* Names of a vanished card are gone (lookup); inodes still held get ENODEV. */
@@ -429,6 +460,7 @@ void tree_cache_policy(struct tree *t, uint64_t ino, struct tree_cache *cache)
 	case TREE_FILE_SNAPSHOT:
 	case TREE_FILE_DUMP:
 	case TREE_FILE_EVENTS:
+	case TREE_FILE_METRICS:
 		/* Every stat must reach the snapshot logic, or sizes go stale. */
 		cache->attr_timeout = 0.0;
 		break;
@@ -445,6 +477,8 @@ int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *
 	if (parent == TREE_ROOT_INO) {
 		if (!strcmp(name, "by-serial"))
 			return tree_getattr(t, BY_SERIAL_INO, st);
+		if (!strcmp(name, tree_metrics_file.name))
+			return tree_getattr(t, METRICS_INO, st);
 		for (unsigned i = 0; i < t->ncards; i++)
 			if (!strcmp(name, t->names[i]))
 				return card_shown(t, i) ? tree_getattr(t, card_dir_ino(i), st)
@@ -512,6 +546,11 @@ int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
 			stat_entry(BY_SERIAL_INO, S_IFDIR, st);
 			return 0;
 		}
+		if (idx == t->ncards + 1) {
+			*name = tree_metrics_file.name;
+			stat_entry(METRICS_INO, S_IFREG, st);
+			return 0;
+		}
 		return -ENOENT;
 	}
 	if (dir == BY_SERIAL_INO) {
@@ -567,7 +606,7 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
 	 */
 	if ((flags & O_ACCMODE) != O_RDONLY && !n->file->store)
 		return -EACCES;
-	if (!card_shown(t, (unsigned)((size_t)(n - t->nodes) / NODES_PER_CARD)))
+	if (n->card && !card_shown(t, (unsigned)((size_t)(n - t->nodes) / NODES_PER_CARD)))
 		return -ENOENT;
 	if (__atomic_add_fetch(&t->handles, 1, __ATOMIC_RELAXED) > TREE_MAX_HANDLES) {
 		__atomic_sub_fetch(&t->handles, 1, __ATOMIC_RELAXED);
@@ -604,7 +643,7 @@ ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size,
 	if (off < 0)
 		return -EINVAL;
 	/* The card went away under an open file: say so, even for held snapshots. */
-	if (card_get_state(h->node->card) == CARD_GONE)
+	if (h->node->card && card_get_state(h->node->card) == CARD_GONE)
 		return -ENODEV;
 	if ((size_t)off >= s->len)
 		return 0;
@@ -614,6 +653,7 @@ ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size,
 	case TREE_FILE_STATIC:
 	case TREE_FILE_SNAPSHOT:
 	case TREE_FILE_EVENTS:
+	case TREE_FILE_METRICS:
 		memcpy(buf, s->data + off, n);
 		return (ssize_t)n;
 	case TREE_FILE_LABELS:

@@ -30,6 +30,7 @@ enum tree_file_kind {
 	TREE_FILE_DUMP,	    /* the newest collected dump, read from the store by offset */
 	TREE_FILE_CONTROL,  /* write-only control file: each write is one command */
 	TREE_FILE_EVENTS,   /* the card's event log: re-rendered whenever an event is posted */
+	TREE_FILE_METRICS,  /* mount-wide, from every card: a snapshot rendered by render_all */
 };
 
 struct tree_file {
@@ -39,11 +40,15 @@ struct tree_file {
 	int (*render)(struct card *c, FILE *out); /* STATIC and SNAPSHOT */
 	/* Control files: one written line, trailing newline removed; 0 or -errno. */
 	int (*store)(struct card *c, const char *line, const struct card_caller *who);
+	/* METRICS: all cards at once. */
+	int (*render_all)(struct card **cards, unsigned n, FILE *out);
 };
 
 /* The per-card files, in directory order (src/tree/files.c). */
 extern const struct tree_file tree_card_files[];
 extern const size_t tree_card_nfiles;
+/* MOUNTPOINT/metrics.prom. */
+extern const struct tree_file tree_metrics_file;
 /* The files of N/sim/, present only for simulated cards. */
 extern const struct tree_file tree_sim_files[];
 extern const size_t tree_sim_nfiles;

@@ -106,7 +106,7 @@ case ${cmd[0]} in
 "$DEST"/*) ;;
 *) fail "ExecStart ran ${cmd[0]}, not the installed binary" ;;
 esac
-assert_eq "0 1 by-serial" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "cards at the mount point"
+assert_eq "0 1 by-serial metrics.prom" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "cards at the mount point"
 grep -qE "^[0-9]+$" "$MNT/0/serial" || fail "serial unreadable"
 opts=$(awk -v m="$MNT" '$2 == m { print $4 }' /proc/mounts)
 case ,$opts, in
@@ -138,7 +138,7 @@ unit_cmd ExecStopPost
 "${cmd[@]}" || fail "ExecStopPost"
 mountpoint -q "$MNT" && fail "dead mount still there after ExecStopPost"
 start_unit
-assert_eq "0 1 by-serial" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "cards after the restart"
+assert_eq "0 1 by-serial metrics.prom" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "cards after the restart"
 unit_cmd ExecStop
 "${cmd[@]}" || fail "ExecStop after the restart"
 wait "$OCXLFS_PID"

@@ -39,7 +39,7 @@ for d, _, files in os.walk(root):
             data = fh.read()
         assert len(data) == size, (p, len(data), size)
         n += 1
-assert n == 32, n  # 13 files + sim/inject, sim/fault, sim/namespace per card
+assert n == 41, n  # 17 files + 3 in sim/ per card, and metrics.prom
 PY
 ok "python reads every file whole"
 

@@ -6,8 +6,8 @@
 mount_ocxlfs --simulate=2 --sim-errlogs=5 --sim-dump-size=65536
 
 # Layout.
-assert_eq "0 1 by-serial" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "root listing"
-expected="controller_dump error_log events firmware_version health heartbeat info labels overwrite request serial sim state statistics"
+assert_eq "0 1 by-serial metrics.prom" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "root listing"
+expected="controller_dump error_log error_log.json events firmware_version health health.json heartbeat info info.json labels overwrite request serial sim state statistics statistics.json"
 assert_eq "$expected" "$(ls "$MNT/0" | tr '\n' ' ' | sed 's/ $//')" "card listing"
 ok "root and card directories list the documented names"
 
