@@ -125,6 +125,7 @@ int card_open(unsigned index, struct ocxl_transport *t, struct sim_card *sim,
 	c->sim = sim;
 	pthread_mutex_init(&c->lock, NULL);
 	card_events_init(&c->evlog);
+	c->max_dump = CARD_MAX_DUMP_BYTES;
 	clock_gettime(CLOCK_REALTIME, &c->opened);
 
 	rc = card_note(c, OCXL_CMD_IDENTIFY, ocxl_op_identify(t, &c->id, &res), &res);
@@ -285,11 +286,11 @@ static int card_collect_dump_locked(struct card *c)
 			 "left on the card", c->index);
 		return -EOPNOTSUPP;
 	}
-	if (max > CARD_MAX_DUMP_BYTES) {
+	if (max > c->max_dump) {
 		if (!c->dump_too_big_logged)
 			log_err("card %u: dump of up to %u bytes available, more than the %zu "
 				"ocxlfs collects; left on the card", c->index, max,
-				CARD_MAX_DUMP_BYTES);
+				c->max_dump);
 		c->dump_too_big_logged = true;
 		return -EFBIG;
 	}
@@ -495,7 +496,7 @@ int card_request_dump(struct card *c, const struct card_caller *who)
 	struct ocxl_op_result res = { 0 };
 	int rc;
 
-	if (OCXL_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > CARD_MAX_DUMP_BYTES)
+	if (OCXL_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > c->max_dump)
 		return -EFBIG; /* it could not be collected */
 	pthread_mutex_lock(&c->lock);
 	rc = card_unusable_locked(c);

@@ -77,6 +77,7 @@ struct card {
 	size_t new_dump_bytes;
 	enum card_state state_posted;
 	bool dump_too_big_logged;
+	size_t max_dump; /* CARD_MAX_DUMP_BYTES unless the daemon says otherwise */
 
 	struct card_events evlog;	/* has its own lock */
 	struct card_monitor *monitor;	/* set by card_monitor_start() */

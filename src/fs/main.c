@@ -35,6 +35,9 @@ struct options {
 	unsigned sim_errlogs;
 	unsigned sim_latency_us;
 	unsigned sim_erase_ms;
+	unsigned max_open;
+	unsigned long max_snapshot_size;
+	unsigned long max_dump_size;
 	int show_help;
 	int show_version;
 };
@@ -49,6 +52,9 @@ static const struct fuse_opt option_spec[] = {
 	OPT("--sim-errlogs=%u", sim_errlogs),
 	OPT("--sim-latency-us=%u", sim_latency_us),
 	OPT("--sim-erase-ms=%u", sim_erase_ms),
+	OPT("--max-open=%u", max_open),
+	OPT("--max-snapshot-size=%lu", max_snapshot_size),
+	OPT("--max-dump-size=%lu", max_dump_size),
 	OPT("-h", show_help),
 	OPT("--help", show_help),
 	OPT("-V", show_version),
@@ -72,12 +78,15 @@ static void usage(const char *prog)
 	       "    --sim-errlogs=N        error-log entries queued on a new simulated card\n"
 	       "    --sim-latency-us=US    added to every simulated command\n"
 	       "    --sim-erase-ms=MS      duration of a simulated overwrite (default %u)\n"
+	       "    --max-open=N           files open at once in the mount (default %u)\n"
+	       "    --max-snapshot-size=BYTES  rendered snapshots held at once (default %zu)\n"
+	       "    --max-dump-size=BYTES  largest controller dump collected (default %zu)\n"
 	       "    -h, --help             this text, then the FUSE options\n"
 	       "    -V, --version          version\n\n"
 	       "Environment: OCXLFS_LOG=err|warning|notice|info|debug sets the log level.\n"
 	       "See ocxlfs(8) for the tree and its formats.\n\n",
 	       prog, DEFAULT_STATE_DIR, SIM_DEFAULT_LABEL_SIZE, SIM_DEFAULT_DUMP_SIZE,
-	       SIM_DEFAULT_ERASE_MS);
+	       SIM_DEFAULT_ERASE_MS, TREE_MAX_HANDLES, TREE_MAX_SNAPSHOT_BYTES, CARD_MAX_DUMP_BYTES);
 }
 
 struct daemon {
@@ -236,6 +245,12 @@ int main(int argc, char *argv[])
 	rc = tree_new(d.cards, d.ncards, &fs.tree);
 	if (rc)
 		goto out;
+	tree_set_limits(fs.tree, &(struct tree_limits){
+					 .max_handles = d.opt.max_open,
+					 .max_snapshot_bytes = d.opt.max_snapshot_size,
+				 });
+	for (unsigned i = 0; d.opt.max_dump_size && i < d.ncards; i++)
+		d.cards[i]->max_dump = d.opt.max_dump_size;
 	/* Permission bits are the access policy (0400 dumps, 0444 health). */
 	fuse_opt_add_arg(&args, "-odefault_permissions");
 	se = fuse_session_new(&args, &ocxlfs_ops, sizeof(ocxlfs_ops), &fs);

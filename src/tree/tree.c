@@ -81,6 +81,7 @@ struct tree {
 	/* Bounds (docs/tree.md, "Limits"); atomics. */
 	size_t snap_bytes;
 	unsigned handles;
+	struct tree_limits limits;
 };
 
 static void tree_events_notify(void *arg, unsigned card);
@@ -116,6 +117,7 @@ int tree_new(struct card **cards, unsigned ncards, struct tree **out)
 		t->shown[i] = card_get_state(cards[i]) != CARD_GONE;
 		card_events_set_notify(&cards[i]->evlog, tree_events_notify, t);
 	}
+	tree_set_limits(t, &(struct tree_limits){ 0 });
 	t->metrics.tree = t;
 	t->metrics.file = &tree_metrics_file;
 	pthread_mutex_init(&t->metrics.lock, NULL);
@@ -167,6 +169,13 @@ static bool tree_file_is_sim(const struct tree_file *f)
 static bool card_shown(const struct tree *t, unsigned i)
 {
 	return card_get_state(t->cards[i]) != CARD_GONE;
+}
+
+void tree_set_limits(struct tree *t, const struct tree_limits *limits)
+{
+	t->limits.max_handles = limits->max_handles ? limits->max_handles : TREE_MAX_HANDLES;
+	t->limits.max_snapshot_bytes = limits->max_snapshot_bytes ? limits->max_snapshot_bytes
+								  : TREE_MAX_SNAPSHOT_BYTES;
 }
 
 /* ---- inode arithmetic ---- */
@@ -221,7 +230,7 @@ static bool snapshot_charge(struct tree *t, size_t len)
 	size_t now = __atomic_load_n(&t->snap_bytes, __ATOMIC_RELAXED);
 
 	do {
-		if (len > TREE_MAX_SNAPSHOT_BYTES - now)
+		if (len > t->limits.max_snapshot_bytes - now)
 			return false;
 	} while (!__atomic_compare_exchange_n(&t->snap_bytes, &now, now + len, true,
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
@@ -303,7 +312,7 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 	if (!rc && s->data && !s->charged) {
 		log_warn("%s%s: %zu bytes would pass the snapshot memory limit (%zu MiB)",
 			 n->card ? n->card->serial : "", n->file->name, s->len,
-			 (size_t)TREE_MAX_SNAPSHOT_BYTES >> 20);
+			 n->tree->limits.max_snapshot_bytes >> 20);
 		free(s->data);
 		s->data = NULL;
 		rc = -ENOMEM;
@@ -608,7 +617,7 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
 		return -EACCES;
 	if (n->card && !card_shown(t, (unsigned)((size_t)(n - t->nodes) / NODES_PER_CARD)))
 		return -ENOENT;
-	if (__atomic_add_fetch(&t->handles, 1, __ATOMIC_RELAXED) > TREE_MAX_HANDLES) {
+	if (__atomic_add_fetch(&t->handles, 1, __ATOMIC_RELAXED) > t->limits.max_handles) {
 		__atomic_sub_fetch(&t->handles, 1, __ATOMIC_RELAXED);
 		return -EMFILE;
 	}

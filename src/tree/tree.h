@@ -69,6 +69,12 @@ struct tree_cache {
  */
 #define TREE_MAX_HANDLES 16384u
 #define TREE_MAX_SNAPSHOT_BYTES ((size_t)512 << 20)
+struct tree_limits {
+	unsigned max_handles;	   /* 0: TREE_MAX_HANDLES */
+	size_t max_snapshot_bytes; /* 0: TREE_MAX_SNAPSHOT_BYTES */
+};
+/* Set before the mount serves requests. */
+void tree_set_limits(struct tree *t, const struct tree_limits *limits);
 
 /* Snapshots younger than this are reused by getattr/open (tar's stat, open, fstat). */
 #define TREE_SNAPSHOT_TTL_MS 1000
