@@ -16,6 +16,7 @@
  *   --noflush         FOPEN_NOFLUSH: close() sends no FLUSH
  *   --no-open         answer OPEN with ENOSYS: the kernel stops sending
  *                     OPEN and RELEASE for the whole connection
+ *   --flush-enosys    answer FLUSH with ENOSYS: no more FLUSH, ever
  *   --auto-inval      FUSE_CAP_AUTO_INVAL_DATA, as ocxlfs asks for
  *   --splice          reply to READ by splicing from the content file
  *   --direct-io       FOPEN_DIRECT_IO: bypass the page cache
@@ -52,28 +53,31 @@ struct options {
 	int keep_cache;
 	int noflush;
 	int no_open;
+	int flush_enosys;
 	int auto_inval;
 	int splice;
 	int direct_io;
 	int show_help;
 };
 
-#define OPT(t, p, v)                                                                               \
-	{                                                                                          \
-		t, offsetof(struct options, p), v                                                  \
-	}
-static const struct fuse_opt option_spec[] = {OPT("--content=%s", content, 0),
-					      OPT("--attr-timeout=%lf", attr_timeout, 0),
-					      OPT("--entry-timeout=%lf", entry_timeout, 0),
-					      OPT("--keep-cache", keep_cache, 1),
-					      OPT("--noflush", noflush, 1),
-					      OPT("--no-open", no_open, 1),
-					      OPT("--auto-inval", auto_inval, 1),
-					      OPT("--splice", splice, 1),
-					      OPT("--direct-io", direct_io, 1),
-					      OPT("-h", show_help, 1),
-					      OPT("--help", show_help, 1),
-					      FUSE_OPT_END};
+// clang-format off
+#define OPT(t, p, v) { t, offsetof(struct options, p), v }
+static const struct fuse_opt option_spec[] = {
+	OPT("--content=%s", content, 0),
+	OPT("--attr-timeout=%lf", attr_timeout, 0),
+	OPT("--entry-timeout=%lf", entry_timeout, 0),
+	OPT("--keep-cache", keep_cache, 1),
+	OPT("--noflush", noflush, 1),
+	OPT("--no-open", no_open, 1),
+	OPT("--flush-enosys", flush_enosys, 1),
+	OPT("--auto-inval", auto_inval, 1),
+	OPT("--splice", splice, 1),
+	OPT("--direct-io", direct_io, 1),
+	OPT("-h", show_help, 1),
+	OPT("--help", show_help, 1),
+	FUSE_OPT_END
+};
+// clang-format on
 
 static struct {
 	struct options opt;
@@ -210,7 +214,7 @@ static void fl_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void fl_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	fuse_reply_err(req, 0);
+	fuse_reply_err(req, fl.opt.flush_enosys ? ENOSYS : 0);
 }
 
 static void fl_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -268,7 +272,8 @@ int main(int argc, char *argv[])
 	if (fl.opt.show_help) {
 		printf("usage: %s [--content=FILE] [knobs] [FUSE options] MOUNTPOINT\n"
 		       "knobs: --attr-timeout=S --entry-timeout=S --keep-cache --noflush\n"
-		       "       --no-open --auto-inval --splice --direct-io\n",
+		       "       --no-open --flush-enosys --auto-inval --splice\n"
+		       "       --direct-io\n",
 		       argv[0]);
 		ret = 0;
 		goto out_args;
