@@ -34,14 +34,9 @@ static void set_state(struct card *c, enum card_state s)
 	__atomic_store_n(&c->state, s, __ATOMIC_RELEASE);
 }
 
-/*
- * A card known to be unable to answer is not sent the commands readers
- * ask for: they fail at once, and only the monitor's event check (once a
- * second) and an explicit heartbeat probe it until it recovers.
- */
-static int card_unusable_locked(struct card *c)
+static int state_errno(enum card_state st)
 {
-	switch (c->state) {
+	switch (st) {
 	case CARD_FATAL_FW:
 	case CARD_FATAL_HW:
 		return -EIO;
@@ -52,6 +47,35 @@ static int card_unusable_locked(struct card *c)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * A card known to be unable to answer is not sent the commands readers
+ * ask for: they fail at once, and only the monitor's event check (once a
+ * second) and an explicit heartbeat probe it until it recovers.
+ */
+static int card_unusable_locked(struct card *c)
+{
+	return state_errno(c->state);
+}
+
+/*
+ * The lock for a reader's command.  If it is taken and the card is known
+ * to be sick, fail at once: queueing behind a hung card's command would
+ * park a file-system worker thread per reader, and enough of them stall
+ * the whole mount.
+ */
+static int card_lock_reader(struct card *c)
+{
+	int rc;
+
+	if (pthread_mutex_trylock(&c->lock) == 0)
+		return 0;
+	rc = state_errno(card_get_state(c));
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&c->lock);
+	return 0;
 }
 
 /*
@@ -202,9 +226,10 @@ static int card_check_events_locked(struct card *c, uint64_t *events)
 
 int card_check_events(struct card *c, uint64_t *events)
 {
-	int rc;
+	int rc = card_lock_reader(c);
 
-	pthread_mutex_lock(&c->lock);
+	if (rc)
+		return rc;
 	rc = card_check_events_locked(c, events);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
@@ -366,7 +391,9 @@ int card_stats(struct card *c, struct ocxl_stats *st)
 	struct ocxl_op_result res = { 0 };
 	int rc;
 
-	pthread_mutex_lock(&c->lock);
+	rc = card_lock_reader(c);
+	if (rc)
+		return rc;
 	rc = card_unusable_locked(c);
 	if (!rc)
 		rc = card_note(c, OCXL_CMD_STATS, ocxl_op_stats(c->transport, st, &res), &res);
@@ -379,7 +406,9 @@ int card_smart(struct card *c, struct ocxl_smart *sm)
 	struct ocxl_op_result res = { 0 };
 	int rc;
 
-	pthread_mutex_lock(&c->lock);
+	rc = card_lock_reader(c);
+	if (rc)
+		return rc;
 	rc = card_unusable_locked(c);
 	if (!rc)
 		rc = card_note(c, OCXL_CMD_SMART, ocxl_op_smart(c->transport, sm, &res), &res);
@@ -558,7 +587,9 @@ int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)
 
 	if (off > c->label_size || len > c->label_size - off)
 		return -EINVAL;
-	pthread_mutex_lock(&c->lock);
+	rc = card_lock_reader(c);
+	if (rc)
+		return rc;
 	rc = card_unusable_locked(c);
 	if (rc) {
 		pthread_mutex_unlock(&c->lock);

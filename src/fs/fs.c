@@ -64,13 +64,12 @@ static void ocxlfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse_entry_param e = { 0 };
 	struct tree_cache cache;
-	int rc = tree_lookup(req_tree(req), parent, name, &e.attr);
+	int rc = tree_lookup(req_tree(req), parent, name, &e.attr, &cache);
 
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	tree_cache_policy(req_tree(req), e.attr.st_ino, &cache);
 	e.ino = e.attr.st_ino;
 	e.attr_timeout = cache.attr_timeout;
 	e.entry_timeout = cache.entry_timeout;
@@ -81,13 +80,12 @@ static void ocxlfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 {
 	struct tree_cache cache;
 	struct stat st;
-	int rc = tree_getattr(req_tree(req), ino, &st);
+	int rc = tree_getattr(req_tree(req), ino, &st, &cache);
 
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	tree_cache_policy(req_tree(req), ino, &cache);
 	fuse_reply_attr(req, &st, cache.attr_timeout);
 }
 
@@ -179,7 +177,9 @@ static void ocxlfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 	}
 	tree_cache_policy(req_tree(req), ino, &cache);
 	fi->fh = (uintptr_t)h;
-	fi->keep_cache = cache.keep_cache;
+	fi->keep_cache = cache.keep_cache || tree_handle_same_content(h);
+	/* Flush does nothing here (one write is one command): skip the round trip. */
+	fi->noflush = 1;
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		tree_release(req_tree(req), h); /* the opener was interrupted */
 }
@@ -228,12 +228,11 @@ static void ocxlfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, in
 	if ((to_set & ~(FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_CTIME | FUSE_SET_ATTR_MTIME |
 			FUSE_SET_ATTR_MTIME_NOW)) == 0 &&
 	    (to_set & FUSE_SET_ATTR_SIZE))
-		rc = tree_truncate(req_tree(req), ino, attr->st_size, &st);
+		rc = tree_truncate(req_tree(req), ino, attr->st_size, &st, &cache);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	tree_cache_policy(req_tree(req), ino, &cache);
 	fuse_reply_attr(req, &st, cache.attr_timeout);
 }
 

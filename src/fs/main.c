@@ -89,6 +89,13 @@ static void usage(const char *prog)
 	       SIM_DEFAULT_ERASE_MS, TREE_MAX_HANDLES, TREE_MAX_SNAPSHOT_BYTES, CARD_MAX_DUMP_BYTES);
 }
 
+static unsigned max_threads(unsigned asked, unsigned ncards)
+{
+	unsigned want = ncards > 250 ? 1010 : 10 + 4 * ncards;
+
+	return asked > want ? asked : want;
+}
+
 struct daemon {
 	struct options opt;
 	unsigned ncards;
@@ -275,7 +282,11 @@ int main(int argc, char *argv[])
 	} else {
 		loop = fuse_loop_cfg_create();
 		fuse_loop_cfg_set_clone_fd(loop, cmd.clone_fd);
-		fuse_loop_cfg_set_max_threads(loop, cmd.max_threads);
+		/*
+		 * Room for requests parked on sick cards without starving the
+		 * healthy ones; libfuse starts threads only when all are busy.
+		 */
+		fuse_loop_cfg_set_max_threads(loop, max_threads(cmd.max_threads, d.ncards));
 		ret = fuse_session_loop_mt(se, loop);
 	}
 	/* A signal (SIGTERM, SIGINT) ends the loop with its number: a clean stop. */

@@ -39,6 +39,7 @@ struct snapshot {
 	unsigned refs; /* under the node's lock */
 	struct tree *owner; /* whose snapshot memory it counts against */
 	bool charged;	    /* len bytes counted in owner->snap_bytes */
+	uint64_t gen;	    /* per node, increasing: tells generations apart */
 	struct timespec when;	  /* CLOCK_REALTIME: st_mtime/st_ctime */
 	struct timespec born;	  /* CLOCK_MONOTONIC: for the TTL */
 	size_t len;
@@ -53,6 +54,8 @@ struct tree_node {
 	const struct tree_file *file;
 	pthread_mutex_t lock;
 	struct snapshot *snap;
+	uint64_t gens;		/* generations built so far */
+	uint64_t last_open_gen; /* generation the last open pinned */
 };
 
 struct tree_handle {
@@ -61,6 +64,7 @@ struct tree_handle {
 	/* poll(): the front end's waiter, on its card's list; under poll_lock */
 	void *waiter;
 	struct tree_handle *wprev, *wnext;
+	bool same_content; /* pinned what the previous open pinned */
 };
 
 struct tree {
@@ -245,6 +249,7 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 	if (!s)
 		return -ENOMEM;
 	s->refs = 1;
+	s->gen = ++n->gens;
 	s->owner = n->tree;
 	s->fd = -1;
 	clock_gettime(CLOCK_REALTIME, &s->when);
@@ -400,13 +405,83 @@ static void stat_symlink(const struct tree *t, uint64_t ino, unsigned card, stru
 	st->st_mtim = st->st_ctim = st->st_atim = t->mounted;
 }
 
-int tree_getattr(struct tree *t, uint64_t ino, struct stat *st)
+/* What the kernel may cache about node N (NULL: a directory or symlink). */
+static void policy_for(const struct tree_node *n, struct tree_cache *cache)
 {
-	struct tree_node *n;
+	/*
+	 * Names and the attributes of directories and links are fixed for the
+	 * life of the mount; a card that vanishes or returns has its names
+	 * invalidated explicitly by the monitor (tree_events_notify).
+	 */
+	cache->entry_timeout = 3600.0;
+	cache->attr_timeout = 3600.0;
+	cache->keep_cache = false;
+	if (!n)
+		return;
+	switch (n->file->kind) {
+	case TREE_FILE_STATIC:
+		/* Identity cannot change while the card is mounted: let the kernel serve it. */
+		cache->keep_cache = true;
+		break;
+	case TREE_FILE_SNAPSHOT:
+	case TREE_FILE_DUMP:
+	case TREE_FILE_EVENTS:
+	case TREE_FILE_METRICS:
+		/* Every stat must reach the snapshot logic, unless stat_cached() says otherwise. */
+		cache->attr_timeout = 0.0;
+		break;
+	case TREE_FILE_LABELS:
+	case TREE_FILE_CONTROL:
+		break; /* size fixed (label area) or 0 */
+	}
+}
+
+/*
+ * A snapshot cannot be replaced before it is TREE_SNAPSHOT_TTL_MS old, so
+ * the kernel may keep its size until shortly before then: stat, open and
+ * read then cost no extra GETATTR.  Computed under the node's lock, from
+ * the snapshot the attributes came from.  Not for events, which is
+ * renewed by any new event.
+ */
+#define TREE_ATTR_MARGIN_MS 100
+
+static void stat_cached(const struct tree_node *n, const struct snapshot *s,
+			struct tree_cache *cache)
+{
+	long long left;
+
+	if (!cache)
+		return;
+	policy_for(n, cache);
+	if (n->file->kind != TREE_FILE_SNAPSHOT && n->file->kind != TREE_FILE_DUMP &&
+	    n->file->kind != TREE_FILE_METRICS)
+		return;
+	left = TREE_SNAPSHOT_TTL_MS - TREE_ATTR_MARGIN_MS - age_ms(&s->born);
+	cache->attr_timeout = left > 0 ? (double)left / 1000.0 : 0.0;
+}
+
+static int stat_node(struct tree *t, uint64_t ino, struct tree_node *n, struct stat *st,
+		     struct tree_cache *cache)
+{
 	struct snapshot *s;
-	unsigned card, slot;
 	int rc;
 
+	pthread_mutex_lock(&n->lock);
+	rc = node_current(n, &s);
+	if (!rc) {
+		stat_file(t, ino, n, s, st);
+		stat_cached(n, s, cache);
+	}
+	pthread_mutex_unlock(&n->lock);
+	return rc;
+}
+
+int tree_getattr(struct tree *t, uint64_t ino, struct stat *st, struct tree_cache *cache)
+{
+	unsigned card, slot;
+
+	if (cache)
+		policy_for(NULL, cache);
 	if (ino == TREE_ROOT_INO) {
 		stat_dir(t, ino, 3 + t->ncards, st);
 		return 0;
@@ -415,15 +490,8 @@ int tree_getattr(struct tree *t, uint64_t ino, struct stat *st)
 		stat_dir(t, ino, 2, st);
 		return 0;
 	}
-	if (ino == METRICS_INO) {
-		n = &t->metrics;
-		pthread_mutex_lock(&n->lock);
-		rc = node_current(n, &s);
-		if (!rc)
-			stat_file(t, ino, n, s, st);
-		pthread_mutex_unlock(&n->lock);
-		return rc;
-	}
+	if (ino == METRICS_INO)
+		return stat_node(t, ino, &t->metrics, st, cache);
 	if (!ino_split(t, ino, &card, &slot))
 		return -ENOENT;
 	/* Names of a vanished card are gone (lookup); inodes still held get ENODEV. */
@@ -441,63 +509,34 @@ int tree_getattr(struct tree *t, uint64_t ino, struct stat *st)
 		stat_symlink(t, ino, card, st);
 		return 0;
 	}
-	n = ino_node(t, ino);
-	pthread_mutex_lock(&n->lock);
-	rc = node_current(n, &s);
-	if (!rc)
-		stat_file(t, ino, n, s, st);
-	pthread_mutex_unlock(&n->lock);
-	return rc;
+	return stat_node(t, ino, ino_node(t, ino), st, cache);
 }
 
 void tree_cache_policy(struct tree *t, uint64_t ino, struct tree_cache *cache)
 {
-	struct tree_node *n = ino_node(t, ino);
-
-	/* Names only change when a card comes or goes. */
-	cache->entry_timeout = 1.0;
-	cache->attr_timeout = 1.0;
-	cache->keep_cache = false;
-	if (!n)
-		return;
-	switch (n->file->kind) {
-	case TREE_FILE_STATIC:
-		/* Identity cannot change while the card is mounted: let the kernel serve it. */
-		cache->entry_timeout = cache->attr_timeout = 3600.0;
-		cache->keep_cache = true;
-		break;
-	case TREE_FILE_SNAPSHOT:
-	case TREE_FILE_DUMP:
-	case TREE_FILE_EVENTS:
-	case TREE_FILE_METRICS:
-		/* Every stat must reach the snapshot logic, or sizes go stale. */
-		cache->attr_timeout = 0.0;
-		break;
-	case TREE_FILE_LABELS:
-	case TREE_FILE_CONTROL:
-		break;
-	}
+	policy_for(ino_node(t, ino), cache);
 }
 
-int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *st)
+int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *st,
+		struct tree_cache *cache)
 {
 	unsigned card, slot;
 
 	if (parent == TREE_ROOT_INO) {
 		if (!strcmp(name, "by-serial"))
-			return tree_getattr(t, BY_SERIAL_INO, st);
+			return tree_getattr(t, BY_SERIAL_INO, st, cache);
 		if (!strcmp(name, tree_metrics_file.name))
-			return tree_getattr(t, METRICS_INO, st);
+			return tree_getattr(t, METRICS_INO, st, cache);
 		for (unsigned i = 0; i < t->ncards; i++)
 			if (!strcmp(name, t->names[i]))
-				return card_shown(t, i) ? tree_getattr(t, card_dir_ino(i), st)
+				return card_shown(t, i) ? tree_getattr(t, card_dir_ino(i), st, cache)
 							: -ENOENT;
 		return -ENOENT;
 	}
 	if (parent == BY_SERIAL_INO) {
 		for (unsigned i = 0; i < t->ncards; i++)
 			if (!strcmp(name, t->cards[i]->serial) && card_shown(t, i))
-				return tree_getattr(t, card_dir_ino(i) + SYMLINK_SLOT, st);
+				return tree_getattr(t, card_dir_ino(i) + SYMLINK_SLOT, st, cache);
 		return -ENOENT;
 	}
 	if (!ino_split(t, parent, &card, &slot) || !card_shown(t, card))
@@ -505,16 +544,16 @@ int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *
 	if (slot == SIM_DIR_SLOT) {
 		for (size_t k = 0; k < tree_sim_nfiles; k++)
 			if (!strcmp(name, tree_sim_files[k].name))
-				return tree_getattr(t, parent + 1 + k, st);
+				return tree_getattr(t, parent + 1 + k, st, cache);
 		return -ENOENT;
 	}
 	if (slot != 0)
 		return -ENOTDIR;
 	for (size_t j = 0; j < tree_card_nfiles; j++)
 		if (!strcmp(name, tree_card_files[j].name))
-			return tree_getattr(t, parent + 1 + j, st);
+			return tree_getattr(t, parent + 1 + j, st, cache);
 	if (t->cards[card]->sim && !strcmp(name, "sim"))
-		return tree_getattr(t, parent + SIM_DIR_SLOT, st);
+		return tree_getattr(t, parent + SIM_DIR_SLOT, st, cache);
 	return -ENOENT;
 }
 
@@ -628,8 +667,18 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
 	}
 	pthread_mutex_lock(&n->lock);
 	rc = node_current(n, &s);
-	if (!rc)
+	if (!rc) {
 		s->refs++;
+		/*
+		 * Compare generations, not pointers: a freed snapshot's address
+		 * can come back.  Dumps are files the kernel may not keep across
+		 * a newer collection, so only rendered content counts.
+		 */
+		h->same_content = (n->file->kind == TREE_FILE_SNAPSHOT ||
+				   n->file->kind == TREE_FILE_METRICS) &&
+				  s->gen == n->last_open_gen;
+		n->last_open_gen = s->gen;
+	}
 	pthread_mutex_unlock(&n->lock);
 	if (rc) {
 		free(h);
@@ -640,6 +689,11 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
 	h->snap = s;
 	*out = h;
 	return 0;
+}
+
+bool tree_handle_same_content(const struct tree_handle *h)
+{
+	return h->same_content;
 }
 
 ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size, off_t off)
@@ -713,7 +767,8 @@ ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_
 	return rc ? rc : (ssize_t)size;
 }
 
-int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st)
+int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st,
+		  struct tree_cache *cache)
 {
 	struct tree_node *n = ino_node(t, ino);
 
@@ -723,7 +778,7 @@ int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st)
 		return -EACCES;
 	if (size != 0)
 		return -EINVAL;
-	return tree_getattr(t, ino, st);
+	return tree_getattr(t, ino, st, cache);
 }
 
 /* ---- poll ---- */

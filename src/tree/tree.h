@@ -82,8 +82,15 @@ void tree_set_limits(struct tree *t, const struct tree_limits *limits);
 int tree_new(struct card **cards, unsigned ncards, struct tree **out);
 void tree_free(struct tree *t);
 
-int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *st);
-int tree_getattr(struct tree *t, uint64_t ino, struct stat *st);
+/*
+ * Lookup and getattr also say, in *cache (may be NULL), how long the kernel
+ * may keep the answer: decided together with the attributes, under the
+ * same lock, so a cached size never outlives the snapshot it describes.
+ */
+int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *st,
+		struct tree_cache *cache);
+int tree_getattr(struct tree *t, uint64_t ino, struct stat *st, struct tree_cache *cache);
+/* The caching of a node in general (open's keep_cache). */
 void tree_cache_policy(struct tree *t, uint64_t ino, struct tree_cache *cache);
 int tree_readlink(struct tree *t, uint64_t ino, char *buf, size_t cap);
 
@@ -97,6 +104,11 @@ int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
 
 /* Pins the file's snapshot for the life of the handle. */
 int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **h);
+/*
+ * True if the handle pinned the same generation the previous open of that
+ * file did: the kernel's page cache of it is still right (keep_cache).
+ */
+bool tree_handle_same_content(const struct tree_handle *h);
 /* Reads into buf; returns bytes (0 at the end) or -errno. */
 ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size, off_t off);
 void tree_release(struct tree *t, struct tree_handle *h);
@@ -133,6 +145,7 @@ struct tree_hooks {
 };
 void tree_set_hooks(struct tree *t, const struct tree_hooks *hooks);
 /* truncate(2) to 0 of a writable file (O_TRUNC, `>`): accepted, nothing else is. */
-int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st);
+int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st,
+		  struct tree_cache *cache);
 
 #endif /* OCXLFS_TREE_H */
