@@ -15,3 +15,23 @@ tests_harness_ocxl_harness_SOURCES = \
 	tests/harness/control.c
 tests_harness_ocxl_harness_LDADD = libocxlcore.la
 EXTRA_DIST += docs/testing.md
+
+# Every mount test runs twice: as written (ocxlfs --simulate), and as
+# tests/mount/t_X.sh.kernel, which runs the same script with
+# OCXLFS_BACKEND=kernel: ocxlfs then finds the same simulated cards with
+# libndctl and reaches them through ND_IOCTL_CALL on /dev/nmemN, inside the
+# harness (tests/mount/lib.sh).  Tests added to MOUNT_TESTS get theirs.
+KERNEL_MOUNT_TESTS = $(MOUNT_TESTS:.sh=.sh.kernel)
+TESTS += $(KERNEL_MOUNT_TESTS)
+TEST_EXTENSIONS += .kernel
+KERNEL_LOG_COMPILER = $(SHELL)
+$(KERNEL_MOUNT_TESTS): $(top_srcdir)/tests/harness/local.mk
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && t=$@ && { \
+	  echo '#!/bin/sh'; \
+	  echo "# Generated (tests/harness/local.mk): $${t%.kernel} through the kernel transport."; \
+	  echo 'OCXLFS_BACKEND=kernel; export OCXLFS_BACKEND'; \
+	  echo "exec \"\$${BASH:-bash}\" \"\$$top_srcdir/$${t%.kernel}\" \"\$$@\""; \
+	} >$@-t && mv $@-t $@
+CLEANFILES = $(KERNEL_MOUNT_TESTS)
+AM_TESTS_ENVIRONMENT += OCXL_HARNESS_BIN=$(abs_top_builddir)/tests/harness/ocxl-harness; \
+	export OCXL_HARNESS_BIN;
