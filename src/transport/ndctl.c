@@ -393,19 +393,31 @@ void ocxl_ndctl_log_setup(struct ndctl_ctx *ctx)
 	ndctl_set_log_priority(ctx, level);
 }
 
+/* true if REGION maps the DIMM named DIMM_NAME (one mapping per DIMM it spans). */
+static bool region_maps(struct ndctl_region *region, const char *dimm_name)
+{
+	struct ndctl_dimm *d;
+
+	ndctl_dimm_foreach_in_region(region, d)
+		if (!strcmp(ndctl_dimm_get_devname(d), dimm_name))
+			return true;
+	return false;
+}
+
 int ocxl_ndctl_namespaces_enabled(struct ndctl_dimm *dimm)
 {
 	struct ndctl_ctx *ctx = NULL;
 	struct ndctl_namespace *ndns;
 	struct ndctl_region *region;
 	struct ndctl_bus *bus;
-	char busname[32];
+	char busname[32], dimmname[32];
 	bool found = false;
 	int rc;
 
 	ocxl_ndctl_lock();
 	snprintf(busname, sizeof(busname), "%s",
 		 ndctl_bus_get_devname(ndctl_dimm_get_bus(dimm)));
+	snprintf(dimmname, sizeof(dimmname), "%s", ndctl_dimm_get_devname(dimm));
 	ocxl_ndctl_unlock();
 
 	/*
@@ -424,8 +436,12 @@ int ocxl_ndctl_namespaces_enabled(struct ndctl_dimm *dimm)
 		if (strcmp(ndctl_bus_get_devname(bus), busname) != 0)
 			continue;
 		found = true;
+		/* Only the regions built on this card's media; the bus could carry others. */
 		ndctl_region_foreach(bus, region) {
+			if (!region_maps(region, dimmname))
+				continue;
 			ndctl_namespace_foreach(region, ndns) {
+				/* Enabled itself, or claimed by an enabled btt/pfn/dax. */
 				if (ndctl_namespace_is_enabled(ndns) ||
 				    ndctl_namespace_is_active(ndns)) {
 					rc = 1;
