@@ -67,6 +67,8 @@ int harness_setup_option(struct harness_setup *s, const char *kv)
 			s->errlogs = n;
 		else if (KEY("latency-us"))
 			s->latency_us = n;
+		else if (KEY("serial-base"))
+			s->serial_base = n;
 		else
 			rc = -EINVAL;
 	}
@@ -117,6 +119,7 @@ int cards_setup(struct harness *h, const struct harness_setup *s)
 		    .dump_size = s->dump_size,
 		    .latency_us = s->latency_us,
 		    .initial_errlogs = s->errlogs,
+		    .serial = s->serial_base ? s->serial_base + i : 0,
 		};
 
 		memset(c, 0, sizeof(*c));

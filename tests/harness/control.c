@@ -19,26 +19,14 @@
 #include "sim/sim_control.h"
 #include "util/log.h"
 
-#define MSG_MAX 4096
-
 int control_fd = -1;
-
-static int sock_path(const char *root, struct sockaddr_un *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/control", root) >=
-	    (int)sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	return 0;
-}
 
 int control_listen(struct harness *h)
 {
 	struct sockaddr_un sa;
 	int fd, rc;
 
-	rc = sock_path(h->root, &sa);
+	rc = harness_sock_path(h->root, &sa);
 	if (rc)
 		return rc;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -138,6 +126,25 @@ out:
 	return rc;
 }
 
+/* dimm N enabled|disabled: what ndctl enable-dimm / disable-dimm would have done. */
+static int do_dimm(struct harness *h, int argc, char **argv)
+{
+	struct harness_card *c;
+	int rc;
+
+	pthread_rwlock_wrlock(&h->lock);
+	rc = argc == 3 ? parse_card(h, argv[1], &c) : -EINVAL;
+	if (!rc && strcmp(argv[2], "enabled") && strcmp(argv[2], "disabled"))
+		rc = -EINVAL;
+	if (!rc) {
+		c->dimm_disabled = !strcmp(argv[2], "disabled");
+		if (c->plugged)
+			rc = sysfs_sync_dimm(h, c);
+	}
+	pthread_rwlock_unlock(&h->lock);
+	return rc;
+}
+
 /* unplug / plug: card N leaves or comes back, as on a hot-plug event. */
 static int do_hotplug(struct harness *h, int argc, char **argv)
 {
@@ -192,6 +199,8 @@ static int dispatch(struct harness *h, int argc, char **argv, FILE *out)
 		return do_hotplug(h, argc, argv);
 	if (!strcmp(argv[0], "namespace"))
 		return do_namespace(h, argc, argv, out);
+	if (!strcmp(argv[0], "dimm"))
+		return do_dimm(h, argc, argv);
 	if (!strcmp(argv[0], "list") && argc == 1)
 		return do_list(h, out);
 	return -EINVAL;
@@ -205,7 +214,7 @@ struct conn {
 static void *conn_main(void *arg)
 {
 	struct conn *cn = arg;
-	char msg[MSG_MAX], *argv[32], *text = NULL;
+	char msg[HARNESS_MSG_MAX], *argv[32], *text = NULL;
 	size_t textlen = 0;
 	ssize_t n;
 	FILE *out;
@@ -268,52 +277,4 @@ void *control_main(void *arg)
 	}
 	pthread_attr_destroy(&attr);
 	return NULL;
-}
-
-int control_client(const char *root, int argc, char **argv)
-{
-	struct sockaddr_un sa;
-	char msg[MSG_MAX], reply[MSG_MAX + 64], *nl;
-	size_t len = 0;
-	ssize_t n;
-	int fd = -1, rc, status = 1;
-
-	if (!root || !root[0]) {
-		fprintf(stderr, "ocxl-harness ctl: not under the harness (%s is unset)\n",
-			HARNESS_ENV);
-		goto out;
-	}
-	for (int i = 0; i < argc; i++) {
-		size_t l = strlen(argv[i]) + 1;
-
-		if (len + l > sizeof(msg)) {
-			fprintf(stderr, "ocxl-harness ctl: %s\n", strerror(E2BIG));
-			goto out;
-		}
-		memcpy(msg + len, argv[i], l);
-		len += l;
-	}
-	rc = sock_path(root, &sa);
-	fd = rc ? -1 : socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    send(fd, msg, len, 0) < 0 || (n = recv(fd, reply, sizeof(reply) - 1, 0)) <= 0) {
-		fprintf(stderr, "ocxl-harness ctl: %s/control: %s\n", root,
-			strerror(rc ? -rc : errno));
-		goto out;
-	}
-	reply[n] = '\0';
-	nl = strchr(reply, '\n');
-	rc = (int)strtol(reply, NULL, 10);
-	if (nl)
-		fputs(nl + 1, stdout);
-	if (rc) {
-		/* The wording a failed write to the sim/ file would print. */
-		fprintf(stderr, "%s\n", strerror(-rc));
-		goto out;
-	}
-	status = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	return status;
 }

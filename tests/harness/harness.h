@@ -46,6 +46,7 @@ struct harness_card {
 	bool plugged;	     /* its sysfs and /dev entries exist */
 	bool sysfs_identity; /* nmemN/ocxlpmem/{serial,fw_version} exist */
 	bool ns_enabled;     /* mirrored into sysfs: namespaceN.0/driver */
+	bool dimm_disabled;  /* nmemN has no driver link (ndctl disable-dimm) */
 	/* Inodes of its nodes in the private /dev: how a trapped fd is matched. */
 	dev_t node_dev;
 	ino_t nmem_ino, v4_ino;
@@ -79,6 +80,7 @@ struct harness_setup {
 	char dir[PATH_MAX];
 	uint32_t label_size, dump_size;
 	unsigned errlogs, latency_us;
+	uint64_t serial_base; /* 0: the serials ocxlfs --simulate gives */
 	enum harness_flavour flavour;
 	bool sysfs_identity;
 };
@@ -99,6 +101,8 @@ int sysfs_plug(struct harness *h, struct harness_card *c);
 void sysfs_unplug(struct harness *h, struct harness_card *c);
 /* Mirrors C->ns_enabled into its namespace and region driver links. */
 int sysfs_sync_namespace(struct harness *h, struct harness_card *c);
+/* Mirrors C->dimm_disabled into nmemN/driver. */
+int sysfs_sync_dimm(struct harness *h, struct harness_card *c);
 
 /* ---- cards.c: card lifetime, under h->lock held for writing ---- */
 
@@ -142,12 +146,24 @@ long v4dev_ioctl(struct harness *h, struct harness_card *c, const struct target 
 /* Signals C's registered eventfd if the card has something to report. */
 void v4dev_kick(struct harness_card *c);
 
-/* ---- control.c: the control socket and its client ---- */
+/* ---- control.c: the control socket ---- */
 
 int control_listen(struct harness *h); /* returns the listening fd */
 void *control_main(void *h);	       /* accepts until the fd is closed */
 extern int control_fd;
-/* Client: sends ARGV to the harness at ROOT, prints its answer; exit status. */
+
+/* ---- client.c: talking to the control socket (also linked into tests) ---- */
+
+#define HARNESS_MSG_MAX 4096
+struct sockaddr_un;
+int harness_sock_path(const char *root, struct sockaddr_un *sa);
+/*
+ * Sends one request (ARGV) to the harness at ROOT.  Returns the verb's
+ * result (0 or -errno); its output, NUL-terminated, goes to OUT (CAP
+ * bytes; OUT may be NULL).  -EPIPE if the harness could not be reached.
+ */
+int harness_request(const char *root, int argc, char **argv, char *out, size_t cap);
+/* `ocxl-harness ctl`: prints the output; returns the exit status. */
 int control_client(const char *root, int argc, char **argv);
 
 /* ---- trace ---- */

@@ -12,9 +12,23 @@ tests_harness_ocxl_harness_SOURCES = \
 	tests/harness/target.c \
 	tests/harness/ndcore.c \
 	tests/harness/v4dev.c \
-	tests/harness/control.c
+	tests/harness/control.c \
+	tests/harness/client.c
 tests_harness_ocxl_harness_LDADD = libocxlcore.la
 EXTRA_DIST += docs/testing.md
+
+# The kernel transports against the harness (re-executes itself inside it).
+check_PROGRAMS += tests/harness/check_kernel
+TESTS += tests/harness/check_kernel
+tests_harness_check_kernel_SOURCES = tests/harness/check_kernel.c tests/harness/client.c \
+	tests/harness/harness.h
+tests_harness_check_kernel_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_harness_check_kernel_LDADD = libocxlcore.la $(CHECK_LIBS)
+
+# Tests that only make sense through the kernel transport.
+HARNESS_TESTS = tests/harness/t_ndctl.sh
+TESTS += $(HARNESS_TESTS)
+EXTRA_DIST += $(HARNESS_TESTS)
 
 # Every mount test runs twice: as written (ocxlfs --simulate), and as
 # tests/mount/t_X.sh.kernel, which runs the same script with

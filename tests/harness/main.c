@@ -57,9 +57,11 @@ static void usage(FILE *f)
 	    "  --trace=FILE          one line per trapped ioctl\n\n"
 	    "ctl verbs (%s names the harness; it is set for COMMAND):\n"
 	    "  setup N [dir=DIR] [label-size=B] [dump-size=B] [errlogs=N] [latency-us=US]\n"
-	    "        [flavour=passthru|v4] [sysfs-identity=0|1]   replace all cards\n"
+	    "        [flavour=passthru|v4] [sysfs-identity=0|1] [serial-base=S]\n"
+	    "                               replace all cards\n"
 	    "  teardown                     remove all cards\n"
 	    "  inject N VALUE | fault N [VALUE]   the sim/inject and sim/fault keywords\n"
+	    "  dimm N enabled|disabled      nmemN's driver link (ndctl enable/disable-dimm)\n"
 	    "  unplug N | plug N            card N leaves / comes back (hotplug)\n"
 	    "  namespace N [enabled|disabled]   card N's namespace (labels busy while enabled)\n"
 	    "  list                         the cards\n",

@@ -478,11 +478,7 @@ static int plug_dimm(struct harness *h, const struct card_paths *p, struct harne
 	if (!rc)
 		rc = attr(p->nmem, "flags", "label \n");
 	if (!rc)
-		rc = path_fmt(path, sizeof(path), "%s/driver", p->nmem);
-	if (!rc)
-		rc = path_fmt(grp, sizeof(grp), "%s/sys/bus/nd/drivers/nvdimm", h->root);
-	if (!rc)
-		rc = link_abs(grp, path);
+		rc = sysfs_sync_dimm(h, c);
 	if (!rc)
 		rc = path_fmt(path, sizeof(path), "%s/sys/bus/nd/devices/nmem%u", h->root, c->id);
 	if (!rc)
@@ -573,6 +569,25 @@ static void rm_fmt(const char *fmt, ...)
 	va_end(ap);
 	if (n > 0 && (size_t)n < sizeof(path))
 		rm_tree(path);
+}
+
+int sysfs_sync_dimm(struct harness *h, struct harness_card *c)
+{
+	struct card_paths p;
+	char link[PATH_MAX], target[PATH_MAX];
+	int rc;
+
+	/* "Enabled" is what libndctl checks: the driver link exists. */
+	rc = card_paths(h, c->id, &p);
+	if (!rc)
+		rc = path_fmt(link, sizeof(link), "%s/driver", p.nmem);
+	if (rc)
+		return rc;
+	unlink(link);
+	if (c->dimm_disabled)
+		return 0;
+	rc = path_fmt(target, sizeof(target), "%s/sys/bus/nd/drivers/nvdimm", h->root);
+	return rc ? rc : link_abs(target, link);
 }
 
 int sysfs_sync_namespace(struct harness *h, struct harness_card *c)
