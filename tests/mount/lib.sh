@@ -114,7 +114,10 @@ mount_ocxlfs() {
 			*) pass+=("$a") ;;
 			esac
 		done
-		harness_ctl setup "$n" dir="$dir" "${setup[@]}" || fail "harness card setup"
+		# HARNESS_SETUP: more setup keys (flavour=v4, ...) for harness-only tests.
+		# shellcheck disable=SC2086
+		harness_ctl setup "$n" dir="$dir" "${setup[@]}" ${HARNESS_SETUP:-} ||
+			fail "harness card setup"
 		"$OCXLFS" -f --state-dir="$STATE" "${pass[@]}" "$MNT" >>"$WORK/daemon.log" 2>&1 &
 	fi
 	OCXLFS_PID=$!
