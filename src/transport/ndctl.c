@@ -9,12 +9,13 @@
  * libndctl 76.1's do_cmd() restarts its transfer loop at offset 0 whatever
  * extent ndctl_cmd_cfg_{read,write}_set_extent() set, then copies to and
  * from the buffer at the requested offset.  A read at a non-zero offset
- * returns the wrong bytes and a write there silently writes nothing, both
- * with success (checked against the installed library with an ioctl
- * responder in a private mount namespace: set_extent(600, 1000) issues
- * GET_CONFIG_DATA at offsets 0/256/512).  Its API also has no getter for
- * max_xfer.  So the three config commands are issued directly, with the
- * same structs libndctl uses, chunked by the kernel's max_xfer.
+ * returns the wrong bytes, and a write there re-writes what it read at
+ * offset 0 instead, both with success.  Re-verified under the test harness
+ * (docs/testing.md, section 3): an extent of 1000 bytes at 6000 issues
+ * GET_CONFIG_DATA and SET_CONFIG_DATA at offset 0.  Its API also has no
+ * getter for max_xfer.  So the three config commands are issued directly,
+ * with the same structs libndctl uses, chunked by the kernel's max_xfer;
+ * libndctl only finds the DIMM and says which commands it accepts.
  *
  * Errno mapping (every op returns 0 or a negative errno):
  *   ->call
@@ -32,8 +33,12 @@
  *                 next call opens and checks the node again.
  *     -EIO        the ioctl returned a positive value (a residual count:
  *                 no part of the contract)
+ *     -EBUSY      libnvdimm's busy rule for SET_CONFIG_DATA: it tests the
+ *                 function number, so an envelope with nd_command 6
+ *                 (DUMP_REQUEST) is refused while a namespace on the
+ *                 card is enabled
  *     others      kernel errors pass through unchanged (-EFAULT, -ENOMEM,
- *                 -EBUSY, -EINTR, -EOPNOTSUPP from clear_to_send, ...)
+ *                 -EINTR, -EOPNOTSUPP from clear_to_send, ...)
  *     A reply with nd_fw_size > nd_size_out was truncated by the kernel;
  *     that is not an error here (ops.c checks it), nor is nd_fw_size < 8.
  *   ->label_size / ->label_read / ->label_write
