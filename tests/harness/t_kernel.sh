@@ -2,7 +2,7 @@
 # What only the kernel path has, seen through the mount: the message when
 # there is no card, identity without the DIMM's sysfs group, and a card
 # whose driver is the posted v4 one, served through /dev/ocxlpmemN.
-OCXLFS_BACKEND=kernel
+export OCXLFS_BACKEND=kernel
 . "$(dirname "$0")/../mount/lib.sh"
 
 ids() { grep '^id: ' "$MNT/$1/error_log" | cut -d' ' -f2 | tr '\n' ' '; }

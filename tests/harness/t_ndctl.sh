@@ -2,7 +2,7 @@
 # A client nobody here wrote: Debian's ndctl(1), through its own unmodified
 # libndctl, against the simulated cards that ocxlfs serves through the
 # kernel transport.  Both must see the same cards and the same label bytes.
-OCXLFS_BACKEND=kernel
+export OCXLFS_BACKEND=kernel
 . "$(dirname "$0")/../mount/lib.sh"
 
 command -v ndctl >/dev/null || skip_or_fail "no ndctl (Debian package ndctl)"

@@ -18,7 +18,7 @@ set -u
 FUSERMOUNT=${FUSERMOUNT:-fusermount3}
 OCXLFS_BACKEND=${OCXLFS_BACKEND:-sim}
 T_NAME=$(basename "$0" .sh)
-[ "$OCXLFS_BACKEND" = sim ] || T_NAME="$T_NAME[$OCXLFS_BACKEND]"
+[ "$OCXLFS_BACKEND" = sim ] || T_NAME="${T_NAME}[${OCXLFS_BACKEND}]"
 T_PASSED=0
 
 skip_or_fail() {
