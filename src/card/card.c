@@ -28,6 +28,32 @@ const char *card_state_name(enum card_state s)
 	return s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "unknown";
 }
 
+/* Written under the card's lock; read without it by card_get_state(). */
+static void set_state(struct card *c, enum card_state s)
+{
+	__atomic_store_n(&c->state, s, __ATOMIC_RELEASE);
+}
+
+/*
+ * A card known to be unable to answer is not sent the commands readers
+ * ask for: they fail at once, and only the monitor's event check (once a
+ * second) and an explicit heartbeat probe it until it recovers.
+ */
+static int card_unusable_locked(struct card *c)
+{
+	switch (c->state) {
+	case CARD_FATAL_FW:
+	case CARD_FATAL_HW:
+		return -EIO;
+	case CARD_GONE:
+		return -ENODEV;
+	case CARD_UNRESPONSIVE:
+		return -ETIMEDOUT;
+	default:
+		return 0;
+	}
+}
+
 /*
  * The one place a command's outcome is logged and folded into the card's
  * state.  Called with the lock held.
@@ -36,13 +62,13 @@ static int card_note(struct card *c, unsigned cmd, int rc, const struct ocxl_op_
 {
 	if (rc == 0) {
 		if (c->state == CARD_UNRESPONSIVE || c->state == CARD_GONE)
-			c->state = CARD_READY;
+			set_state(c, CARD_READY);
 		return 0;
 	}
 	if (rc == -ENODEV && res->status == OCXL_STATUS_SUCCESS)
-		c->state = CARD_GONE;
+		set_state(c, CARD_GONE);
 	else if (rc == -ETIMEDOUT)
-		c->state = CARD_UNRESPONSIVE;
+		set_state(c, CARD_UNRESPONSIVE);
 
 	if (res->status != OCXL_STATUS_SUCCESS)
 		log_warn("card %u: %s: card status 0x%02x (%s)", c->index, ocxl_cmd_name(cmd),
@@ -98,6 +124,7 @@ int card_open(unsigned index, struct ocxl_transport *t, struct sim_card *sim,
 	c->transport = t;
 	c->sim = sim;
 	pthread_mutex_init(&c->lock, NULL);
+	card_events_init(&c->evlog);
 	clock_gettime(CLOCK_REALTIME, &c->opened);
 
 	rc = card_note(c, OCXL_CMD_IDENTIFY, ocxl_op_identify(t, &c->id, &res), &res);
@@ -130,18 +157,15 @@ void card_close(struct card *c)
 	if (c->dumps)
 		dump_store_close(c->dumps);
 	ocxl_transport_destroy(c->transport);
+	card_events_destroy(&c->evlog);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
 enum card_state card_get_state(struct card *c)
 {
-	enum card_state s;
-
-	pthread_mutex_lock(&c->lock);
-	s = c->state;
-	pthread_mutex_unlock(&c->lock);
-	return s;
+	/* Lock-free: listing the root must not wait behind a hung card's command. */
+	return __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
 }
 
 static int card_check_events_locked(struct card *c, uint64_t *events)
@@ -164,13 +188,13 @@ static int card_check_events_locked(struct card *c, uint64_t *events)
 		return rc;
 	c->events = mask;
 	if (mask & OCXL_EVENT_FATAL_HW)
-		c->state = CARD_FATAL_HW;
+		set_state(c, CARD_FATAL_HW);
 	else if (mask & OCXL_EVENT_FATAL_FW)
-		c->state = CARD_FATAL_FW;
+		set_state(c, CARD_FATAL_FW);
 	else if (mask & OCXL_EVENT_ERASE_BUSY)
-		c->state = CARD_BUSY;
+		set_state(c, CARD_BUSY);
 	else
-		c->state = CARD_READY;
+		set_state(c, CARD_READY);
 	*events = mask;
 	return 0;
 }
@@ -224,6 +248,7 @@ static int card_drain_errlog_locked(struct card *c)
 			break;
 		moved++;
 	}
+	c->new_errlogs += moved;
 	free(buf);
 	return rc ? rc : moved;
 }
@@ -259,6 +284,14 @@ static int card_collect_dump_locked(struct card *c)
 		log_warn("card %u: dump available but its maximum size is unknown; "
 			 "left on the card", c->index);
 		return -EOPNOTSUPP;
+	}
+	if (max > CARD_MAX_DUMP_BYTES) {
+		if (!c->dump_too_big_logged)
+			log_err("card %u: dump of up to %u bytes available, more than the %zu "
+				"ocxlfs collects; left on the card", c->index, max,
+				CARD_MAX_DUMP_BYTES);
+		c->dump_too_big_logged = true;
+		return -EFBIG;
 	}
 	chunk = malloc(OCXL_DUMP_CHUNK_MAX);
 	if (!chunk)
@@ -296,8 +329,10 @@ static int card_collect_dump_locked(struct card *c)
 	}
 	rc = card_note(c, OCXL_CMD_DUMP_COMPLETE, ocxl_op_dump_complete(c->transport, &res),
 		       &res);
-	if (!rc)
+	if (!rc) {
 		log_notice("card %u: collected a controller dump of %zu bytes", c->index, off);
+		c->new_dump_bytes = off;
+	}
 out:
 	if (w)
 		dump_writer_abort(w);
@@ -321,7 +356,9 @@ int card_stats(struct card *c, struct ocxl_stats *st)
 	int rc;
 
 	pthread_mutex_lock(&c->lock);
-	rc = card_note(c, OCXL_CMD_STATS, ocxl_op_stats(c->transport, st, &res), &res);
+	rc = card_unusable_locked(c);
+	if (!rc)
+		rc = card_note(c, OCXL_CMD_STATS, ocxl_op_stats(c->transport, st, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -332,9 +369,176 @@ int card_smart(struct card *c, struct ocxl_smart *sm)
 	int rc;
 
 	pthread_mutex_lock(&c->lock);
-	rc = card_note(c, OCXL_CMD_SMART, ocxl_op_smart(c->transport, sm, &res), &res);
+	rc = card_unusable_locked(c);
+	if (!rc)
+		rc = card_note(c, OCXL_CMD_SMART, ocxl_op_smart(c->transport, sm, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+static uint64_t elapsed_us(const struct timespec *from)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - from->tv_sec) * 1000000u +
+	       (uint64_t)((now.tv_nsec - from->tv_nsec) / 1000);
+}
+
+int card_heartbeat(struct card *c)
+{
+	struct ocxl_op_result res = { 0 };
+	struct card_heartbeat hb = { .done = true };
+	struct timespec start;
+
+	pthread_mutex_lock(&c->lock);
+	clock_gettime(CLOCK_REALTIME, &hb.when);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	hb.rc = card_note(c, OCXL_CMD_HEARTBEAT, ocxl_op_heartbeat(c->transport, &res), &res);
+	hb.latency_us = elapsed_us(&start);
+	hb.status = res.status;
+	c->heartbeat = hb;
+	pthread_mutex_unlock(&c->lock);
+	return hb.rc;
+}
+
+void card_last_heartbeat(struct card *c, struct card_heartbeat *hb)
+{
+	pthread_mutex_lock(&c->lock);
+	*hb = c->heartbeat;
+	pthread_mutex_unlock(&c->lock);
+}
+
+static int card_erase_status_locked(struct card *c, struct ocxl_erase_status *es)
+{
+	struct ocxl_op_result res = { 0 };
+
+	return card_note(c, OCXL_CMD_ERASE_STATUS, ocxl_op_erase_status(c->transport, es, &res),
+			 &res);
+}
+
+int card_overwrite_start(struct card *c, const struct card_caller *who)
+{
+	struct ocxl_op_result res = { 0 };
+	struct ocxl_erase_status es;
+	const char *why = NULL;
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_unusable_locked(c);
+	if (rc) {
+		why = "the card cannot take commands";
+		goto out;
+	}
+	rc = c->transport->ops->namespaces_enabled
+		     ? c->transport->ops->namespaces_enabled(c->transport)
+		     : -EOPNOTSUPP;
+	if (rc == 1) {
+		why = "a namespace on the card is enabled";
+		rc = -EBUSY;
+		goto out;
+	}
+	/* The host cannot tell (v4 without nvdimm): the card still refuses (0x21). */
+	if (rc < 0 && rc != -EOPNOTSUPP) {
+		why = "cannot list the card's namespaces";
+		goto out;
+	}
+	rc = card_erase_status_locked(c, &es);
+	if (rc == 0 && es.state == OCXL_ERASE_RUNNING) {
+		why = "an overwrite is already running";
+		rc = -EBUSY;
+		goto out;
+	}
+	rc = card_note(c, OCXL_CMD_ERASE_START, ocxl_op_erase_start(c->transport, &res), &res);
+	if (rc) {
+		why = "the card refused it";
+		goto out;
+	}
+	set_state(c, CARD_BUSY);
+out:
+	pthread_mutex_unlock(&c->lock);
+	if (rc)
+		log_warn("card %u (serial %s): overwrite requested by uid %u pid %d refused: %s "
+			 "(%s)", c->index, c->serial, (unsigned)who->uid, (int)who->pid, why,
+			 strerror(-rc));
+	else
+		log_notice("card %u (serial %s): overwrite (secure erase of the whole card) "
+			   "started by uid %u pid %d", c->index, c->serial, (unsigned)who->uid,
+			   (int)who->pid);
+	return rc;
+}
+
+int card_overwrite_status(struct card *c, struct ocxl_erase_status *es)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_unusable_locked(c);
+	if (!rc)
+		rc = card_erase_status_locked(c, es);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int card_request_dump(struct card *c, const struct card_caller *who)
+{
+	struct ocxl_op_result res = { 0 };
+	int rc;
+
+	if (OCXL_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > CARD_MAX_DUMP_BYTES)
+		return -EFBIG; /* it could not be collected */
+	pthread_mutex_lock(&c->lock);
+	rc = card_unusable_locked(c);
+	if (!rc)
+		rc = card_note(c, OCXL_CMD_DUMP_REQUEST, ocxl_op_dump_request(c->transport, &res), &res);
+	pthread_mutex_unlock(&c->lock);
+	if (!rc)
+		log_notice("card %u: controller dump requested by uid %u pid %d", c->index,
+			   (unsigned)who->uid, (int)who->pid);
+	return rc;
+}
+
+int card_request_health(struct card *c, const struct card_caller *who)
+{
+	struct ocxl_op_result res = { 0 };
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = card_unusable_locked(c);
+	if (!rc)
+		rc = card_note(c, OCXL_CMD_HEALTH_REQUEST, ocxl_op_health_request(c->transport, &res),
+		       &res);
+	pthread_mutex_unlock(&c->lock);
+	if (!rc)
+		log_info("card %u: health report requested by uid %u pid %d", c->index,
+			 (unsigned)who->uid, (int)who->pid);
+	return rc;
+}
+
+void card_post_events(struct card *c)
+{
+	enum card_state state;
+	unsigned errlogs;
+	size_t dump;
+	bool state_changed;
+
+	pthread_mutex_lock(&c->lock);
+	errlogs = c->new_errlogs;
+	dump = c->new_dump_bytes;
+	state = c->state;
+	state_changed = state != c->state_posted;
+	c->new_errlogs = 0;
+	c->new_dump_bytes = 0;
+	c->state_posted = state;
+	pthread_mutex_unlock(&c->lock);
+
+	if (errlogs)
+		card_events_post(&c->evlog, c->index, "error-log %u new entr%s", errlogs,
+				 errlogs == 1 ? "y" : "ies");
+	if (dump)
+		card_events_post(&c->evlog, c->index, "dump collected %zu bytes", dump);
+	if (state_changed)
+		card_events_post(&c->evlog, c->index, "state %s", card_state_name(state));
 }
 
 int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)
@@ -344,13 +548,18 @@ int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)
 	if (off > c->label_size || len > c->label_size - off)
 		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
+	rc = card_unusable_locked(c);
+	if (rc) {
+		pthread_mutex_unlock(&c->lock);
+		return rc;
+	}
 	rc = c->transport->ops->label_read(c->transport, buf, off, len);
 	if (rc)
 		log_warn("card %u: label read %u+%u: %s", c->index, off, len, strerror(-rc));
 	if (rc == -ENODEV)
-		c->state = CARD_GONE;
+		set_state(c, CARD_GONE);
 	else if (rc == -ETIMEDOUT)
-		c->state = CARD_UNRESPONSIVE;
+		set_state(c, CARD_UNRESPONSIVE);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -382,8 +591,9 @@ int card_render_errlog(struct card *c, FILE *out)
 	int rc;
 
 	pthread_mutex_lock(&c->lock);
-	rc = card_drain_errlog_locked(c);
 	/* A sick card still shows what was drained before. */
+	if (!card_unusable_locked(c))
+		card_drain_errlog_locked(c);
 	rc = errlog_journal_foreach(c->journal, render_one_entry, &ctx);
 	pthread_mutex_unlock(&c->lock);
 	return rc;

@@ -12,14 +12,38 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
+#include "card/events.h"
 #include "proto/codec.h"
 #include "transport/transport.h"
 
 struct errlog_journal;
 struct dump_store;
 struct sim_card;
+struct card_monitor;
+
+/* Who asked: logged with destructive commands. */
+struct card_caller {
+	uid_t uid;
+	pid_t pid;
+};
+
+/* The outcome of the last heartbeat command. */
+struct card_heartbeat {
+	bool done;	     /* false: never sent */
+	int rc;		     /* 0 or -errno */
+	uint8_t status;	     /* card status byte */
+	uint64_t latency_us; /* command round trip */
+	struct timespec when; /* CLOCK_REALTIME, when it was sent */
+};
+
+/*
+ * Largest controller dump ocxlfs collects (EFBIG beyond): a card that
+ * claims more keeps its dump, rather than filling the state directory.
+ */
+#define CARD_MAX_DUMP_BYTES ((size_t)1 << 30)
 
 enum card_state {
 	CARD_READY,
@@ -47,6 +71,15 @@ struct card {
 	uint64_t events; /* last EVENT_CHECK mask */
 	struct errlog_journal *journal;
 	struct dump_store *dumps;
+	struct card_heartbeat heartbeat;
+	/* What happened since the monitor last posted events. */
+	unsigned new_errlogs;
+	size_t new_dump_bytes;
+	enum card_state state_posted;
+	bool dump_too_big_logged;
+
+	struct card_events evlog;	/* has its own lock */
+	struct card_monitor *monitor;	/* set by card_monitor_start() */
 };
 
 /*
@@ -71,6 +104,24 @@ int card_drain_errlog(struct card *c);
 int card_collect_dump(struct card *c);
 
 int card_stats(struct card *c, struct ocxl_stats *st);
+
+/* Sends a heartbeat and records the outcome; returns it (0 or -errno). */
+int card_heartbeat(struct card *c);
+void card_last_heartbeat(struct card *c, struct card_heartbeat *hb);
+/*
+ * Starts a secure erase of the whole card.  -EBUSY while a namespace on the
+ * card is enabled or an erase runs; the caller is logged either way.
+ */
+int card_overwrite_start(struct card *c, const struct card_caller *who);
+int card_overwrite_status(struct card *c, struct ocxl_erase_status *es);
+/* Ask the card for a fresh controller dump / a health & performance entry. */
+int card_request_dump(struct card *c, const struct card_caller *who);
+int card_request_health(struct card *c, const struct card_caller *who);
+/*
+ * Monitor side: posts one event per thing that happened since the last
+ * call (entries drained by anyone, dumps collected, state changes).
+ */
+void card_post_events(struct card *c);
 int card_smart(struct card *c, struct ocxl_smart *sm);
 int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len);
 

@@ -17,6 +17,7 @@ struct card_monitor {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
+	bool kicked;
 };
 
 static void monitor_pass(struct card *c)
@@ -31,6 +32,13 @@ static void monitor_pass(struct card *c)
 		card_collect_dump(c);
 }
 
+static void monitor_run(struct card *c)
+{
+	monitor_pass(c);
+	/* Also what request handlers did meanwhile (a read of error_log drains). */
+	card_post_events(c);
+}
+
 static void *monitor_main(void *arg)
 {
 	struct card_monitor *m = arg;
@@ -39,8 +47,9 @@ static void *monitor_main(void *arg)
 	while (!m->stop) {
 		struct timespec until;
 
+		m->kicked = false;
 		pthread_mutex_unlock(&m->lock);
-		monitor_pass(m->card);
+		monitor_run(m->card);
 		pthread_mutex_lock(&m->lock);
 
 		clock_gettime(CLOCK_MONOTONIC, &until);
@@ -50,7 +59,8 @@ static void *monitor_main(void *arg)
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		while (!m->stop && pthread_cond_timedwait(&m->wake, &m->lock, &until) != ETIMEDOUT)
+		while (!m->stop && !m->kicked &&
+		       pthread_cond_timedwait(&m->wake, &m->lock, &until) != ETIMEDOUT)
 			;
 	}
 	pthread_mutex_unlock(&m->lock);
@@ -80,8 +90,21 @@ int card_monitor_start(struct card *c, unsigned interval_ms, struct card_monitor
 		free(m);
 		return -rc;
 	}
+	c->monitor = m;
 	*out = m;
 	return 0;
+}
+
+void card_monitor_kick(struct card *c)
+{
+	struct card_monitor *m = c->monitor;
+
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->kicked = true;
+	pthread_cond_signal(&m->wake);
+	pthread_mutex_unlock(&m->lock);
 }
 
 void card_monitor_stop(struct card_monitor *m)
@@ -93,6 +116,7 @@ void card_monitor_stop(struct card_monitor *m)
 	pthread_cond_signal(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 	pthread_join(m->thread, NULL);
+	m->card->monitor = NULL;
 	pthread_cond_destroy(&m->wake);
 	pthread_mutex_destroy(&m->lock);
 	free(m);

@@ -14,6 +14,11 @@ struct card_monitor;
 #define CARD_MONITOR_INTERVAL_MS 1000
 
 int card_monitor_start(struct card *c, unsigned interval_ms, struct card_monitor **out);
+/*
+ * Runs a pass now instead of at the next interval: after a request that
+ * makes the card post something (sim/inject, request).  Safe from any thread.
+ */
+void card_monitor_kick(struct card *c);
 /* Wakes the thread and joins it. */
 void card_monitor_stop(struct card_monitor *m);
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "card/card.h"
 #include "fs/fs.h"
 #include "tree/tree.h"
 
@@ -11,8 +13,39 @@ static struct tree *req_tree(fuse_req_t req)
 	return ((struct ocxlfs *)fuse_req_userdata(req))->tree;
 }
 
+/* These run in the monitor thread that posted an event, never in a request. */
+static void hook_wake(void *ctx, void *waiter)
+{
+	fuse_lowlevel_notify_poll(waiter);
+	fuse_pollhandle_destroy(waiter);
+}
+
+static void hook_drop(void *ctx, void *waiter)
+{
+	fuse_pollhandle_destroy(waiter);
+}
+
+static void hook_inval_entry(void *ctx, uint64_t parent, const char *name)
+{
+	struct ocxlfs *fs = ctx;
+
+	/* -ENOENT: the kernel had nothing cached under that name. */
+	if (fs->se)
+		fuse_lowlevel_notify_inval_entry(fs->se, parent, name, strlen(name));
+}
+
 static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
 {
+	struct ocxlfs *fs = userdata;
+	const struct tree_hooks hooks = {
+		.ctx = fs,
+		.wake = hook_wake,
+		.drop = hook_drop,
+		.inval_entry = hook_inval_entry,
+	};
+
+	tree_set_hooks(fs->tree, &hooks);
+
 	/*
 	 * With a zero attribute timeout this makes the kernel re-read the size
 	 * of a dynamic file before reading it, so i_size follows the snapshot
@@ -75,8 +108,11 @@ static void ocxlfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 	struct stat st;
 	int rc = tree_dir_entry(req_tree(req), ino, 0, &name, &st);
 
-	/* An empty directory answers -ENOENT for entry 0 and is still a directory. */
-	if (rc && rc != -ENOENT)
+	/*
+	 * An empty directory answers -ENOENT for entry 0, a hidden first entry
+	 * -EAGAIN; both are still directories.
+	 */
+	if (rc && rc != -ENOENT && rc != -EAGAIN)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_open(req, fi);
@@ -114,6 +150,8 @@ static void ocxlfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 
 			if (rc == -ENOENT)
 				break;
+			if (rc == -EAGAIN)
+				continue; /* hidden for now; offsets stay positional */
 			if (rc) {
 				free(buf);
 				fuse_reply_err(req, -rc);
@@ -169,7 +207,9 @@ static void ocxlfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 			 off_t off, struct fuse_file_info *fi)
 {
 	struct tree_handle *h = (struct tree_handle *)(uintptr_t)fi->fh;
-	ssize_t rc = tree_write(req_tree(req), h, buf, size);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	const struct card_caller who = { .uid = ctx->uid, .pid = ctx->pid };
+	ssize_t rc = tree_write(req_tree(req), h, buf, size, &who);
 
 	if (rc < 0)
 		fuse_reply_err(req, (int)-rc);
@@ -203,6 +243,21 @@ static void ocxlfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	fuse_reply_err(req, 0);
 }
 
+static void ocxlfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+			struct fuse_pollhandle *ph)
+{
+	struct tree_handle *h = (struct tree_handle *)(uintptr_t)fi->fh;
+	int rc = tree_poll(req_tree(req), h, ph);
+
+	/* The tree keeps ph only when it is waiting (0). */
+	if (rc != 0 && ph)
+		fuse_pollhandle_destroy(ph);
+	if (rc < 0)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_poll(req, rc == TREE_POLL_READY ? POLLIN | POLLRDNORM | POLLPRI : 0);
+}
+
 static void ocxlfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	tree_release(req_tree(req), (struct tree_handle *)(uintptr_t)fi->fh);
@@ -221,5 +276,6 @@ const struct fuse_lowlevel_ops ocxlfs_ops = {
 	.write = ocxlfs_write,
 	.setattr = ocxlfs_setattr,
 	.flush = ocxlfs_flush,
+	.poll = ocxlfs_poll,
 	.release = ocxlfs_release,
 };

@@ -12,6 +12,7 @@ struct tree;
 
 struct ocxlfs {
 	struct tree *tree;
+	struct fuse_session *se; /* for notifications from monitor threads */
 };
 
 extern const struct fuse_lowlevel_ops ocxlfs_ops;

@@ -34,6 +34,7 @@ struct options {
 	unsigned sim_dump_size;
 	unsigned sim_errlogs;
 	unsigned sim_latency_us;
+	unsigned sim_erase_ms;
 	int show_help;
 	int show_version;
 };
@@ -47,6 +48,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("--sim-dump-size=%u", sim_dump_size),
 	OPT("--sim-errlogs=%u", sim_errlogs),
 	OPT("--sim-latency-us=%u", sim_latency_us),
+	OPT("--sim-erase-ms=%u", sim_erase_ms),
 	OPT("-h", show_help),
 	OPT("--help", show_help),
 	OPT("-V", show_version),
@@ -69,11 +71,13 @@ static void usage(const char *prog)
 	       "    --sim-dump-size=BYTES  controller dump size of simulated cards (default %u)\n"
 	       "    --sim-errlogs=N        error-log entries queued on a new simulated card\n"
 	       "    --sim-latency-us=US    added to every simulated command\n"
+	       "    --sim-erase-ms=MS      duration of a simulated overwrite (default %u)\n"
 	       "    -h, --help             this text, then the FUSE options\n"
 	       "    -V, --version          version\n\n"
 	       "Environment: OCXLFS_LOG=err|warning|notice|info|debug sets the log level.\n"
 	       "See ocxlfs(8) for the tree and its formats.\n\n",
-	       prog, DEFAULT_STATE_DIR, SIM_DEFAULT_LABEL_SIZE, SIM_DEFAULT_DUMP_SIZE);
+	       prog, DEFAULT_STATE_DIR, SIM_DEFAULT_LABEL_SIZE, SIM_DEFAULT_DUMP_SIZE,
+	       SIM_DEFAULT_ERASE_MS);
 }
 
 struct daemon {
@@ -111,6 +115,7 @@ static int open_simulated(struct daemon *d)
 			log_err("simulated card %u in %s: %s", i, sim_dir, strerror(-rc));
 			return rc;
 		}
+		sim_card_set_erase_ms(d->sims[i], d->opt.sim_erase_ms);
 		rc = ocxl_transport_sim_new(d->sims[i], i, &t);
 		if (rc)
 			return rc;
@@ -235,6 +240,7 @@ int main(int argc, char *argv[])
 	se = fuse_session_new(&args, &ocxlfs_ops, sizeof(ocxlfs_ops), &fs);
 	if (!se)
 		goto out;
+	fs.se = se;
 	if (fuse_set_signal_handlers(se) != 0)
 		goto out;
 	if (fuse_session_mount(se, cmd.mountpoint) != 0)

@@ -154,3 +154,51 @@ int ocxl_render_smart(FILE *out, const struct ocxl_smart *sm)
 	}
 	return stream_rc(out);
 }
+
+int ocxl_render_heartbeat(FILE *out, bool done, int rc, uint64_t latency_us,
+			  const struct timespec *when)
+{
+	const char *name = rc ? strerrorname_np(-rc) : "ok";
+	char stamp[32];
+	struct tm tm;
+
+	if (!done) {
+		fputs("never\n", out);
+		return stream_rc(out);
+	}
+	gmtime_r(&when->tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (name)
+		fprintf(out, "%s %llu %s\n", name, (unsigned long long)latency_us, stamp);
+	else
+		fprintf(out, "E%d %llu %s\n", -rc, (unsigned long long)latency_us, stamp);
+	return stream_rc(out);
+}
+
+int ocxl_render_erase_status(FILE *out, const struct ocxl_erase_status *es)
+{
+	switch (es->state) {
+	case OCXL_ERASE_IDLE:
+		fputs("idle\n", out);
+		break;
+	case OCXL_ERASE_RUNNING: {
+		uint64_t p = es->progress_permille > 1000 ? 1000 : es->progress_permille;
+
+		fprintf(out, "running %llu.%llu%%\n", (unsigned long long)(p / 10),
+			(unsigned long long)(p % 10));
+		break;
+	}
+	case OCXL_ERASE_DONE:
+		fprintf(out, "done accessible=%llu/%llu defective=%llu/%llu\n",
+			(unsigned long long)es->acc_ok, (unsigned long long)es->acc_tried,
+			(unsigned long long)es->def_ok, (unsigned long long)es->def_tried);
+		break;
+	case OCXL_ERASE_FAILED:
+		fprintf(out, "failed status 0x%02llx\n", (unsigned long long)es->ns_status);
+		break;
+	default:
+		fprintf(out, "unknown %llu\n", (unsigned long long)es->state);
+		break;
+	}
+	return stream_rc(out);
+}

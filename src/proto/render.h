@@ -8,8 +8,10 @@
 #ifndef OCXLFS_PROTO_RENDER_H
 #define OCXLFS_PROTO_RENDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "proto/codec.h"
 
@@ -34,6 +36,18 @@ int ocxl_render_errlog(FILE *out, const struct ocxl_errlog *el);
 int ocxl_render_stats(FILE *out, const struct ocxl_stats *st);
 /* health: one line per SMART attribute. */
 int ocxl_render_smart(FILE *out, const struct ocxl_smart *sm);
+
+/*
+ * heartbeat: "never", or "OUTCOME LATENCY_US TIME": OUTCOME is "ok" or the
+ * errno's symbolic name ("EBUSY", "ETIMEDOUT"), TIME is ISO-8601 UTC.
+ */
+int ocxl_render_heartbeat(FILE *out, bool done, int rc, uint64_t latency_us,
+			  const struct timespec *when);
+/*
+ * overwrite: "idle", "running PERCENT%", "done accessible=OK/TRIED
+ * defective=OK/TRIED", "failed status 0xNN", or "unknown STATE".
+ */
+int ocxl_render_erase_status(FILE *out, const struct ocxl_erase_status *es);
 
 /* action flags by name, comma separated ("none" if 0). */
 int ocxl_render_action_flags(FILE *out, uint32_t flags);

@@ -838,3 +838,44 @@ uint64_t sim_card_serial(struct sim_card *sim)
 	pthread_mutex_unlock(&sim->lock);
 	return s;
 }
+
+int sim_card_fill_labels(struct sim_card *sim)
+{
+	uint8_t block[256];
+	uint32_t size;
+	int rc = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	if (sim->ns_enabled || sim->st.hdr->erase_state == OCXL_ERASE_RUNNING) {
+		rc = -EBUSY;
+		goto out;
+	}
+	size = (uint32_t)sim->st.hdr->label_size;
+	/* Non-zero everywhere, and different at every offset, so wipes and misreads show. */
+	for (uint32_t off = 0; off < size; off += sizeof(block)) {
+		uint32_t n = size - off < sizeof(block) ? size - off : (uint32_t)sizeof(block);
+
+		for (uint32_t i = 0; i < n; i++)
+			block[i] = (uint8_t)(((off + i) * 131u + (off >> 8) + 1u) | 1u);
+		sim_state_label_write(&sim->st, off, block, n);
+	}
+out:
+	pthread_mutex_unlock(&sim->lock);
+	return rc;
+}
+
+int sim_card_finish_erase(struct sim_card *sim)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	if (sim->st.hdr->erase_state != OCXL_ERASE_RUNNING)
+		rc = -EINVAL;
+	else
+		sim_state_set(&sim->st, &sim->st.hdr->erase_ms, 0);
+	/* A zero duration is complete: the next poll zeroes labels and says DONE. */
+	if (!rc)
+		erase_poll(sim);
+	pthread_mutex_unlock(&sim->lock);
+	return rc;
+}

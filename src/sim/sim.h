@@ -52,6 +52,13 @@ int sim_card_ioctl(struct sim_card *sim, unsigned long request, void *arg);
 int sim_card_inject_errlog(struct sim_card *sim, unsigned count, uint8_t type);
 /* Number of entries queued on the card (not yet acknowledged). */
 unsigned sim_card_errlog_queued(struct sim_card *sim);
+/*
+ * Fills the label area with a non-zero pattern, as if namespaces had been
+ * configured (-EBUSY while a namespace is enabled or an erase runs).
+ */
+int sim_card_fill_labels(struct sim_card *sim);
+/* Completes a running erase now (-EINVAL if none runs), so tests need not wait. */
+int sim_card_finish_erase(struct sim_card *sim);
 /* Make a dump of SIZE bytes available (CDA set), as the card does after a failure. */
 int sim_card_post_dump(struct sim_card *sim, uint32_t size);
 

@@ -62,6 +62,10 @@ int sim_control_inject(struct sim_card *sim, const char *text)
 	}
 	if (!strcmp(line, "health") && !arg)
 		return sim_card_inject_errlog(sim, 1, OCXL_EL_HEALTH_PERF);
+	if (!strcmp(line, "labels") && !arg)
+		return sim_card_fill_labels(sim);
+	if (!strcmp(line, "erase-done") && !arg)
+		return sim_card_finish_erase(sim);
 	if (!strcmp(line, "dump")) {
 		if (parse_uint(arg, 1, UINT32_MAX, &n))
 			return -EINVAL;
@@ -124,5 +128,22 @@ int sim_control_render_fault(struct sim_card *sim, FILE *out)
 			fprintf(out, "%s\n", faults[i].name);
 		break;
 	}
+	return ferror(out) ? -EIO : 0;
+}
+
+int sim_control_namespace(struct sim_card *sim, const char *text)
+{
+	if (!strcmp(text, "enabled"))
+		sim_card_set_namespace_enabled(sim, true);
+	else if (!strcmp(text, "disabled"))
+		sim_card_set_namespace_enabled(sim, false);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int sim_control_render_namespace(struct sim_card *sim, FILE *out)
+{
+	fprintf(out, "%s\n", sim_card_namespace_enabled(sim) ? "enabled" : "disabled");
 	return ferror(out) ? -EIO : 0;
 }

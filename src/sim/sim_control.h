@@ -12,7 +12,10 @@
 
 struct sim_card;
 
-/* "errlog [COUNT]" (1..SIM_ERRLOG_CAPACITY), "health", "dump SIZE". */
+/*
+ * "errlog [COUNT]" (1..SIM_ERRLOG_CAPACITY), "health", "dump SIZE",
+ * "labels", "erase-done".
+ */
 int sim_control_inject(struct sim_card *sim, const char *line);
 /*
  * "none", "delay MS", "hang", "status 0xNN", "corrupt", "fatal-firmware",
@@ -21,5 +24,9 @@ int sim_control_inject(struct sim_card *sim, const char *line);
 int sim_control_fault(struct sim_card *sim, const char *line);
 /* The current fault in the same syntax, and a newline. */
 int sim_control_render_fault(struct sim_card *sim, FILE *out);
+
+/* sim/namespace: "enabled" or "disabled" (models an enabled pmem namespace). */
+int sim_control_namespace(struct sim_card *sim, const char *text);
+int sim_control_render_namespace(struct sim_card *sim, FILE *out);
 
 #endif /* OCXLFS_SIM_CONTROL_H */

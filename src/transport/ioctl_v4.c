@@ -654,11 +654,22 @@ static void v4_destroy(struct ocxl_transport *t)
 	free(vt);
 }
 
+/* The v4 driver has no namespace query: ask the nvdimm side when there is one. */
+static int v4_namespaces_enabled(struct ocxl_transport *t)
+{
+	struct v4_transport *vt = to_v4(t);
+
+	if (vt->nd && vt->nd->ops->namespaces_enabled)
+		return vt->nd->ops->namespaces_enabled(vt->nd);
+	return -EOPNOTSUPP;
+}
+
 static const struct ocxl_transport_ops v4_ops = {
 	.call = v4_call,
 	.label_size = v4_label_size,
 	.label_read = v4_label_read,
 	.label_write = v4_label_write,
+	.namespaces_enabled = v4_namespaces_enabled,
 	.destroy = v4_destroy,
 };
 

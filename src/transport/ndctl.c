@@ -323,11 +323,17 @@ static void nd_destroy(struct ocxl_transport *t)
 	free(nt);
 }
 
+static int nd_namespaces_enabled(struct ocxl_transport *t)
+{
+	return ocxl_ndctl_namespaces_enabled(to_nd(t)->dimm);
+}
+
 static const struct ocxl_transport_ops nd_ops = {
 	.call = nd_call,
 	.label_size = nd_label_size,
 	.label_read = nd_label_read,
 	.label_write = nd_label_write,
+	.namespaces_enabled = nd_namespaces_enabled,
 	.destroy = nd_destroy,
 };
 

@@ -122,6 +122,11 @@ static int st_label_write(struct ocxl_transport *t, const void *buf, uint32_t of
 	return 0;
 }
 
+static int st_namespaces_enabled(struct ocxl_transport *t)
+{
+	return sim_card_namespace_enabled(to_st(t)->sim) ? 1 : 0;
+}
+
 static void st_destroy(struct ocxl_transport *t)
 {
 	struct sim_transport *st = to_st(t);
@@ -135,6 +140,7 @@ static const struct ocxl_transport_ops sim_ops = {
 	.label_size = st_label_size,
 	.label_read = st_label_read,
 	.label_write = st_label_write,
+	.namespaces_enabled = st_namespaces_enabled,
 	.destroy = st_destroy,
 };
 

@@ -22,6 +22,11 @@ struct ocxl_transport_ops {
 	int (*label_size)(struct ocxl_transport *t, uint32_t *size, uint32_t *max_xfer);
 	int (*label_read)(struct ocxl_transport *t, void *buf, uint32_t off, uint32_t len);
 	int (*label_write)(struct ocxl_transport *t, const void *buf, uint32_t off, uint32_t len);
+	/*
+	 * 1 if a namespace on the card is enabled (its media is in use), 0 if
+	 * none is, -EOPNOTSUPP if the host cannot tell.  Overwrite asks first.
+	 */
+	int (*namespaces_enabled)(struct ocxl_transport *t);
 	void (*destroy)(struct ocxl_transport *t);
 };
 

@@ -5,10 +5,14 @@
  */
 #include <errno.h>
 
+#include <string.h>
+
 #include "card/card.h"
+#include "card/monitor.h"
 #include "proto/render.h"
 #include "sim/sim_control.h"
 #include "tree/tree.h"
+#include "util/log.h"
 
 static int render_serial(struct card *c, FILE *out)
 {
@@ -44,7 +48,11 @@ static int render_state(struct card *c, FILE *out)
 
 static int render_error_log(struct card *c, FILE *out)
 {
-	return card_render_errlog(c, out);
+	int rc = card_render_errlog(c, out);
+
+	/* Entries it drained are news for N/events: the monitor posts them. */
+	card_monitor_kick(c);
+	return rc;
 }
 
 static int render_statistics(struct card *c, FILE *out)
@@ -63,6 +71,58 @@ static int render_health(struct card *c, FILE *out)
 	return rc ? rc : ocxl_render_smart(out, &sm);
 }
 
+static int render_heartbeat(struct card *c, FILE *out)
+{
+	struct card_heartbeat hb;
+
+	card_last_heartbeat(c, &hb);
+	return ocxl_render_heartbeat(out, hb.done, hb.rc, hb.latency_us, &hb.when);
+}
+
+static int store_heartbeat(struct card *c, const char *line, const struct card_caller *who)
+{
+	(void)who;
+	if (strcmp(line, "1"))
+		return -EINVAL;
+	return card_heartbeat(c);
+}
+
+static int render_overwrite(struct card *c, FILE *out)
+{
+	struct ocxl_erase_status es;
+	int rc = card_overwrite_status(c, &es);
+
+	return rc ? rc : ocxl_render_erase_status(out, &es);
+}
+
+/* The serial, typed out, is the confirmation: nothing else starts an erase. */
+static int store_overwrite(struct card *c, const char *line, const struct card_caller *who)
+{
+	if (strcmp(line, c->serial)) {
+		log_warn("card %u (serial %s): overwrite by uid %u pid %d refused: "
+			 "the value written is not the card's serial",
+			 c->index, c->serial, (unsigned)who->uid, (int)who->pid);
+		return -EINVAL;
+	}
+	return card_overwrite_start(c, who);
+}
+
+static int store_request(struct card *c, const char *line, const struct card_caller *who)
+{
+	int rc;
+
+	if (!strcmp(line, "dump"))
+		rc = card_request_dump(c, who);
+	else if (!strcmp(line, "health"))
+		rc = card_request_health(c, who);
+	else
+		return -EINVAL;
+	/* Collect what the card posts now rather than at the next interval. */
+	if (!rc)
+		card_monitor_kick(c);
+	return rc;
+}
+
 const struct tree_file tree_card_files[] = {
 	{ .name = "serial", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_serial },
 	{ .name = "firmware_version", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_fw_version },
@@ -73,12 +133,30 @@ const struct tree_file tree_card_files[] = {
 	{ .name = "statistics", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_statistics },
 	{ .name = "health", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_health },
 	{ .name = "controller_dump", .mode = 0400, .kind = TREE_FILE_DUMP, },
+	{ .name = "events", .mode = 0444, .kind = TREE_FILE_EVENTS, },
+	{ .name = "heartbeat",
+	  .mode = 0600,
+	  .kind = TREE_FILE_SNAPSHOT,
+	  .render = render_heartbeat,
+	  .store = store_heartbeat },
+	{ .name = "overwrite",
+	  .mode = 0600,
+	  .kind = TREE_FILE_SNAPSHOT,
+	  .render = render_overwrite,
+	  .store = store_overwrite },
+	{ .name = "request", .mode = 0200, .kind = TREE_FILE_CONTROL, .store = store_request },
 };
 const size_t tree_card_nfiles = sizeof(tree_card_files) / sizeof(tree_card_files[0]);
 
-static int store_sim_inject(struct card *c, const char *line)
+static int store_sim_inject(struct card *c, const char *line, const struct card_caller *who)
 {
-	return sim_control_inject(c->sim, line);
+	int rc = sim_control_inject(c->sim, line);
+
+	(void)who;
+	/* The card posted something: let the monitor see it now. */
+	if (!rc)
+		card_monitor_kick(c);
+	return rc;
 }
 
 static int render_sim_fault(struct card *c, FILE *out)
@@ -86,9 +164,26 @@ static int render_sim_fault(struct card *c, FILE *out)
 	return sim_control_render_fault(c->sim, out);
 }
 
-static int store_sim_fault(struct card *c, const char *line)
+static int store_sim_fault(struct card *c, const char *line, const struct card_caller *who)
 {
-	return sim_control_fault(c->sim, line);
+	int rc = sim_control_fault(c->sim, line);
+
+	(void)who;
+	/* A fatal or vanished card changes state: let the monitor see it now. */
+	if (!rc)
+		card_monitor_kick(c);
+	return rc;
+}
+
+static int render_sim_namespace(struct card *c, FILE *out)
+{
+	return sim_control_render_namespace(c->sim, out);
+}
+
+static int store_sim_namespace(struct card *c, const char *line, const struct card_caller *who)
+{
+	(void)who;
+	return sim_control_namespace(c->sim, line);
 }
 
 const struct tree_file tree_sim_files[] = {
@@ -98,5 +193,10 @@ const struct tree_file tree_sim_files[] = {
 	  .kind = TREE_FILE_SNAPSHOT,
 	  .render = render_sim_fault,
 	  .store = store_sim_fault },
+	{ .name = "namespace",
+	  .mode = 0600,
+	  .kind = TREE_FILE_SNAPSHOT,
+	  .render = render_sim_namespace,
+	  .store = store_sim_namespace },
 };
 const size_t tree_sim_nfiles = sizeof(tree_sim_files) / sizeof(tree_sim_files[0]);

@@ -35,14 +35,18 @@
  */
 struct snapshot {
 	unsigned refs; /* under the node's lock */
+	struct tree *owner; /* whose snapshot memory it counts against */
+	bool charged;	    /* len bytes counted in owner->snap_bytes */
 	struct timespec when;	  /* CLOCK_REALTIME: st_mtime/st_ctime */
 	struct timespec born;	  /* CLOCK_MONOTONIC: for the TTL */
 	size_t len;
-	char *data; /* SNAPSHOT, STATIC */
+	uint64_t seq; /* EVENTS: newest event shown */
+	char *data; /* SNAPSHOT, STATIC, EVENTS */
 	int fd;	    /* DUMP: the dump file, -1 if none */
 };
 
 struct tree_node {
+	struct tree *tree;
 	struct card *card;
 	const struct tree_file *file;
 	pthread_mutex_t lock;
@@ -52,6 +56,9 @@ struct tree_node {
 struct tree_handle {
 	struct tree_node *node;
 	struct snapshot *snap;
+	/* poll(): the front end's waiter, on its card's list; under poll_lock */
+	void *waiter;
+	struct tree_handle *wprev, *wnext;
 };
 
 struct tree {
@@ -62,7 +69,18 @@ struct tree {
 	struct timespec mounted;
 	uid_t uid;
 	gid_t gid;
+
+	pthread_mutex_t poll_lock;
+	struct tree_hooks hooks;
+	struct tree_handle **waiting; /* per card: handles with a waiter */
+	bool *shown;		      /* per card: visible at the last notification */
+
+	/* Bounds (docs/tree.md, "Limits"); atomics. */
+	size_t snap_bytes;
+	unsigned handles;
 };
+
+static void tree_events_notify(void *arg, unsigned card);
 
 int tree_new(struct card **cards, unsigned ncards, struct tree **out)
 {
@@ -74,7 +92,10 @@ int tree_new(struct card **cards, unsigned ncards, struct tree **out)
 	t->cards = cards;
 	t->names = calloc(ncards ? ncards : 1, sizeof(*t->names));
 	t->nodes = calloc(ncards ? ncards * NODES_PER_CARD : 1, sizeof(*t->nodes));
-	if (!t->names || !t->nodes) {
+	t->waiting = calloc(ncards ? ncards : 1, sizeof(*t->waiting));
+	t->shown = calloc(ncards ? ncards : 1, sizeof(*t->shown));
+	pthread_mutex_init(&t->poll_lock, NULL);
+	if (!t->names || !t->nodes || !t->waiting || !t->shown) {
 		tree_free(t);
 		return -ENOMEM;
 	}
@@ -83,11 +104,14 @@ int tree_new(struct card **cards, unsigned ncards, struct tree **out)
 		for (size_t j = 0; j < NODES_PER_CARD; j++) {
 			struct tree_node *n = &t->nodes[i * NODES_PER_CARD + j];
 
+			n->tree = t;
 			n->card = cards[i];
 			n->file = j < tree_card_nfiles ? &tree_card_files[j]
 						       : &tree_sim_files[j - tree_card_nfiles];
 			pthread_mutex_init(&n->lock, NULL);
 		}
+		t->shown[i] = card_get_state(cards[i]) != CARD_GONE;
+		card_events_set_notify(&cards[i]->evlog, tree_events_notify, t);
 	}
 	clock_gettime(CLOCK_REALTIME, &t->mounted);
 	t->uid = getuid();
@@ -100,6 +124,8 @@ static void snapshot_put(struct snapshot *s)
 {
 	if (!s || --s->refs)
 		return;
+	if (s->charged)
+		__atomic_sub_fetch(&s->owner->snap_bytes, s->len, __ATOMIC_RELAXED);
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->data);
@@ -114,9 +140,20 @@ void tree_free(struct tree *t)
 		snapshot_put(t->nodes[k].snap);
 		pthread_mutex_destroy(&t->nodes[k].lock);
 	}
+	for (unsigned i = 0; t->nodes && i < t->ncards; i++)
+		card_events_set_notify(&t->cards[i]->evlog, NULL, NULL);
+	pthread_mutex_destroy(&t->poll_lock);
+	free(t->waiting);
+	free(t->shown);
 	free(t->nodes);
 	free(t->names);
 	free(t);
+}
+
+/* A vanished card's directory and link are hidden until it answers again. */
+static bool card_shown(const struct tree *t, unsigned i)
+{
+	return card_get_state(t->cards[i]) != CARD_GONE;
 }
 
 /* ---- inode arithmetic ---- */
@@ -163,6 +200,19 @@ static long long age_ms(const struct timespec *born)
 	return (now.tv_sec - born->tv_sec) * 1000LL + (now.tv_nsec - born->tv_nsec) / 1000000;
 }
 
+/* Counts LEN bytes of snapshot memory; false (nothing counted) past the limit. */
+static bool snapshot_charge(struct tree *t, size_t len)
+{
+	size_t now = __atomic_load_n(&t->snap_bytes, __ATOMIC_RELAXED);
+
+	do {
+		if (len > TREE_MAX_SNAPSHOT_BYTES - now)
+			return false;
+	} while (!__atomic_compare_exchange_n(&t->snap_bytes, &now, now + len, true,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
+
 static int snapshot_build(struct tree_node *n, struct snapshot **out)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
@@ -171,6 +221,7 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 	if (!s)
 		return -ENOMEM;
 	s->refs = 1;
+	s->owner = n->tree;
 	s->fd = -1;
 	clock_gettime(CLOCK_REALTIME, &s->when);
 	clock_gettime(CLOCK_MONOTONIC, &s->born);
@@ -185,6 +236,18 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 			break;
 		}
 		rc = n->file->render(n->card, mem);
+		if (fclose(mem) && !rc)
+			rc = -EIO;
+		break;
+	}
+	case TREE_FILE_EVENTS: {
+		FILE *mem = open_memstream(&s->data, &s->len);
+
+		if (!mem) {
+			rc = -errno;
+			break;
+		}
+		rc = card_events_render(&n->card->evlog, mem, &s->seq);
 		if (fclose(mem) && !rc)
 			rc = -EIO;
 		break;
@@ -206,6 +269,17 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 			rc = 0;
 		}
 		break;
+	}
+	if (!rc && s->data) {
+		s->charged = snapshot_charge(n->tree, s->len);
+	}
+	if (!rc && s->data && !s->charged) {
+		log_warn("card %u: %s: %zu bytes would pass the snapshot memory limit (%zu MiB)",
+			 n->card->index, n->file->name, s->len,
+			 (size_t)TREE_MAX_SNAPSHOT_BYTES >> 20);
+		free(s->data);
+		s->data = NULL;
+		rc = -ENOMEM;
 	}
 	if (rc) {
 		snapshot_put(s);
@@ -229,7 +303,13 @@ static int node_current(struct tree_node *n, struct snapshot **out)
 		bool fixed = n->file->kind == TREE_FILE_STATIC || n->file->kind == TREE_FILE_LABELS ||
 			     n->file->kind == TREE_FILE_CONTROL;
 
-		if (fixed || s->refs > 1 || age_ms(&s->born) < TREE_SNAPSHOT_TTL_MS) {
+		if (n->file->kind == TREE_FILE_EVENTS) {
+			/* Poll waiters must find what woke them: any new event renews it. */
+			if (s->seq == card_events_seq(&n->card->evlog)) {
+				*out = s;
+				return 0;
+			}
+		} else if (fixed || s->refs > 1 || age_ms(&s->born) < TREE_SNAPSHOT_TTL_MS) {
 			*out = s;
 			return 0;
 		}
@@ -299,7 +379,7 @@ int tree_getattr(struct tree *t, uint64_t ino, struct stat *st)
 		stat_dir(t, ino, 2, st);
 		return 0;
 	}
-	if (!ino_split(t, ino, &card, &slot))
+	if (!ino_split(t, ino, &card, &slot) || !card_shown(t, card))
 		return -ENOENT;
 	if (slot == 0) {
 		stat_dir(t, ino, t->cards[card]->sim ? 3 : 2, st);
@@ -340,6 +420,7 @@ void tree_cache_policy(struct tree *t, uint64_t ino, struct tree_cache *cache)
 		break;
 	case TREE_FILE_SNAPSHOT:
 	case TREE_FILE_DUMP:
+	case TREE_FILE_EVENTS:
 		/* Every stat must reach the snapshot logic, or sizes go stale. */
 		cache->attr_timeout = 0.0;
 		break;
@@ -358,16 +439,17 @@ int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *
 			return tree_getattr(t, BY_SERIAL_INO, st);
 		for (unsigned i = 0; i < t->ncards; i++)
 			if (!strcmp(name, t->names[i]))
-				return tree_getattr(t, card_dir_ino(i), st);
+				return card_shown(t, i) ? tree_getattr(t, card_dir_ino(i), st)
+							: -ENOENT;
 		return -ENOENT;
 	}
 	if (parent == BY_SERIAL_INO) {
 		for (unsigned i = 0; i < t->ncards; i++)
-			if (!strcmp(name, t->cards[i]->serial))
+			if (!strcmp(name, t->cards[i]->serial) && card_shown(t, i))
 				return tree_getattr(t, card_dir_ino(i) + SYMLINK_SLOT, st);
 		return -ENOENT;
 	}
-	if (!ino_split(t, parent, &card, &slot))
+	if (!ino_split(t, parent, &card, &slot) || !card_shown(t, card))
 		return -ENOENT;
 	if (slot == SIM_DIR_SLOT) {
 		for (size_t k = 0; k < tree_sim_nfiles; k++)
@@ -411,6 +493,8 @@ int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
 
 	if (dir == TREE_ROOT_INO) {
 		if (idx < t->ncards) {
+			if (!card_shown(t, (unsigned)idx))
+				return -EAGAIN;
 			*name = t->names[idx];
 			stat_entry(card_dir_ino(idx), S_IFDIR, st);
 			return 0;
@@ -425,11 +509,13 @@ int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
 	if (dir == BY_SERIAL_INO) {
 		if (idx >= t->ncards)
 			return -ENOENT;
+		if (!card_shown(t, (unsigned)idx))
+			return -EAGAIN;
 		*name = t->cards[idx]->serial;
 		stat_entry(card_dir_ino(idx) + SYMLINK_SLOT, S_IFLNK, st);
 		return 0;
 	}
-	if (!ino_split(t, dir, &card, &slot))
+	if (!ino_split(t, dir, &card, &slot) || !card_shown(t, card))
 		return -ENOENT;
 	if (slot == SIM_DIR_SLOT) {
 		if (idx >= tree_sim_nfiles)
@@ -473,9 +559,17 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
 	 */
 	if ((flags & O_ACCMODE) != O_RDONLY && !n->file->store)
 		return -EACCES;
+	if (!card_shown(t, (unsigned)((size_t)(n - t->nodes) / NODES_PER_CARD)))
+		return -ENOENT;
+	if (__atomic_add_fetch(&t->handles, 1, __ATOMIC_RELAXED) > TREE_MAX_HANDLES) {
+		__atomic_sub_fetch(&t->handles, 1, __ATOMIC_RELAXED);
+		return -EMFILE;
+	}
 	h = calloc(1, sizeof(*h));
-	if (!h)
+	if (!h) {
+		__atomic_sub_fetch(&t->handles, 1, __ATOMIC_RELAXED);
 		return -ENOMEM;
+	}
 	pthread_mutex_lock(&n->lock);
 	rc = node_current(n, &s);
 	if (!rc)
@@ -483,6 +577,7 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
 	pthread_mutex_unlock(&n->lock);
 	if (rc) {
 		free(h);
+		__atomic_sub_fetch(&t->handles, 1, __ATOMIC_RELAXED);
 		return rc;
 	}
 	h->node = n;
@@ -500,6 +595,9 @@ ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size,
 
 	if (off < 0)
 		return -EINVAL;
+	/* The card went away under an open file: say so, even for held snapshots. */
+	if (card_get_state(h->node->card) == CARD_GONE)
+		return -ENODEV;
 	if ((size_t)off >= s->len)
 		return 0;
 	n = s->len - (size_t)off < size ? s->len - (size_t)off : size;
@@ -507,6 +605,7 @@ ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size,
 	switch (h->node->file->kind) {
 	case TREE_FILE_STATIC:
 	case TREE_FILE_SNAPSHOT:
+	case TREE_FILE_EVENTS:
 		memcpy(buf, s->data + off, n);
 		return (ssize_t)n;
 	case TREE_FILE_LABELS:
@@ -521,7 +620,8 @@ ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size,
 	return -EIO;
 }
 
-ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size)
+ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size,
+		   const struct card_caller *who)
 {
 	struct tree_node *n = h->node;
 	char line[TREE_CONTROL_MAX + 1];
@@ -530,6 +630,8 @@ ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_
 
 	if (!n->file->store)
 		return -EACCES;
+	if (card_get_state(n->card) == CARD_GONE)
+		return -ENODEV;
 	if (size == 0 || size > TREE_CONTROL_MAX)
 		return -EINVAL;
 	if (buf[len - 1] == '\n' || buf[len - 1] == '\0')
@@ -538,12 +640,11 @@ ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_
 		return -EINVAL;
 	memcpy(line, buf, len);
 	line[len] = '\0';
-	rc = n->file->store(n->card, line);
-	if (rc)
-		return rc;
+	rc = n->file->store(n->card, line, who);
 	/*
-	 * What the file shows changed: the next stat or open regenerates it.
-	 * Open handles (the writer's own among them) keep their generation.
+	 * What the file shows may have changed, even by a failed command (the
+	 * heartbeat's outcome): the next stat or open regenerates it.  Open
+	 * handles (the writer's own among them) keep their generation.
 	 */
 	pthread_mutex_lock(&n->lock);
 	if (n->file->kind == TREE_FILE_SNAPSHOT && n->snap) {
@@ -551,7 +652,7 @@ ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_
 		n->snap = NULL;
 	}
 	pthread_mutex_unlock(&n->lock);
-	return (ssize_t)size;
+	return rc ? rc : (ssize_t)size;
 }
 
 int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st)
@@ -567,12 +668,112 @@ int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st)
 	return tree_getattr(t, ino, st);
 }
 
+/* ---- poll ---- */
+
+static unsigned handle_card(const struct tree *t, const struct tree_handle *h)
+{
+	return (unsigned)((size_t)(h->node - t->nodes) / NODES_PER_CARD);
+}
+
+/* With poll_lock held. */
+static void waiter_unlink(struct tree *t, struct tree_handle *h)
+{
+	struct tree_handle **head = &t->waiting[handle_card(t, h)];
+
+	if (h->wprev)
+		h->wprev->wnext = h->wnext;
+	else if (*head == h)
+		*head = h->wnext;
+	if (h->wnext)
+		h->wnext->wprev = h->wprev;
+	h->wprev = h->wnext = NULL;
+}
+
+void tree_set_hooks(struct tree *t, const struct tree_hooks *hooks)
+{
+	pthread_mutex_lock(&t->poll_lock);
+	t->hooks = *hooks;
+	pthread_mutex_unlock(&t->poll_lock);
+}
+
+/*
+ * Runs in the monitor thread that posted the event: wakes the card's poll
+ * waiters and, when the card vanished or came back, tells the kernel to
+ * forget the names it may have cached (static files are cached for an hour).
+ */
+static void tree_events_notify(void *arg, unsigned card)
+{
+	struct tree *t = arg;
+	struct tree_handle *h;
+	bool shown = card_shown(t, card), changed;
+
+	pthread_mutex_lock(&t->poll_lock);
+	while ((h = t->waiting[card])) {
+		void *w = h->waiter;
+
+		waiter_unlink(t, h);
+		h->waiter = NULL;
+		if (t->hooks.wake)
+			t->hooks.wake(t->hooks.ctx, w);
+	}
+	changed = shown != t->shown[card];
+	t->shown[card] = shown;
+	pthread_mutex_unlock(&t->poll_lock);
+
+	if (changed && t->hooks.inval_entry) {
+		log_notice("card %u (serial %s) %s", card, t->cards[card]->serial,
+			   shown ? "is back: its directory is shown again"
+				 : "vanished: its directory is hidden");
+		t->hooks.inval_entry(t->hooks.ctx, TREE_ROOT_INO, t->names[card]);
+		t->hooks.inval_entry(t->hooks.ctx, BY_SERIAL_INO, t->cards[card]->serial);
+	}
+}
+
+int tree_poll(struct tree *t, struct tree_handle *h, void *waiter)
+{
+	struct tree_node *n = h->node;
+	unsigned card;
+	int rc = 0;
+
+	if (n->file->kind != TREE_FILE_EVENTS)
+		return TREE_POLL_READY;
+	card = handle_card(t, h);
+	pthread_mutex_lock(&t->poll_lock);
+	/* Under poll_lock: an event posted after this check finds the waiter. */
+	if (card_events_seq(&n->card->evlog) != h->snap->seq) {
+		rc = TREE_POLL_READY;
+	} else if (waiter) {
+		if (h->waiter && t->hooks.drop)
+			t->hooks.drop(t->hooks.ctx, h->waiter);
+		else if (!h->waiter) {
+			h->wprev = NULL;
+			h->wnext = t->waiting[card];
+			if (h->wnext)
+				h->wnext->wprev = h;
+			t->waiting[card] = h;
+		}
+		h->waiter = waiter;
+	}
+	pthread_mutex_unlock(&t->poll_lock);
+	return rc;
+}
+
 void tree_release(struct tree *t, struct tree_handle *h)
 {
 	struct tree_node *n = h->node;
+
+	pthread_mutex_lock(&t->poll_lock);
+	if (h->waiter) {
+		waiter_unlink(t, h);
+		if (t->hooks.drop)
+			t->hooks.drop(t->hooks.ctx, h->waiter);
+		h->waiter = NULL;
+	}
+	pthread_mutex_unlock(&t->poll_lock);
 
 	pthread_mutex_lock(&n->lock);
 	snapshot_put(h->snap);
 	pthread_mutex_unlock(&n->lock);
 	free(h);
+	__atomic_sub_fetch(&t->handles, 1, __ATOMIC_RELAXED);
 }

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 struct card;
+struct card_caller;
 struct tree;
 struct tree_handle;
 
@@ -28,6 +29,7 @@ enum tree_file_kind {
 	TREE_FILE_LABELS,   /* the label area, read from the card by offset */
 	TREE_FILE_DUMP,	    /* the newest collected dump, read from the store by offset */
 	TREE_FILE_CONTROL,  /* write-only control file: each write is one command */
+	TREE_FILE_EVENTS,   /* the card's event log: re-rendered whenever an event is posted */
 };
 
 struct tree_file {
@@ -36,7 +38,7 @@ struct tree_file {
 	enum tree_file_kind kind;
 	int (*render)(struct card *c, FILE *out); /* STATIC and SNAPSHOT */
 	/* Control files: one written line, trailing newline removed; 0 or -errno. */
-	int (*store)(struct card *c, const char *line);
+	int (*store)(struct card *c, const char *line, const struct card_caller *who);
 };
 
 /* The per-card files, in directory order (src/tree/files.c). */
@@ -56,6 +58,13 @@ struct tree_cache {
 	bool keep_cache; /* page cache survives open() */
 };
 
+/*
+ * Bounds on what callers can make the daemon hold: open files (EMFILE
+ * beyond) and the bytes of all rendered snapshots together (ENOMEM).
+ */
+#define TREE_MAX_HANDLES 16384u
+#define TREE_MAX_SNAPSHOT_BYTES ((size_t)512 << 20)
+
 /* Snapshots younger than this are reused by getattr/open (tar's stat, open, fstat). */
 #define TREE_SNAPSHOT_TTL_MS 1000
 
@@ -69,6 +78,7 @@ int tree_readlink(struct tree *t, uint64_t ino, char *buf, size_t cap);
 
 /*
  * Directory entry IDX of DIR ("." and ".." excluded): -ENOENT past the end,
+ * -EAGAIN for an entry that is hidden now (a vanished card: skip it),
  * -ENOTDIR if DIR is not a directory.
  */
 int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
@@ -85,7 +95,32 @@ void tree_release(struct tree *t, struct tree_handle *h);
  * multi-line value is -EINVAL, and the whole write is one command.
  * Returns size or -errno.
  */
-ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size);
+ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size,
+		   const struct card_caller *who);
+
+/*
+ * poll() support.  Every file is always readable except N/events, which is
+ * readable (TREE_POLL_READY) once the card posted an event its handle has
+ * not shown yet.  Otherwise WAITER (the front end's opaque poll handle, may
+ * be NULL) is kept and later handed to the wake hook from the thread that
+ * posts the event; a waiter replaced or left at release goes to the drop
+ * hook.  Returns TREE_POLL_READY, 0 (not ready) or -errno.
+ */
+#define TREE_POLL_READY 1
+int tree_poll(struct tree *t, struct tree_handle *h, void *waiter);
+
+/*
+ * What the front end does for the tree from a monitor thread (never from
+ * a request): wake a poll waiter, free one, and drop a cached name when a
+ * card vanishes or comes back.
+ */
+struct tree_hooks {
+	void *ctx;
+	void (*wake)(void *ctx, void *waiter); /* wake and free the waiter */
+	void (*drop)(void *ctx, void *waiter); /* free it without waking */
+	void (*inval_entry)(void *ctx, uint64_t parent, const char *name);
+};
+void tree_set_hooks(struct tree *t, const struct tree_hooks *hooks);
 /* truncate(2) to 0 of a writable file (O_TRUNC, `>`): accepted, nothing else is. */
 int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st);
 

@@ -27,8 +27,8 @@ ok "rsync -a copies the tree whole"
 
 for fd in "${pins[@]}"; do exec {fd}<&-; done
 
-# 9 files per card, plus sim/inject and sim/fault where cards have sim/.
-python3 - "$MNT" "$(backend_is_sim && echo 22 || echo 18)" <<'PY' || fail "python reads"
+# 13 files per card, plus sim/inject, sim/fault, sim/namespace where cards have sim/.
+python3 - "$MNT" "$(backend_is_sim && echo 32 || echo 26)" <<'PY' || fail "python reads"
 import os, sys
 root = sys.argv[1]
 n = 0

@@ -7,7 +7,7 @@ mount_ocxlfs --simulate=2 --sim-errlogs=5 --sim-dump-size=65536
 
 # Layout.
 assert_eq "0 1 by-serial" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "root listing"
-expected="controller_dump error_log firmware_version health info labels serial$(backend_is_sim && echo ' sim') state statistics"
+expected="controller_dump error_log events firmware_version health heartbeat info labels overwrite request serial$(backend_is_sim && echo ' sim') state statistics"
 assert_eq "$expected" "$(ls "$MNT/0" | tr '\n' ' ' | sed 's/ $//')" "card listing"
 ok "root and card directories list the documented names"
 

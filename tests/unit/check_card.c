@@ -197,6 +197,158 @@ START_TEST(test_stats_and_smart)
 }
 END_TEST
 
+START_TEST(test_heartbeat_records_outcome)
+{
+	struct card_heartbeat hb;
+
+	open_card(0, 0);
+	card_last_heartbeat(card, &hb);
+	ck_assert(!hb.done);
+	ck_assert_int_eq(card_heartbeat(card), 0);
+	card_last_heartbeat(card, &hb);
+	ck_assert(hb.done);
+	ck_assert_int_eq(hb.rc, 0);
+	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXL_STATUS_BLOCKED_BG), 0);
+	ck_assert_int_eq(card_heartbeat(card), -EBUSY);
+	card_last_heartbeat(card, &hb);
+	ck_assert_int_eq(hb.rc, -EBUSY);
+	ck_assert_uint_eq(hb.status, OCXL_STATUS_BLOCKED_BG);
+	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_HANG, 0), 0);
+	ck_assert_int_eq(card_heartbeat(card), -ETIMEDOUT);
+	ck_assert_int_eq(card_get_state(card), CARD_UNRESPONSIVE);
+}
+END_TEST
+
+static bool labels_zero(void)
+{
+	uint8_t *buf = malloc(card->label_size);
+	bool zero = true;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(card_label_read(card, buf, 0, card->label_size), 0);
+	for (uint32_t i = 0; i < card->label_size; i++)
+		zero = zero && buf[i] == 0;
+	free(buf);
+	return zero;
+}
+
+START_TEST(test_overwrite_rules)
+{
+	const struct card_caller who = { .uid = 0, .pid = 1 };
+	struct ocxl_erase_status es;
+	uint64_t events;
+
+	open_card(0, 0);
+	sim_card_set_erase_ms(sim, 200);
+	ck_assert_int_eq(sim_card_fill_labels(sim), 0);
+	ck_assert(!labels_zero());
+	ck_assert_int_eq(card_overwrite_status(card, &es), 0);
+	ck_assert_uint_eq(es.state, OCXL_ERASE_IDLE);
+
+	sim_card_set_namespace_enabled(sim, true);
+	ck_assert_int_eq(card_overwrite_start(card, &who), -EBUSY);
+	ck_assert_int_eq(card_overwrite_status(card, &es), 0);
+	ck_assert_uint_eq(es.state, OCXL_ERASE_IDLE);
+	ck_assert(!labels_zero());
+	sim_card_set_namespace_enabled(sim, false);
+
+	ck_assert_int_eq(card_overwrite_start(card, &who), 0);
+	ck_assert_int_eq(card_overwrite_start(card, &who), -EBUSY);
+	ck_assert_int_eq(card_check_events(card, &events), 0);
+	ck_assert(events & OCXL_EVENT_ERASE_BUSY);
+	ck_assert_int_eq(card_get_state(card), CARD_BUSY);
+	for (int i = 0; i < 100; i++) {
+		ck_assert_int_eq(card_overwrite_status(card, &es), 0);
+		if (es.state != OCXL_ERASE_RUNNING)
+			break;
+		usleep(20000);
+	}
+	ck_assert_uint_eq(es.state, OCXL_ERASE_DONE);
+	ck_assert_uint_eq(es.acc_ok, es.acc_tried);
+	ck_assert_uint_gt(es.acc_tried, 0);
+	ck_assert(labels_zero());
+	ck_assert_int_eq(card_check_events(card, &events), 0);
+	ck_assert_int_eq(card_get_state(card), CARD_READY);
+}
+END_TEST
+
+struct notified {
+	unsigned calls, card;
+};
+
+static void count_notify(void *arg, unsigned card_index)
+{
+	struct notified *n = arg;
+
+	n->calls++;
+	n->card = card_index;
+}
+
+START_TEST(test_events_posted_once)
+{
+	const struct card_caller who = { .uid = 0, .pid = 1 };
+	struct notified n = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	uint64_t seq, events;
+	FILE *out;
+
+	open_card(0, 0);
+	card_events_set_notify(&card->evlog, count_notify, &n);
+	card_post_events(card);
+	ck_assert_uint_eq(card_events_seq(&card->evlog), 0); /* nothing happened */
+
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 3, OCXL_EL_GENERAL), 0);
+	ck_assert_int_eq(card_drain_errlog(card), 3);
+	ck_assert_int_eq(card_request_health(card, &who), 0);
+	ck_assert_int_eq(card_drain_errlog(card), 1);
+	card_post_events(card);
+	ck_assert_uint_eq(card_events_seq(&card->evlog), 1);
+	ck_assert_uint_eq(n.calls, 1);
+	card_post_events(card);
+	ck_assert_uint_eq(card_events_seq(&card->evlog), 1); /* posted once */
+
+	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_FATAL_HW, 0), 0);
+	ck_assert_int_eq(card_check_events(card, &events), 0);
+	card_post_events(card);
+	ck_assert_uint_eq(n.calls, 2);
+
+	out = open_memstream(&text, &len);
+	ck_assert_int_eq(card_events_render(&card->evlog, out, &seq), 0);
+	fclose(out);
+	ck_assert_uint_eq(seq, 2);
+	ck_assert_ptr_nonnull(strstr(text, " error-log 4 new entries\n2 "));
+	ck_assert_ptr_nonnull(strstr(text, " state fatal-hardware\n"));
+	free(text);
+}
+END_TEST
+
+START_TEST(test_events_ring_keeps_the_newest)
+{
+	struct card_events ev;
+	char *text = NULL;
+	size_t len = 0;
+	uint64_t seq;
+	unsigned lines = 0;
+	FILE *out;
+
+	card_events_init(&ev);
+	for (unsigned i = 1; i <= CARD_EVENTS_KEPT + 10; i++)
+		card_events_post(&ev, 0, "state ready %u", i);
+	out = open_memstream(&text, &len);
+	ck_assert_int_eq(card_events_render(&ev, out, &seq), 0);
+	fclose(out);
+	ck_assert_uint_eq(seq, CARD_EVENTS_KEPT + 10);
+	for (char *p = text; (p = strchr(p, '\n')); p++)
+		lines++;
+	ck_assert_uint_eq(lines, CARD_EVENTS_KEPT);
+	ck_assert_int_eq(strncmp(text, "11 ", 3), 0); /* oldest kept */
+	ck_assert_ptr_nonnull(strstr(text, " state ready 74\n"));
+	free(text);
+	card_events_destroy(&ev);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("card");
@@ -213,6 +365,10 @@ int main(void)
 	tcase_add_test(tc, test_corrupt_entry_stays_on_card);
 	tcase_add_test(tc, test_collect_dump);
 	tcase_add_test(tc, test_stats_and_smart);
+	tcase_add_test(tc, test_heartbeat_records_outcome);
+	tcase_add_test(tc, test_overwrite_rules);
+	tcase_add_test(tc, test_events_posted_once);
+	tcase_add_test(tc, test_events_ring_keeps_the_newest);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
