@@ -67,6 +67,8 @@ int harness_setup_option(struct harness_setup *s, const char *kv)
 			s->errlogs = n;
 		else if (KEY("latency-us"))
 			s->latency_us = n;
+		else if (KEY("erase-ms"))
+			s->erase_ms = n;
 		else if (KEY("serial-base"))
 			s->serial_base = n;
 		else
@@ -134,6 +136,7 @@ int cards_setup(struct harness *h, const struct harness_setup *s)
 			goto out;
 		}
 		h->ncards = i + 1;
+		sim_card_set_erase_ms(c->sim, s->erase_ms);
 		rc = sysfs_plug(h, c);
 		if (rc)
 			goto out;

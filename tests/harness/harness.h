@@ -79,7 +79,7 @@ struct harness_setup {
 	unsigned count;
 	char dir[PATH_MAX];
 	uint32_t label_size, dump_size;
-	unsigned errlogs, latency_us;
+	unsigned errlogs, latency_us, erase_ms;
 	uint64_t serial_base; /* 0: the serials ocxlfs --simulate gives */
 	enum harness_flavour flavour;
 	bool sysfs_identity;

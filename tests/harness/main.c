@@ -57,6 +57,7 @@ static void usage(FILE *f)
 	    "  --trace=FILE          one line per trapped ioctl\n\n"
 	    "ctl verbs (%s names the harness; it is set for COMMAND):\n"
 	    "  setup N [dir=DIR] [label-size=B] [dump-size=B] [errlogs=N] [latency-us=US]\n"
+	    "        [erase-ms=MS]\n"
 	    "        [flavour=passthru|v4] [sysfs-identity=0|1] [serial-base=S]\n"
 	    "                               replace all cards\n"
 	    "  teardown                     remove all cards\n"

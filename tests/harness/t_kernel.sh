@@ -42,7 +42,7 @@ assert_eq 131072 "$(cat "$MNT/0/labels" | wc -c)" "labels through the DIMM"
 ok "v4: info, identity, error_log, statistics, SMART and labels"
 
 sim_ctl 1 inject "errlog 2"
-wait_until [ "$(ids 1)" = "1 2 3 4 5 " ] || fail "error_log after inject: $(ids 1)"
+wait_until '[ "$(ids 1)" = "1 2 3 4 5 " ]'
 assert_eq "1 2 3 " "$(ids 0)" "card 0 after card 1's entries"
 assert_eq ready "$(cat "$MNT/1/state")" "state"
 ok "v4: entries the card posts are drained into error_log"

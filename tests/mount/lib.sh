@@ -111,6 +111,7 @@ mount_ocxlfs() {
 			--sim-dump-size=*) setup+=("dump-size=${a#*=}") ;;
 			--sim-errlogs=*) setup+=("errlogs=${a#*=}") ;;
 			--sim-latency-us=*) setup+=("latency-us=${a#*=}") ;;
+			--sim-erase-ms=*) setup+=("erase-ms=${a#*=}") ;;
 			*) pass+=("$a") ;;
 			esac
 		done
@@ -190,16 +191,16 @@ sim_ctl() { # card file [value]
 	fi
 }
 
-# Runs COMMAND... every 0.1 s until it succeeds, for at most 5 s; returns
-# its last status.  For what a card does asynchronously (entries it posts
-# are drained by the monitor or by the next read after the snapshot TTL).
-wait_until() {
+# Waits up to 30 s for a shell condition to hold (evaluated every 0.1 s),
+# else fails the test.  For what a card does on its own: an entry or dump it
+# posts shows up after the monitor's next pass or the next snapshot refresh.
+wait_until() { # condition
 	local _
-	for _ in $(seq 1 50); do
-		"$@" && return 0
+	for _ in $(seq 1 300); do
+		eval "$1" && return 0
 		sleep 0.1
 	done
-	"$@"
+	fail "never true: $1"
 }
 
 finish() {

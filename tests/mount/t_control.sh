@@ -62,7 +62,7 @@ ok "bad fault keywords give EINVAL and change nothing"
 
 # A health request answer arrives as a type 0x04 entry.
 sim_ctl 0 inject health
-wait_until grep -q "^type: health-performance (0x04)$" "$C/error_log" || fail "no health entry"
+wait_until 'grep -q "^type: health-performance (0x04)$" "$C/error_log"'
 ok "an injected health report shows in error_log as type 0x04"
 
 # A dump posted by the card is collected by the monitor, then freed on the card.
