@@ -45,7 +45,7 @@
 #define NODE_MINOR 3u
 /* A region's size is not modelled by src/sim; any plausible value will do. */
 #define REGION_SIZE (256ULL << 30)
-/* ndctl list prints it; the v4 driver derived it from the serial. */
+/* One memory section on ppc64, the v4 driver's unit for the label area and region. */
 #define REGION_ALIGN (16u << 20)
 
 static int path_fmt(char *buf, size_t cap, const char *fmt, ...)
@@ -102,7 +102,7 @@ static int link_abs(const char *target, const char *linkpath)
 	return rc;
 }
 
-static int bind(const char *src, const char *dst, bool rec)
+static int bind_mount(const char *src, const char *dst, bool rec)
 {
 	int rc = 0;
 
@@ -141,7 +141,7 @@ static int mirror_class(const char *root)
 		if (!rc && mkdir(dst, 0755) < 0)
 			rc = -errno;
 		if (!rc)
-			rc = bind(src, dst, false);
+			rc = bind_mount(src, dst, false);
 	}
 	closedir(d);
 	return rc;
@@ -217,7 +217,8 @@ static int mirror_dev(const char *root)
 				rc = link_abs(target, dst);
 			}
 		} else if (S_ISDIR(st.st_mode)) {
-			rc = mkdir(dst, st.st_mode & 07777) < 0 ? -errno : bind(src, dst, true);
+			rc = mkdir(dst, st.st_mode & 07777) < 0 ? -errno
+								: bind_mount(src, dst, true);
 		} else {
 			/* A socket (/dev/log) or file: bind it onto a placeholder. */
 			int fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
@@ -227,7 +228,7 @@ static int mirror_dev(const char *root)
 			else
 				close(fd);
 			if (!rc)
-				rc = bind(src, dst, false);
+				rc = bind_mount(src, dst, false);
 		}
 		if (rc)
 			log_err("harness: /dev/%s: %s", de->d_name, strerror(-rc));
@@ -331,20 +332,20 @@ int sysfs_enter(struct harness *h)
 	/* Now swap them in.  /sys/bus/nd only exists if the kernel has libnvdimm. */
 	rc = path_fmt(path, sizeof(path), "%s/sys/class", h->root);
 	if (!rc)
-		rc = bind(path, "/sys/class", true);
+		rc = bind_mount(path, "/sys/class", true);
 	if (!rc)
 		rc = path_fmt(path, sizeof(path), "%s/sys/dev/char", h->root);
 	if (!rc)
-		rc = bind(path, "/sys/dev/char", false);
+		rc = bind_mount(path, "/sys/dev/char", false);
 	if (!rc && stat("/sys/bus/nd", &st) == 0) {
 		rc = path_fmt(path, sizeof(path), "%s/sys/bus/nd", h->root);
 		if (!rc)
-			rc = bind(path, "/sys/bus/nd", true);
+			rc = bind_mount(path, "/sys/bus/nd", true);
 	}
 	if (!rc)
 		rc = path_fmt(path, sizeof(path), "%s/dev", h->root);
 	if (!rc)
-		rc = bind(path, "/dev", true);
+		rc = bind_mount(path, "/dev", true);
 out:
 	return rc;
 }
@@ -526,6 +527,8 @@ static int plug_region(struct harness *h, const struct card_paths *p, struct har
 	if (!rc)
 		rc = attr(p->region, "align", "%u\n", REGION_ALIGN);
 	if (!rc)
+		rc = attr(p->region, "available_size", "%llu\n", c->ns_enabled ? 0 : REGION_SIZE);
+	if (!rc)
 		rc = path_fmt(path, sizeof(path), "%s/sys/bus/nd/devices/region%u", h->root, c->id);
 	if (!rc)
 		rc = link_abs(p->region, path);
@@ -600,6 +603,9 @@ int sysfs_sync_namespace(struct harness *h, struct harness_card *c)
 	if (rc)
 		goto out;
 	rc = attr(p.nmem, "state", "%s\n", c->ns_enabled ? "active" : "idle");
+	/* The namespace takes the whole region. */
+	if (!rc)
+		rc = attr(p.region, "available_size", "%llu\n", c->ns_enabled ? 0 : REGION_SIZE);
 	rm_tree(p.ns);
 	rm_fmt("%s/driver", p.region);
 	rm_fmt("%s/sys/bus/nd/devices/namespace%u.0", h->root, c->id);
