@@ -319,6 +319,16 @@ static int card_collect_dump_locked(struct card *c)
 		if (rc)
 			goto out;
 		off += got;
+		/*
+		 * Let readers' commands in between chunks: a large dump must not
+		 * stall the card's other files for the whole collection.  Only
+		 * this monitor collects, and DUMP_READ offsets are explicit.
+		 */
+		pthread_mutex_unlock(&c->lock);
+		pthread_mutex_lock(&c->lock);
+		rc = card_unusable_locked(c);
+		if (rc)
+			goto out;
 	}
 	/* Whole and durable before the card may free its copy. */
 	rc = dump_writer_commit(w, off);

@@ -215,7 +215,8 @@ int main(int argc, char *argv[])
 		level = log_level_parse(env_level);
 	if (cmd.debug)
 		level = LOG_DEBUG;
-	log_init(0, level);
+	/* What start-up finds (journal damage, say) must reach syslog too. */
+	log_init(cmd.foreground ? LOG_TO_STDERR : LOG_TO_BOTH, level);
 
 	if (d.opt.simulate > MAX_CARDS) {
 		log_err("--simulate=%u: at most %d cards", d.opt.simulate, MAX_CARDS);
@@ -246,7 +247,7 @@ int main(int argc, char *argv[])
 	if (fuse_session_mount(se, cmd.mountpoint) != 0)
 		goto out_handlers;
 	if (!cmd.foreground)
-		log_init(1, level);
+		log_init(LOG_TO_SYSLOG, level);
 	fuse_daemonize(cmd.foreground);
 
 	for (unsigned i = 0; i < d.ncards; i++)
@@ -262,7 +263,8 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_set_max_threads(loop, cmd.max_threads);
 		ret = fuse_session_loop_mt(se, loop);
 	}
-	ret = ret ? 1 : 0;
+	/* A signal (SIGTERM, SIGINT) ends the loop with its number: a clean stop. */
+	ret = ret < 0 ? 1 : 0;
 	daemon_stop_monitors(&d);
 	fuse_session_unmount(se);
 out_handlers:

@@ -773,10 +773,19 @@ unsigned sim_card_errlog_queued(struct sim_card *sim)
 
 int sim_card_post_dump(struct sim_card *sim, uint32_t size)
 {
+	int rc = 0;
+
 	pthread_mutex_lock(&sim->lock);
-	dump_post(sim, size ? size : sim->st.hdr->dump_size);
+	/*
+	 * CCAP1 promises the host no dump is larger: the host reads that much
+	 * and then frees the card's copy, so a larger one would be cut short.
+	 */
+	if (size > sim->st.hdr->dump_size)
+		rc = -EINVAL;
+	else
+		dump_post(sim, size ? size : sim->st.hdr->dump_size);
 	pthread_mutex_unlock(&sim->lock);
-	return 0;
+	return rc;
 }
 
 int sim_card_set_fault(struct sim_card *sim, enum sim_fault_kind kind, unsigned arg)

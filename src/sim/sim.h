@@ -59,7 +59,11 @@ unsigned sim_card_errlog_queued(struct sim_card *sim);
 int sim_card_fill_labels(struct sim_card *sim);
 /* Completes a running erase now (-EINVAL if none runs), so tests need not wait. */
 int sim_card_finish_erase(struct sim_card *sim);
-/* Make a dump of SIZE bytes available (CDA set), as the card does after a failure. */
+/*
+ * Make a dump of SIZE bytes available (CDA set), as the card does after a
+ * failure; 0 means the configured size.  -EINVAL if SIZE exceeds the
+ * maximum dump size the card reports (CCAP1 = sim_config.dump_size).
+ */
 int sim_card_post_dump(struct sim_card *sim, uint32_t size);
 
 enum sim_fault_kind {

@@ -35,6 +35,13 @@
  * bytes are first copied to "<path>.dropped-<epoch>" for a human: those
  * entries were already acknowledged to the card and exist nowhere else.
  *
+ * Deduplication: an append equal to a record already in the journal (same
+ * log identifier, same bytes) writes nothing.  The card re-sends an entry
+ * whose acknowledgement was lost (daemon killed between append and ACK)
+ * byte for byte; an entry that only shares the identifier is a new one (a
+ * card whose log counter restarted, a simulator started afresh) and is
+ * kept: dropping it would lose an entry the card then forgets.
+ *
  * Thread safety: none inside.  Callers serialize all calls on one journal
  * (the card lock does).  An exclusive flock on the file keeps a second
  * process (another daemon on the same state directory) out: -EBUSY.
@@ -296,15 +303,23 @@ out:
 	close(fd);
 }
 
-/* Would a scan starting anywhere in [from, to) find an intact record? */
-static bool intact_after(const struct errlog_journal *j, size_t from, size_t to)
+/*
+ * End of the last intact record that starts in (from, to), or 0 if none.
+ * A record may end past to: an entry's last bytes can be zero.
+ */
+static size_t intact_end(const struct errlog_journal *j, size_t from, size_t to)
 {
-	size_t reclen;
+	size_t off = from + 8, end = 0, reclen;
 
-	for (size_t off = from + 8; off + JRN_REC_HDR <= to; off += 8)
-		if (get_le32(j->base + off) == JRN_REC_MAGIC && !rec_check(j, off, &reclen))
-			return true;
-	return false;
+	while (off < to) {
+		if (get_le32(j->base + off) == JRN_REC_MAGIC && !rec_check(j, off, &reclen)) {
+			end = off + reclen;
+			off = end;
+		} else {
+			off += 8;
+		}
+	}
+	return end;
 }
 
 static int map_file(struct errlog_journal *j)
@@ -334,12 +349,44 @@ static size_t set_hash(uint32_t id, size_t nslots)
 	return (size_t)((id * 0x9e3779b1u) ^ (id >> 16)) & (nslots - 1);
 }
 
-/* Slot holding id, or the empty slot where it would go. */
-static size_t set_find(const struct errlog_journal *j, uint32_t id)
+static bool rec_equal(const struct errlog_journal *j, const struct jrec *r, uint32_t id,
+		      const void *raw, size_t len)
+{
+	return r->id == id && r->len == len &&
+	       (!len || !memcmp(j->base + r->off + JRN_REC_HDR, raw, len));
+}
+
+/*
+ * Slot of the record equal to (id, raw, len), or the empty slot where it
+ * would go.  Records that share the id but not the bytes are passed over:
+ * a card whose log counter restarted reuses identifiers for new entries.
+ * *id_seen (may be NULL) says whether one was.
+ */
+static size_t set_find(const struct errlog_journal *j, uint32_t id, const void *raw, size_t len,
+		       bool *id_seen)
+{
+	size_t i = set_hash(id, j->nslots);
+	bool seen = false;
+
+	while (j->slots[i]) {
+		const struct jrec *r = &j->recs[j->slots[i] - 1];
+
+		if (rec_equal(j, r, id, raw, len))
+			break;
+		seen |= r->id == id;
+		i = (i + 1) & (j->nslots - 1);
+	}
+	if (id_seen)
+		*id_seen = seen;
+	return i;
+}
+
+/* The first empty slot on id's probe sequence (for rehashing). */
+static size_t set_free_slot(const struct errlog_journal *j, uint32_t id)
 {
 	size_t i = set_hash(id, j->nslots);
 
-	while (j->slots[i] && j->recs[j->slots[i] - 1].id != id)
+	while (j->slots[i])
 		i = (i + 1) & (j->nslots - 1);
 	return i;
 }
@@ -358,7 +405,7 @@ static int set_grow(struct errlog_journal *j)
 	j->nslots = n;
 	for (size_t i = 0; i < oldn; i++)
 		if (old[i])
-			j->slots[set_find(j, j->recs[old[i] - 1].id)] = old[i];
+			j->slots[set_free_slot(j, j->recs[old[i] - 1].id)] = old[i];
 	free(old);
 	return 0;
 }
@@ -392,12 +439,12 @@ static void index_add(struct errlog_journal *j, size_t slot, size_t off, uint32_
 static int scan(struct errlog_journal *j, struct journal_recovery *rec)
 {
 	const char *why = NULL;
-	size_t off = JRN_HDR_SIZE, reclen, stop;
+	size_t off = JRN_HDR_SIZE, reclen, stop, intact;
 	int ret;
 
 	while (off < j->size) {
 		const uint8_t *r = j->base + off;
-		uint32_t id;
+		uint32_t id, len;
 		size_t slot;
 
 		if (all_zero(r, j->size - off < JRN_REC_HDR ? j->size - off : JRN_REC_HDR))
@@ -406,16 +453,18 @@ static int scan(struct errlog_journal *j, struct journal_recovery *rec)
 		if (why)
 			break;
 		id = get_le32(r + 8);
+		len = get_le32(r + 4);
 		ret = index_reserve(j);
 		if (ret)
 			return ret;
-		slot = set_find(j, id);
+		slot = set_find(j, id, r + JRN_REC_HDR, len, NULL);
 		if (j->slots[slot])
 			/* Only an older ocxlfs could have written it twice: show it once. */
-			log_warn("journal %s: duplicate log id %" PRIu32 " at offset %zu ignored",
-				 j->path, id, off);
+			log_warn("journal %s: record at offset %zu repeats log id %" PRIu32
+				 ", ignored",
+				 j->path, off, id);
 		else
-			index_add(j, slot, off, id, get_le32(r + 4));
+			index_add(j, slot, off, id, len);
 		rec->records++;
 		off += reclen;
 	}
@@ -427,11 +476,15 @@ static int scan(struct errlog_journal *j, struct journal_recovery *rec)
 	/* A zero header with data behind it is damage too. */
 	if (!why)
 		why = "data after an empty record header";
+	/* The side file must hold the last intact record whole, zeroes included. */
+	intact = intact_end(j, off, stop);
+	if (intact > stop)
+		stop = intact;
 	rec->damaged = true;
 	rec->dropped_bytes = stop - off;
 	log_warn("journal %s: dropped %zu bytes after record %zu (offset %zu): %s", j->path,
 		 rec->dropped_bytes, rec->records, off, why);
-	if (intact_after(j, off, stop))
+	if (intact)
 		save_dropped(j, off, stop);
 	/* Zeroed and persisted: the next append goes here, the next open sees the end. */
 	j->memset_fn(j->base + off, 0, stop - off, 0);
@@ -633,13 +686,14 @@ int errlog_journal_append(struct errlog_journal *j, uint32_t log_id, const void 
 	static const uint8_t zeroes[8];
 	uint8_t hdr[JRN_REC_HDR];
 	size_t slot, reclen;
+	bool id_seen = false;
 	uint8_t *r;
 	int ret;
 
 	if (len > JOURNAL_MAX_ENTRY || (len && !raw))
 		return -EINVAL;
 	if (j->nslots) {
-		slot = set_find(j, log_id);
+		slot = set_find(j, log_id, raw, len, &id_seen);
 		if (j->slots[slot])
 			return 1;
 	}
@@ -647,7 +701,7 @@ int errlog_journal_append(struct errlog_journal *j, uint32_t log_id, const void 
 	ret = index_reserve(j);
 	if (ret)
 		return ret;
-	slot = set_find(j, log_id);
+	slot = set_find(j, log_id, raw, len, NULL);
 
 	reclen = JRN_REC_HDR + pad8(len);
 	if (j->end + reclen > j->size) {
@@ -672,12 +726,23 @@ int errlog_journal_append(struct errlog_journal *j, uint32_t log_id, const void 
 
 	index_add(j, slot, j->end, log_id, (uint32_t)len);
 	j->end += reclen;
+	if (id_seen)
+		log_notice("journal %s: log id %" PRIu32 " reused with other content "
+			   "(the card's log counter restarted?); kept as a new entry",
+			   j->path, log_id);
 	return 0;
 }
 
 bool errlog_journal_contains(struct errlog_journal *j, uint32_t log_id)
 {
-	return j->nslots && j->slots[set_find(j, log_id)];
+	size_t i;
+
+	if (!j->nslots)
+		return false;
+	for (i = set_hash(log_id, j->nslots); j->slots[i]; i = (i + 1) & (j->nslots - 1))
+		if (j->recs[j->slots[i] - 1].id == log_id)
+			return true;
+	return false;
 }
 
 size_t errlog_journal_count(struct errlog_journal *j)

@@ -6,7 +6,8 @@
  * caller may then acknowledge the entry to the card.  Records carry a
  * CRC-32; opening a torn or corrupt journal keeps every record before the
  * first bad one, logs what it dropped and truncates the rest.  Entries are
- * deduplicated by log identifier.
+ * deduplicated by log identifier and content: the same entry twice is
+ * stored once, a reused identifier with other bytes is a new entry.
  *
  * Not thread-safe: callers serialize every call on one journal (the card
  * lock).  A second open of the same file, from any process, gets -EBUSY.
@@ -42,11 +43,13 @@ int errlog_journal_open(const char *path, struct errlog_journal **out,
 void errlog_journal_close(struct errlog_journal *j);
 
 /*
- * 0 appended and persisted; 1 already present (nothing written); -errno:
- * -EINVAL if len > JOURNAL_MAX_ENTRY (or raw is NULL with len > 0).
+ * 0 appended and persisted; 1 an equal record (same log_id, same bytes) is
+ * already present, nothing written; -errno: -EINVAL if len >
+ * JOURNAL_MAX_ENTRY (or raw is NULL with len > 0).
  */
 int errlog_journal_append(struct errlog_journal *j, uint32_t log_id,
 			  const void *raw, size_t len);
+/* Whether any record has this log identifier. */
 bool errlog_journal_contains(struct errlog_journal *j, uint32_t log_id);
 size_t errlog_journal_count(struct errlog_journal *j);
 

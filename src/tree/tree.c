@@ -150,6 +150,11 @@ void tree_free(struct tree *t)
 	free(t);
 }
 
+static bool tree_file_is_sim(const struct tree_file *f)
+{
+	return f >= tree_sim_files && f < tree_sim_files + tree_sim_nfiles;
+}
+
 /* A vanished card's directory and link are hidden until it answers again. */
 static bool card_shown(const struct tree *t, unsigned i)
 {
@@ -379,8 +384,11 @@ int tree_getattr(struct tree *t, uint64_t ino, struct stat *st)
 		stat_dir(t, ino, 2, st);
 		return 0;
 	}
-	if (!ino_split(t, ino, &card, &slot) || !card_shown(t, card))
+	if (!ino_split(t, ino, &card, &slot))
 		return -ENOENT;
+	/* Names of a vanished card are gone (lookup); inodes still held get ENODEV. */
+	if (!card_shown(t, card))
+		return -ENODEV;
 	if (slot == 0) {
 		stat_dir(t, ino, t->cards[card]->sim ? 3 : 2, st);
 		return 0;
@@ -630,7 +638,8 @@ ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_
 
 	if (!n->file->store)
 		return -EACCES;
-	if (card_get_state(n->card) == CARD_GONE)
+	/* sim/ files are the simulated card's outside world: they still work. */
+	if (card_get_state(n->card) == CARD_GONE && !tree_file_is_sim(n->file))
 		return -ENODEV;
 	if (size == 0 || size > TREE_CONTROL_MAX)
 		return -EINVAL;

@@ -9,12 +9,14 @@
 static int log_to_syslog;
 static int log_level = LOG_NOTICE;
 
-void log_init(int to_syslog, int level)
+void log_init(enum log_target target, int level)
 {
-	log_to_syslog = to_syslog;
+	log_to_syslog = target != LOG_TO_STDERR;
 	log_level = level;
-	if (to_syslog)
-		openlog("ocxlfs", LOG_PID, LOG_DAEMON);
+	if (log_to_syslog) {
+		closelog();
+		openlog("ocxlfs", LOG_PID | (target == LOG_TO_BOTH ? LOG_PERROR : 0), LOG_DAEMON);
+	}
 }
 
 void log_set_level(int level)

@@ -8,7 +8,13 @@
 
 #include <syslog.h>
 
-void log_init(int to_syslog, int level);
+enum log_target {
+	LOG_TO_STDERR,
+	LOG_TO_SYSLOG,
+	/* Start-up of a daemon: syslog keeps it, the terminal still sees it. */
+	LOG_TO_BOTH,
+};
+void log_init(enum log_target target, int level);
 void log_set_level(int level);
 int log_get_level(void);
 int log_level_parse(const char *name); /* -1 if unknown */

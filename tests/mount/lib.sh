@@ -92,13 +92,14 @@ assert_eq() { # expected actual message
 }
 
 # Starts the daemon in the foreground (background job) with the given extra
-# options and waits until the first card's directory is served.  Under the
-# kernel backend the --simulate=N and --sim-* options become the harness's
-# card setup (same state directory, same cards), and the daemon starts
-# without them, so it discovers the cards like real ones.
+# options and waits until the first card's directory is served.
+# OCXLFS_WRAP, if set, is a command line the daemon runs under (valgrind).
+# Under the kernel backend the --simulate=N and --sim-* options become the
+# harness's card setup (same state directory, same cards), and the daemon
+# starts without them, so it discovers the cards like real ones.
 mount_ocxlfs() {
 	if backend_is_sim; then
-		"$OCXLFS" -f --state-dir="$STATE" --sim-dir="$SIM" "$@" "$MNT" \
+		${OCXLFS_WRAP:-} "$OCXLFS" -f --state-dir="$STATE" --sim-dir="$SIM" "$@" "$MNT" \
 			>>"$WORK/daemon.log" 2>&1 &
 	else
 		local a n=0 dir=$SIM
@@ -119,17 +120,20 @@ mount_ocxlfs() {
 		# shellcheck disable=SC2086
 		harness_ctl setup "$n" dir="$dir" "${setup[@]}" ${HARNESS_SETUP:-} ||
 			fail "harness card setup"
-		"$OCXLFS" -f --state-dir="$STATE" "${pass[@]}" "$MNT" >>"$WORK/daemon.log" 2>&1 &
+		${OCXLFS_WRAP:-} "$OCXLFS" -f --state-dir="$STATE" "${pass[@]}" "$MNT" \
+			>>"$WORK/daemon.log" 2>&1 &
 	fi
 	OCXLFS_PID=$!
-	for _ in $(seq 1 100); do
+	local tries=100
+	[ -n "${OCXLFS_WRAP:-}" ] && tries=600 # valgrind starts slowly
+	for _ in $(seq 1 "$tries"); do
 		if mountpoint -q "$MNT" && [ -e "$MNT/0/serial" ]; then
 			return 0
 		fi
 		kill -0 "$OCXLFS_PID" 2>/dev/null || fail "ocxlfs exited during start-up"
 		sleep 0.1
 	done
-	fail "ocxlfs did not mount within 10 s"
+	fail "ocxlfs did not mount within $((tries / 10)) s"
 }
 
 umount_ocxlfs() {

@@ -73,11 +73,19 @@ static size_t pad8(size_t n)
 	return (n + 7u) & ~(size_t)7u;
 }
 
-/* Entry content from its id; never a zero byte, so a cut always shows. */
+/*
+ * Entry content from its id; never a zero byte, so a cut always shows.
+ * With zero_tails, up to 7 trailing zeroes, as the NUL padding of a real
+ * entry's additional data.
+ */
+static bool zero_tails;
+
 static void fill_entry(uint32_t id, uint8_t *buf, size_t len)
 {
+	size_t zeroes = zero_tails ? id % 8u : 0;
+
 	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)((id * 131u + i * 7u) % 255u + 1u);
+		buf[i] = i + zeroes < len ? (uint8_t)((id * 131u + i * 7u) % 255u + 1u) : 0;
 }
 
 static size_t entry_len(uint32_t id)
@@ -159,6 +167,14 @@ static uint8_t *read_file(const char *path, size_t *size)
 	return buf;
 }
 
+static size_t file_size(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	return (size_t)st.st_size;
+}
+
 static void write_file(const char *path, const void *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -210,6 +226,48 @@ static uint8_t *make_image(size_t n, size_t *offs, size_t *end)
 	return img;
 }
 
+/*
+ * What the code under test logs, through log.c's stderr path: recovery
+ * must say what it dropped, so the tests read it back.
+ */
+static int saved_stderr = -1, saved_level;
+
+static void log_capture(void)
+{
+	char path[192];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/log.txt", tmpdir);
+	fflush(stderr);
+	saved_stderr = dup(STDERR_FILENO);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(saved_stderr, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);
+	close(fd);
+	saved_level = log_get_level();
+	log_set_level(LOG_DEBUG);
+}
+
+/* Ends the capture; returns what was logged (malloc'd, NUL-terminated). */
+static char *log_captured(void)
+{
+	char path[192];
+	uint8_t *text;
+	size_t size;
+
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	saved_stderr = -1;
+	log_set_level(saved_level);
+	snprintf(path, sizeof(path), "%s/log.txt", tmpdir);
+	text = read_file(path, &size);
+	text[size] = 0;
+	unlink(path);
+	return (char *)text;
+}
+
 /* ---- journal ---- */
 
 START_TEST(test_journal_roundtrip)
@@ -235,15 +293,25 @@ START_TEST(test_journal_roundtrip)
 }
 END_TEST
 
+/* Appends nth_id(i) again, with the bytes it was first appended with. */
+static int append_again(struct errlog_journal *j, size_t i)
+{
+	uint8_t buf[JOURNAL_MAX_ENTRY];
+	uint32_t id = nth_id(i);
+
+	fill_entry(id, buf, entry_len(id));
+	return errlog_journal_append(j, id, buf, entry_len(id));
+}
+
+/* An entry re-sent after a lost acknowledgement is stored once. */
 START_TEST(test_journal_dedup)
 {
 	struct errlog_journal *j = jopen(NULL);
 	uint8_t before[JRN_HDR_SIZE + 4096], *after;
-	uint8_t buf[16] = {1};
 	size_t size;
 
 	append_n(j, 0, 10);
-	ck_assert_int_eq(errlog_journal_append(j, nth_id(3), buf, sizeof(buf)), 1);
+	ck_assert_int_eq(append_again(j, 3), 1);
 	ck_assert_uint_eq(errlog_journal_count(j), 10);
 	errlog_journal_close(j);
 
@@ -251,8 +319,8 @@ START_TEST(test_journal_dedup)
 	after = read_file(jpath, &size);
 	memcpy(before, after, sizeof(before));
 	free(after);
-	ck_assert_int_eq(errlog_journal_append(j, nth_id(9), buf, sizeof(buf)), 1);
-	ck_assert_int_eq(errlog_journal_append(j, nth_id(0), buf, sizeof(buf)), 1);
+	ck_assert_int_eq(append_again(j, 9), 1);
+	ck_assert_int_eq(append_again(j, 0), 1);
 	ck_assert_uint_eq(errlog_journal_count(j), 10);
 	check_contents(j, 10);
 	/* Nothing was written. */
@@ -498,6 +566,258 @@ START_TEST(test_journal_max_entry)
 		sum += buf[i];
 	ck_assert_uint_gt(sum, 0);
 	free(buf);
+}
+END_TEST
+
+/*
+ * A card whose log counter restarted (or a simulator started afresh) hands
+ * out identifiers already in the journal for new entries: those are kept,
+ * only a byte-for-byte repeat is dropped.
+ */
+struct reuse_seen {
+	char tags[8];
+	size_t n;
+};
+
+/* Tags the records holding a's, b's or c's bytes in the order visited. */
+static int visit_reuse(void *ctx, uint32_t log_id, const uint8_t *raw, size_t len)
+{
+	struct reuse_seen *seen = ctx;
+
+	if (!len || (raw[0] != 0xa1 && raw[0] != 0xb2))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if (raw[i] != raw[0])
+			return 0;
+	ck_assert_uint_lt(seen->n, sizeof(seen->tags) - 1);
+	seen->tags[seen->n++] = raw[0] == 0xb2 ? 'b' : len == 0x60 ? 'c' : 'a';
+	return 0;
+}
+
+START_TEST(test_journal_id_reuse)
+{
+	struct reuse_seen seen = {.n = 0};
+	uint8_t a[0x50], b[0x50], c[0x60];
+	struct journal_recovery rec;
+	struct errlog_journal *j = jopen(NULL);
+	char *log;
+
+	memset(a, 0xa1, sizeof(a));
+	memset(b, 0xb2, sizeof(b));
+	memset(c, 0xa1, sizeof(c)); /* a's bytes, longer */
+	append_n(j, 0, 100);
+	ck_assert_int_eq(errlog_journal_append(j, 7, a, sizeof(a)), 0);
+	ck_assert_int_eq(errlog_journal_append(j, 7, a, sizeof(a)), 1);
+	log_capture();
+	ck_assert_int_eq(errlog_journal_append(j, 7, b, sizeof(b)), 0);
+	ck_assert_int_eq(errlog_journal_append(j, 7, c, sizeof(c)), 0);
+	log = log_captured();
+	ck_assert_ptr_nonnull(strstr(log, "log id 7 reused with other content"));
+	free(log);
+	ck_assert_int_eq(errlog_journal_append(j, 7, b, sizeof(b)), 1);
+	ck_assert_int_eq(errlog_journal_append(j, 7, c, sizeof(c)), 1);
+	ck_assert_uint_eq(errlog_journal_count(j), 103);
+	ck_assert(errlog_journal_contains(j, 7));
+	errlog_journal_close(j);
+
+	j = jopen(&rec);
+	ck_assert(!rec.damaged);
+	ck_assert_uint_eq(errlog_journal_count(j), 103);
+	/* Still deduplicated after the index was rebuilt from the file. */
+	ck_assert_int_eq(errlog_journal_append(j, 7, a, sizeof(a)), 1);
+	ck_assert_int_eq(errlog_journal_append(j, 7, b, sizeof(b)), 1);
+	ck_assert_int_eq(errlog_journal_append(j, nth_id(5), a, sizeof(a)), 0);
+	errlog_journal_close(j);
+	j = jopen(NULL);
+	ck_assert_uint_eq(errlog_journal_count(j), 104);
+	/* Each kept once, in the order taken: a, b, c, then a again under another id. */
+	ck_assert_int_eq(errlog_journal_foreach(j, visit_reuse, &seen), 0);
+	ck_assert_str_eq(seen.tags, "abca");
+	errlog_journal_close(j);
+}
+END_TEST
+
+/* A record written twice (only an older daemon could) is shown once. */
+START_TEST(test_journal_duplicate_record)
+{
+	enum { N = 8 };
+	size_t offs[N + 1], end, size, dup_len;
+	uint8_t *img = make_image(N, offs, &end);
+	struct journal_recovery rec;
+	struct errlog_journal *j;
+	char *log;
+
+	size = file_size(jpath);
+	dup_len = offs[3] - offs[2];
+	ck_assert_uint_le(end + dup_len, size);
+	memcpy(img + end, img + offs[2], dup_len);
+	write_file(jpath, img, size);
+	log_capture();
+	j = jopen(&rec);
+	log = log_captured();
+	ck_assert(!rec.damaged);
+	ck_assert_uint_eq(rec.records, N + 1);
+	check_contents(j, N);
+	ck_assert_ptr_nonnull(strstr(log, "repeats log id"));
+	free(log);
+	errlog_journal_close(j);
+	free(img);
+}
+END_TEST
+
+enum damage_kind { DMG_FLIP, DMG_GARBAGE, DMG_ZERO, DMG_TAIL, DMG_NR };
+
+/*
+ * Damages img (size bytes, records up to end) in place; returns the first
+ * and last byte that now differ, or false if none does.
+ */
+static bool damage(uint8_t *img, size_t size, size_t end, enum damage_kind kind, size_t *first,
+		   size_t *last)
+{
+	uint8_t *orig = malloc(size);
+	size_t at, len = 1;
+	bool any = false;
+
+	ck_assert_ptr_nonnull(orig);
+	memcpy(orig, img, size);
+	switch (kind) {
+	case DMG_FLIP:
+		at = rnd_range(JRN_HDR_SIZE, end - 1);
+		img[at] ^= (uint8_t)rnd_range(1, 255);
+		break;
+	case DMG_GARBAGE: /* a stray block write */
+	case DMG_ZERO:	  /* a lost page or sector */
+		at = rnd_range(JRN_HDR_SIZE, end - 1);
+		len = rnd_range(1, 4096);
+		if (len > size - at)
+			len = size - at;
+		for (size_t i = 0; i < len; i++)
+			img[at + i] = kind == DMG_ZERO ? 0 : (uint8_t)rnd();
+		break;
+	default: /* DMG_TAIL: non-zero bytes in the free space after the last record */
+		at = rnd_range(end, size - 1);
+		img[at] = (uint8_t)rnd_range(1, 255);
+		break;
+	}
+	for (size_t i = 0; i < size; i++) {
+		if (img[i] == orig[i])
+			continue;
+		if (!any)
+			*first = i;
+		*last = i;
+		any = true;
+	}
+	free(orig);
+	return any;
+}
+
+static size_t last_nonzero(const uint8_t *img, size_t size)
+{
+	while (size && !img[size - 1])
+		size--;
+	return size;
+}
+
+/*
+ * Random damage of every kind at random places: the journal opens, keeps
+ * exactly the records before the first damaged byte, logs how many bytes
+ * it dropped after which record, saves intact records found beyond the
+ * damage to a side file byte for byte (the last one whole, even when it
+ * ends in zeroes), and takes appends again.  Run without and with
+ * entries that end in zeroes.
+ */
+START_TEST(test_journal_random_damage)
+{
+	enum { N = 40 };
+	size_t offs[N + 1], end, size;
+	uint8_t *img, *bad;
+
+	zero_tails = _i;
+	img = make_image(N, offs, &end);
+
+	size = file_size(jpath);
+	bad = malloc(size);
+	ck_assert_ptr_nonnull(bad);
+	for (int it = 0; it < 200; it++) {
+		enum damage_kind kind = (enum damage_kind)(it % DMG_NR);
+		size_t first = 0, last = 0, kept = 0, dropped, stop;
+		struct journal_recovery rec;
+		struct errlog_journal *j;
+		bool intact_after = false;
+		char want[128], *log;
+
+		memcpy(bad, img, size);
+		if (!damage(bad, size, end, kind, &first, &last))
+			continue; /* zeroes written over zeroes */
+		while (kept < N && offs[kept + 1] <= first)
+			kept++;
+		for (size_t i = kept + 1; i < N; i++)
+			intact_after |= offs[i] > last;
+		/*
+		 * The previous record's zero padding may end the data; an intact
+		 * last record is dropped whole, its trailing zeroes included.
+		 */
+		stop = last_nonzero(bad, size);
+		if (intact_after && stop < end)
+			stop = end;
+		dropped = stop > offs[kept] ? stop - offs[kept] : 0;
+		write_file(jpath, bad, size);
+
+		log_capture();
+		j = jopen(&rec);
+		log = log_captured();
+		ck_assert_msg(rec.records == kept, "kind %d at %zu: kept %zu, want %zu", kind,
+			      first, rec.records, kept);
+		/*
+		 * Zeroes from a record boundary to the end look like a shorter
+		 * journal, as a cut at a boundary does: nothing left to see.
+		 */
+		ck_assert_int_eq(rec.damaged, dropped > 0);
+		ck_assert_uint_eq(rec.dropped_bytes, dropped);
+		check_contents(j, kept);
+		if (dropped) {
+			snprintf(want, sizeof(want),
+				 "dropped %zu bytes after record %zu (offset %zu)", dropped, kept,
+				 offs[kept]);
+			ck_assert_msg(strstr(log, want), "log lacks \"%s\": %s", want, log);
+		} else {
+			ck_assert_str_eq(log, "");
+		}
+		ck_assert_int_eq(strstr(log, "dropped bytes saved to") != NULL, intact_after);
+		free(log);
+
+		/* The side file holds the dropped bytes exactly as they were. */
+		ck_assert_uint_eq(count_files(".dropped-", 0), intact_after);
+		if (intact_after) {
+			struct dirent *de;
+			DIR *d = opendir(tmpdir);
+			size_t dsize;
+			uint8_t *saved;
+			char p[512];
+
+			ck_assert_ptr_nonnull(d);
+			while ((de = readdir(d)) && !strstr(de->d_name, ".dropped-"))
+				;
+			ck_assert_ptr_nonnull(de);
+			snprintf(p, sizeof(p), "%s/%s", tmpdir, de->d_name);
+			closedir(d);
+			saved = read_file(p, &dsize);
+			ck_assert_uint_eq(dsize, dropped);
+			ck_assert_mem_eq(saved, bad + offs[kept], dsize);
+			free(saved);
+			count_files(".dropped-", 1);
+		}
+
+		/* Recovery leaves a journal that takes appends and reopens clean. */
+		append_n(j, kept, kept + 2);
+		errlog_journal_close(j);
+		j = jopen(&rec);
+		ck_assert(!rec.damaged);
+		check_contents(j, kept + 2);
+		errlog_journal_close(j);
+	}
+	free(bad);
+	free(img);
 }
 END_TEST
 
@@ -767,6 +1087,9 @@ static Suite *store_suite(void)
 	tcase_add_test(tj, test_journal_bad_header);
 	tcase_add_test(tj, test_journal_odd_files);
 	tcase_add_test(tj, test_journal_max_entry);
+	tcase_add_test(tj, test_journal_id_reuse);
+	tcase_add_test(tj, test_journal_duplicate_record);
+	tcase_add_loop_test(tj, test_journal_random_damage, 0, 2);
 	suite_add_tcase(s, tj);
 
 	tcase_add_checked_fixture(td, dsetup, teardown);

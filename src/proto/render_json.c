@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Pure JSON renderers (render_json.h).  Objects are built with json-c so
+ * that escaping is never hand-made, then serialised compactly; error_log
+ * is framed by hand around one serialised object per entry so that the
+ * journal is never held as one tree.  Names and types are ABI: docs/json.md.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "proto/render_json.h"
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* Takes ownership of v (NULL = allocation failed); key must be a literal. */
+static int put(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!v)
+		return -ENOMEM;
+	if (json_object_object_add_ex(
+		o, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int put_str(struct json_object *o, const char *key, const char *s)
+{
+	return put(o, key, json_object_new_string(s));
+}
+
+/* 32 bits or fewer: a JSON number. */
+static int put_num(struct json_object *o, const char *key, uint32_t v)
+{
+	return put(o, key, json_object_new_int64(v));
+}
+
+/* 64 bits: decimal digits in a string, so no parser rounds it. */
+static int put_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	char s[21];
+
+	snprintf(s, sizeof(s), "%" PRIu64, v);
+	return put_str(o, key, s);
+}
+
+static int put_hex64(struct json_object *o, const char *key, uint64_t v)
+{
+	char s[19];
+
+	snprintf(s, sizeof(s), "0x%016" PRIx64, v);
+	return put_str(o, key, s);
+}
+
+static int array_add(struct json_object *a, struct json_object *v)
+{
+	if (!v)
+		return -ENOMEM;
+	if (json_object_array_add(a, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Writes o and a newline, then drops o whatever happened. */
+static int emit(FILE *out, struct json_object *o, const char *end)
+{
+	size_t len = 0;
+	const char *s = json_object_to_json_string_length(o, JSON_FLAGS, &len);
+	int rc = 0;
+
+	if (!s)
+		rc = -ENOMEM;
+	else if (fwrite(s, 1, len, out) != len || fputs(end, out) == EOF || ferror(out))
+		rc = -EIO;
+	json_object_put(o);
+	return rc;
+}
+
+/* Same normalisation as the firmware_version file: trailing spaces go. */
+static struct json_object *trimmed_string(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	return json_object_new_string_len(s, (int)n);
+}
+
+int ocxl_render_info_json(FILE *out, const struct ocxl_identity *id,
+			  const struct ocxl_info_extra *extra)
+{
+	static const struct ocxl_info_extra none;
+	struct json_object *o = json_object_new_object();
+	unsigned rev = OCXL_CCAP0_REVISION(id->ccap0);
+	char revision[16];
+
+	if (!o)
+		return -ENOMEM;
+	if (!extra)
+		extra = &none;
+	snprintf(revision, sizeof(revision), "%u.%u", rev >> 4, rev & 0xF);
+	if (put_str(o, "schema", OCXL_JSON_SCHEMA_INFO) || put_u64(o, "serial", id->serial) ||
+	    put(o, "firmware_version", trimmed_string(id->fw_version, sizeof(id->fw_version))) ||
+	    put_str(o, "revision", revision) ||
+	    put_num(o, "read_latency_ns", OCXL_CCAP0_READ_LATENCY_NS(id->ccap0)) ||
+	    put_num(o, "ready_timeout_s", OCXL_CCAP0_READY_TIMEOUT_S(id->ccap0)) ||
+	    put_num(o, "memory_available_timeout_s", OCXL_CCAP0_MEM_AVAIL_TIMEOUT_S(id->ccap0)) ||
+	    put_num(o, "max_dump_size", (uint32_t)OCXL_CCAP1_MAX_DUMP_SIZE(id->ccap1)) ||
+	    /* null, not a guess, when an older identity block lacks it */
+	    (id->has_admin_buffer_size ? put_num(o, "admin_buffer_size", id->admin_buffer_size)
+				       : json_object_object_add(o, "admin_buffer_size", NULL)) ||
+	    put_num(o, "label_size", extra->label_size) ||
+	    put_num(o, "label_max_xfer", extra->label_max_xfer) ||
+	    put_hex64(o, "ccap0", id->ccap0) || put_hex64(o, "ccap1", id->ccap1) ||
+	    (extra->transport ? put_str(o, "transport", extra->transport)
+			      : json_object_object_add(o, "transport", NULL)) ||
+	    (extra->device ? put_str(o, "device", extra->device)
+			   : json_object_object_add(o, "device", NULL))) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	return emit(out, o, "\n");
+}
+
+int ocxl_render_stats_json(FILE *out, const struct ocxl_stats *st)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *values = json_object_new_object();
+	unsigned f;
+
+	if (!o || !values)
+		goto nomem;
+	for (f = 0; f < OCXL_STAT_NR; f++) {
+		if (!(st->present & (1u << f)))
+			continue;
+		if (put_u64(values, ocxl_stat_name((enum ocxl_stat_field)f), st->value[f]))
+			goto nomem;
+	}
+	if (put_str(o, "schema", OCXL_JSON_SCHEMA_STATISTICS))
+		goto nomem;
+	if (put(o, "statistics", values)) {
+		values = NULL; /* put() dropped it */
+		goto nomem;
+	}
+	values = NULL;
+	if (put_num(o, "unknown_blocks", st->unknown_blocks))
+		goto nomem;
+	return emit(out, o, "\n");
+nomem:
+	json_object_put(values);
+	json_object_put(o);
+	return -ENOMEM;
+}
+
+static struct json_object *smart_attr(const struct ocxl_smart_attr *a)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (put_num(o, "id", a->id) || put_str(o, "name", ocxl_smart_attr_name(a->id)) ||
+	    put_num(o, "current", a->current) || put_num(o, "worst", a->worst) ||
+	    put_num(o, "threshold", a->threshold) || put_num(o, "flags", a->flags) ||
+	    put_u64(o, "raw", a->raw)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+int ocxl_render_smart_json(FILE *out, const struct ocxl_smart *sm)
+{
+	unsigned i, n = sm->count < OCXL_SMART_MAX_ATTRS ? sm->count : OCXL_SMART_MAX_ATTRS;
+	struct json_object *o = json_object_new_object();
+	struct json_object *attrs = json_object_new_array();
+
+	if (!o || !attrs)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		if (array_add(attrs, smart_attr(&sm->attr[i])))
+			goto nomem;
+	if (put_str(o, "schema", OCXL_JSON_SCHEMA_HEALTH))
+		goto nomem;
+	if (put(o, "attributes", attrs)) {
+		attrs = NULL;
+		goto nomem;
+	}
+	return emit(out, o, "\n");
+nomem:
+	json_object_put(attrs);
+	json_object_put(o);
+	return -ENOMEM;
+}
+
+/*
+ * The action names come from the text renderer, so the two files can never
+ * disagree: render into a small buffer and split at the commas.
+ */
+static struct json_object *action_names(uint32_t flags)
+{
+	char buf[512] = "";
+	struct json_object *a = json_object_new_array();
+	char *tok, *save = NULL;
+	FILE *mem;
+	int rc;
+
+	if (!a)
+		return NULL;
+	if (!flags)
+		return a;
+	mem = fmemopen(buf, sizeof(buf) - 1, "w");
+	if (!mem)
+		goto fail;
+	rc = ocxl_render_action_flags(mem, flags);
+	if (fclose(mem) || rc)
+		goto fail;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (array_add(a, json_object_new_string(tok)))
+			goto fail;
+	return a;
+fail:
+	json_object_put(a);
+	return NULL;
+}
+
+static struct json_object *hex_string(const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	struct json_object *s;
+	char *hex = malloc(2 * n + 1);
+	size_t i;
+
+	if (!hex)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		hex[2 * i] = digits[p[i] >> 4];
+		hex[2 * i + 1] = digits[p[i] & 0xF];
+	}
+	hex[2 * n] = '\0';
+	s = json_object_new_string_len(hex, (int)(2 * n));
+	free(hex);
+	return s;
+}
+
+static struct json_object *errlog_entry(const struct ocxl_errlog *el)
+{
+	struct json_object *o = json_object_new_object();
+	char wwid[33];
+
+	if (!o)
+		return NULL;
+	snprintf(wwid, sizeof(wwid), "%016" PRIx64 "%016" PRIx64, el->wwid[0], el->wwid[1]);
+	if (put_num(o, "id", el->log_id) ||
+	    put_num(o, "program_reference_code", el->program_ref_code) ||
+	    put_num(o, "type", el->type) ||
+	    put_str(o, "type_name", ocxl_errlog_type_name(el->type)) ||
+	    put_num(o, "action_flags", el->action_flags) ||
+	    put(o, "actions", action_names(el->action_flags)) ||
+	    put_num(o, "power_on_seconds", el->power_on_seconds) ||
+	    put_u64(o, "timestamp", el->timestamp) || put_str(o, "wwid", wwid) ||
+	    put(o, "firmware_revision", trimmed_string(el->fw_revision, sizeof(el->fw_revision))) ||
+	    put(o, "additional_data", hex_string(el->addl, el->addl ? el->addl_len : 0))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Entries are one per line between the frame's lines, so grep still works. */
+static int errlog_emit(struct ocxl_errlog_json *j, struct json_object *o)
+{
+	if (j->rc) {
+		json_object_put(o);
+		return j->rc;
+	}
+	if (!o)
+		return j->rc = -ENOMEM;
+	if (j->entries && fputs(",\n", j->out) == EOF) {
+		json_object_put(o);
+		return j->rc = -EIO;
+	}
+	j->rc = emit(j->out, o, "");
+	if (!j->rc)
+		j->entries++;
+	return j->rc;
+}
+
+int ocxl_errlog_json_begin(struct ocxl_errlog_json *j, FILE *out)
+{
+	j->out = out;
+	j->entries = 0;
+	fputs("{\"schema\":\"" OCXL_JSON_SCHEMA_ERROR_LOG "\",\"entries\":[\n", out);
+	j->rc = ferror(out) ? -EIO : 0;
+	return j->rc;
+}
+
+int ocxl_errlog_json_entry(struct ocxl_errlog_json *j, const struct ocxl_errlog *el)
+{
+	return errlog_emit(j, j->rc ? NULL : errlog_entry(el));
+}
+
+int ocxl_errlog_json_undecodable(struct ocxl_errlog_json *j, uint32_t log_id, int err)
+{
+	struct json_object *o;
+	const char *name = strerrorname_np(err < 0 ? -err : err);
+	char fallback[16];
+
+	if (j->rc)
+		return j->rc;
+	if (!name) {
+		snprintf(fallback, sizeof(fallback), "E%d", err < 0 ? -err : err);
+		name = fallback;
+	}
+	o = json_object_new_object();
+	if (o && (put_num(o, "id", log_id) || put_str(o, "error", name))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return errlog_emit(j, o);
+}
+
+int ocxl_errlog_json_end(struct ocxl_errlog_json *j)
+{
+	if (j->rc)
+		return j->rc;
+	fputs(j->entries ? "\n]}\n" : "]}\n", j->out);
+	j->rc = ferror(j->out) ? -EIO : 0;
+	return j->rc;
+}

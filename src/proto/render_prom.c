@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Pure Prometheus renderer (render_prom.h).  Values are converted to base
+ * units with integer arithmetic only, so a 64-bit counter is printed with
+ * every digit the card sent: ns become seconds with nine decimals and
+ * percentages become ratios with two.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "proto/render_prom.h"
+
+enum conv {
+	CONV_NONE,
+	CONV_NS_TO_S,
+	CONV_PCT_TO_RATIO,
+};
+
+struct stat_metric {
+	enum ocxl_stat_field field;
+	const char *name;
+	const char *type;
+	enum conv conv;
+	const char *help;
+};
+
+/* Exposition order; names follow Prometheus' naming guide.  A table. */
+// clang-format off
+static const struct stat_metric stat_metrics[] = {
+	{ OCXL_STAT_RESET_COUNT, "ocxl_resets_total", "counter", CONV_NONE,
+	  "Controller resets." },
+	{ OCXL_STAT_RESET_UPTIME, "ocxl_reset_uptime_seconds", "gauge", CONV_NONE,
+	  "Time since the last controller reset." },
+	{ OCXL_STAT_POWER_ON_UPTIME, "ocxl_power_on_uptime_seconds", "gauge", CONV_NONE,
+	  "Time since the card was powered on." },
+	{ OCXL_STAT_LIFE_REMAINING, "ocxl_life_remaining_ratio", "gauge", CONV_PCT_TO_RATIO,
+	  "Estimated media life left, 1 = new." },
+	{ OCXL_STAT_CRIT_RESOURCE_UTIL, "ocxl_critical_resource_utilization_ratio", "gauge",
+	  CONV_PCT_TO_RATIO, "Utilisation of the card's most critical resource." },
+	{ OCXL_STAT_HOST_LOAD_COUNT, "ocxl_host_loads_total", "counter", CONV_NONE,
+	  "Host loads served." },
+	{ OCXL_STAT_HOST_STORE_COUNT, "ocxl_host_stores_total", "counter", CONV_NONE,
+	  "Host stores served." },
+	{ OCXL_STAT_HOST_LOAD_DURATION, "ocxl_host_load_seconds_total", "counter", CONV_NS_TO_S,
+	  "Cumulative time spent serving host loads." },
+	{ OCXL_STAT_HOST_STORE_DURATION, "ocxl_host_store_seconds_total", "counter", CONV_NS_TO_S,
+	  "Cumulative time spent serving host stores." },
+	{ OCXL_STAT_MEDIA_READ_COUNT, "ocxl_media_reads_total", "counter", CONV_NONE,
+	  "Media reads." },
+	{ OCXL_STAT_MEDIA_WRITE_COUNT, "ocxl_media_writes_total", "counter", CONV_NONE,
+	  "Media writes." },
+	{ OCXL_STAT_MEDIA_READ_DURATION, "ocxl_media_read_seconds_total", "counter", CONV_NS_TO_S,
+	  "Cumulative media read time." },
+	{ OCXL_STAT_MEDIA_WRITE_DURATION, "ocxl_media_write_seconds_total", "counter",
+	  CONV_NS_TO_S, "Cumulative media write time." },
+	{ OCXL_STAT_CACHE_READ_HIT_COUNT, "ocxl_cache_read_hits_total", "counter", CONV_NONE,
+	  "Reads served from the controller cache." },
+	{ OCXL_STAT_CACHE_WRITE_HIT_COUNT, "ocxl_cache_write_hits_total", "counter", CONV_NONE,
+	  "Writes absorbed by the controller cache." },
+	{ OCXL_STAT_FAST_WRITE_COUNT, "ocxl_fast_writes_total", "counter", CONV_NONE,
+	  "Fast writes." },
+};
+// clang-format on
+#define NR_STAT_METRICS (sizeof(stat_metrics) / sizeof(stat_metrics[0]))
+
+enum smart_value {
+	SMART_CURRENT,
+	SMART_WORST,
+	SMART_THRESHOLD,
+	SMART_RAW,
+};
+
+static const struct {
+	const char *name;
+	const char *help;
+} smart_metrics[] = {
+    [SMART_CURRENT] = {"ocxl_smart_current", "SMART attribute, normalised current value."},
+    [SMART_WORST] = {"ocxl_smart_worst", "SMART attribute, normalised worst value."},
+    [SMART_THRESHOLD] = {"ocxl_smart_threshold", "SMART attribute, failure threshold."},
+    [SMART_RAW] = {"ocxl_smart_raw", "SMART attribute, raw value as the card sent it."},
+};
+
+static void header(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A label value with the three escapes the exposition format defines. */
+static void label_value(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", out);
+		else if (*s == '"')
+			fputs("\\\"", out);
+		else if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static void value(FILE *out, uint64_t v, enum conv conv)
+{
+	switch (conv) {
+	case CONV_NS_TO_S:
+		fprintf(out, "%" PRIu64 ".%09" PRIu64 "\n", v / 1000000000u, v % 1000000000u);
+		break;
+	case CONV_PCT_TO_RATIO:
+		fprintf(out, "%" PRIu64 ".%02" PRIu64 "\n", v / 100u, v % 100u);
+		break;
+	default:
+		fprintf(out, "%" PRIu64 "\n", v);
+		break;
+	}
+}
+
+static void card_info(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
+{
+	bool any = false;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		const struct ocxl_identity *id = cards[i].id;
+		size_t len;
+		char fw[sizeof(id->fw_version)];
+
+		if (!id)
+			continue;
+		if (!any)
+			header(out, "ocxl_card_info", "gauge",
+			       "Always 1; the labels identify the card behind the card label.");
+		any = true;
+		/* Same normalisation as the firmware_version file. */
+		len = strnlen(id->fw_version, sizeof(id->fw_version) - 1);
+		while (len > 0 && id->fw_version[len - 1] == ' ')
+			len--;
+		memcpy(fw, id->fw_version, len);
+		fw[len] = '\0';
+		fprintf(out, "ocxl_card_info{card=\"%u\",serial=\"%" PRIu64 "\",firmware=\"",
+			cards[i].index, id->serial);
+		label_value(out, fw);
+		fputs("\"} 1\n", out);
+	}
+}
+
+static void card_state(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
+{
+	bool any = false;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (!cards[i].state)
+			continue;
+		if (!any)
+			header(out, "ocxl_card_state", "gauge",
+			       "Always 1; the state label is the word in the card's state file.");
+		any = true;
+		fprintf(out, "ocxl_card_state{card=\"%u\",state=\"", cards[i].index);
+		label_value(out, cards[i].state);
+		fputs("\"} 1\n", out);
+	}
+}
+
+static void card_up(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
+{
+	unsigned i;
+
+	if (!n)
+		return;
+	header(out, "ocxl_card_up", "gauge",
+	       "1 if the card answered both the statistics and the SMART command.");
+	for (i = 0; i < n; i++)
+		fprintf(out, "ocxl_card_up{card=\"%u\"} %d\n", cards[i].index,
+			cards[i].stats && cards[i].smart);
+}
+
+static void stat_family(FILE *out, const struct stat_metric *m, const struct ocxl_prom_card *cards,
+			unsigned n)
+{
+	bool any = false;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		const struct ocxl_stats *st = cards[i].stats;
+
+		/* A statistic the card did not report is absent, never 0. */
+		if (!st || !(st->present & (1u << m->field)))
+			continue;
+		if (!any)
+			header(out, m->name, m->type, m->help);
+		any = true;
+		fprintf(out, "%s{card=\"%u\"} ", m->name, cards[i].index);
+		value(out, st->value[m->field], m->conv);
+	}
+}
+
+/* The first record with this id; a repeated id would make a duplicate series. */
+static const struct ocxl_smart_attr *smart_find(const struct ocxl_smart *sm, unsigned k)
+{
+	unsigned j;
+
+	for (j = 0; j < k; j++)
+		if (sm->attr[j].id == sm->attr[k].id)
+			return NULL;
+	return &sm->attr[k];
+}
+
+static unsigned smart_count(const struct ocxl_smart *sm)
+{
+	return sm->count < OCXL_SMART_MAX_ATTRS ? sm->count : OCXL_SMART_MAX_ATTRS;
+}
+
+static void temperature(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
+{
+	bool any = false;
+	unsigned i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct ocxl_smart *sm = cards[i].smart;
+
+		for (k = 0; sm && k < smart_count(sm); k++) {
+			const struct ocxl_smart_attr *a = smart_find(sm, k);
+
+			if (!a || a->id != OCXL_SMART_TEMPERATURE)
+				continue;
+			if (!any)
+				header(out, "ocxl_temperature_celsius", "gauge",
+				       "Card temperature: low byte of SMART attribute 0xc2's raw "
+				       "value.");
+			any = true;
+			/* ATA's convention: the low byte is degrees, the others min/max. */
+			fprintf(out, "ocxl_temperature_celsius{card=\"%u\"} %u\n", cards[i].index,
+				(unsigned)(a->raw & 0xFF));
+		}
+	}
+}
+
+static void smart_family(FILE *out, enum smart_value which, const struct ocxl_prom_card *cards,
+			 unsigned n)
+{
+	bool any = false;
+	unsigned i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct ocxl_smart *sm = cards[i].smart;
+
+		for (k = 0; sm && k < smart_count(sm); k++) {
+			const struct ocxl_smart_attr *a = smart_find(sm, k);
+			uint64_t v;
+
+			if (!a)
+				continue;
+			if (!any)
+				header(out, smart_metrics[which].name, "gauge",
+				       smart_metrics[which].help);
+			any = true;
+			switch (which) {
+			case SMART_CURRENT:
+				v = a->current;
+				break;
+			case SMART_WORST:
+				v = a->worst;
+				break;
+			case SMART_THRESHOLD:
+				v = a->threshold;
+				break;
+			default:
+				v = a->raw;
+				break;
+			}
+			fprintf(out, "%s{card=\"%u\",id=\"0x%02x\",attribute=\"%s\"} ",
+				smart_metrics[which].name, cards[i].index, (unsigned)a->id,
+				ocxl_smart_attr_name(a->id));
+			value(out, v, CONV_NONE);
+		}
+	}
+}
+
+int ocxl_render_prom(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
+{
+	unsigned m;
+
+	card_info(out, cards, n);
+	card_state(out, cards, n);
+	card_up(out, cards, n);
+	for (m = 0; m < NR_STAT_METRICS; m++)
+		stat_family(out, &stat_metrics[m], cards, n);
+	temperature(out, cards, n);
+	smart_family(out, SMART_CURRENT, cards, n);
+	smart_family(out, SMART_WORST, cards, n);
+	smart_family(out, SMART_THRESHOLD, cards, n);
+	smart_family(out, SMART_RAW, cards, n);
+	return ferror(out) ? -EIO : 0;
+}

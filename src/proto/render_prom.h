@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Pure Prometheus renderer: every card's identity, statistics and SMART
+ * attributes in the text exposition format (version 0.0.4), for the
+ * top-level metrics.prom and node_exporter's textfile collector.  Metric
+ * names, labels and units are ABI: docs/json.md, section "metrics.prom".
+ */
+#ifndef OCXLFS_PROTO_RENDER_PROM_H
+#define OCXLFS_PROTO_RENDER_PROM_H
+
+#include <stdio.h>
+
+#include "proto/codec.h"
+
+/* What one card contributes; NULL members leave their samples out. */
+struct ocxl_prom_card {
+	unsigned index;			/* the card label: the card's directory name */
+	const struct ocxl_identity *id; /* ocxl_card_info{serial,firmware} */
+	const char *state;		/* the state file's word, or NULL */
+	const struct ocxl_stats *stats; /* NULL: the card did not answer STATS */
+	const struct ocxl_smart *smart; /* NULL: the card did not answer SMART */
+};
+
+/*
+ * Writes one HELP/TYPE block per metric family, then that family's samples
+ * for every card in array order.  A family without any sample is left out.
+ * Returns 0 or -EIO if the stream failed.
+ */
+int ocxl_render_prom(FILE *out, const struct ocxl_prom_card *cards, unsigned n);
+
+#endif /* OCXLFS_PROTO_RENDER_PROM_H */
