@@ -46,6 +46,6 @@ $(KERNEL_MOUNT_TESTS): $(top_srcdir)/tests/harness/local.mk
 	  echo 'OCXLFS_BACKEND=kernel; export OCXLFS_BACKEND'; \
 	  echo "exec \"\$${BASH:-bash}\" \"\$$top_srcdir/$${t%.kernel}\" \"\$$@\""; \
 	} >$@-t && mv $@-t $@
-CLEANFILES = $(KERNEL_MOUNT_TESTS)
+CLEANFILES += $(KERNEL_MOUNT_TESTS)
 AM_TESTS_ENVIRONMENT += OCXL_HARNESS_BIN=$(abs_top_builddir)/tests/harness/ocxl-harness; \
 	export OCXL_HARNESS_BIN;
