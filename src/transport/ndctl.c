@@ -208,7 +208,12 @@ static int nd_config_size(struct nd_transport *nt)
 	}
 	nt->chunk = cs.max_xfer < ND_CHUNK_MAX ? cs.max_xfer : ND_CHUNK_MAX;
 	free(nt->xfer);
-	nt->xfer = malloc(ND_XFER_OVERHEAD + (size_t)nt->chunk);
+	/*
+	 * Zeroed once: the config ioctls' _IOC_SIZE covers only their headers,
+	 * so memory checkers (valgrind) never see the kernel fill the data and
+	 * would report every label byte as uninitialised.
+	 */
+	nt->xfer = calloc(1, ND_XFER_OVERHEAD + (size_t)nt->chunk);
 	if (!nt->xfer) {
 		rc = -ENOMEM;
 		goto out;
