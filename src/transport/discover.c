@@ -12,9 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <ndctl/libndctl.h>
 #include <ocxlfs/passthru.h>
 
+#include "proto/codec.h"
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
 #include "transport/ndctl.h"
@@ -37,6 +41,17 @@ struct found {
 	struct ocxl_discovered *v; /* count + 1 entries: the last one stays zeroed */
 	unsigned count, cap;
 	int first_err; /* first card left out, reported if no card is found */
+	/* Rescan only: the cards the caller serves, and which of them were seen. */
+	const struct ocxl_card_key *known;
+	unsigned nknown;
+	bool *seen;
+};
+
+/* What discovery learnt about a card before it is listed. */
+struct ident {
+	uint64_t serial;
+	char fw[9];
+	bool from_sysfs;
 };
 
 static bool is_ocxl_provider(const char *p)
@@ -54,12 +69,35 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* Takes T in every case: added, or destroyed on -ENOMEM. */
-static int found_add(struct found *f, struct ocxl_transport *t, const char *name)
+/* Index of the known card reached by DEVICE with SERIAL, or -1 (rescan only). */
+static int known_index(const struct found *f, const char *device, uint64_t serial)
 {
-	struct ocxl_discovered *v;
-	int rc = 0;
+	for (unsigned i = 0; i < f->nknown; i++) {
+		const struct ocxl_card_key *k = &f->known[i];
 
+		/* An unknown serial on either side cannot tell two cards apart. */
+		if (!strcmp(k->device, device) && (k->serial == serial || !serial || !k->serial))
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * Takes T in every case: added, destroyed because the caller already
+ * serves that card (rescan), or destroyed on -ENOMEM.
+ */
+static int found_add(struct found *f, struct ocxl_transport *t, const char *name,
+		     const struct ident *id)
+{
+	struct ocxl_discovered *v, *d;
+	int rc = 0, k;
+
+	k = known_index(f, t->device, id->serial);
+	if (k >= 0) {
+		f->seen[k] = true;
+		ocxl_transport_destroy(t);
+		goto out;
+	}
 	if (f->count + 1 >= f->cap) {
 		unsigned cap = f->cap ? 2 * f->cap : 8;
 
@@ -73,10 +111,14 @@ static int found_add(struct found *f, struct ocxl_transport *t, const char *name
 		f->v = v;
 		f->cap = cap;
 	}
-	f->v[f->count].t = t;
-	snprintf(f->v[f->count].name, sizeof(f->v[f->count].name), "%s", name);
-	f->count++;
-	log_info("card %s: %s transport on %s", name, t->kind, t->device);
+	d = &f->v[f->count++];
+	d->t = t;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->serial = id->serial;
+	snprintf(d->fw_version, sizeof(d->fw_version), "%s", id->fw);
+	d->identity_from_sysfs = id->from_sysfs;
+	log_info("card %s: %s transport on %s, serial %llu%s", name, t->kind, t->device,
+		 (unsigned long long)id->serial, id->from_sysfs ? " (sysfs)" : "");
 out:
 	return rc;
 }
@@ -127,17 +169,76 @@ out:
 	return rc;
 }
 
-/*
- * 1 if the DIMM answers the passthru contract, 0 if it does not, -errno if
- * it could not be asked.  IDENTIFY has no side effects.  A driver without
- * the contract either fails the ioctl (stock libnvdimm refuses family 6
- * with EINVAL; no cmd_call: ENOTTY) or, like the posted v4 driver, returns
- * 0 with its errno in the cmd_rc that libnvdimm drops, leaving nd_fw_size
- * as we set it.
- */
-static int speaks_passthru(struct ocxl_transport *t)
+/* Reads one sysfs attribute, without its newline, into BUF. */
+static int read_attr(const char *dir, const char *attr, char *buf, size_t cap)
 {
+	char path[PATH_MAX];
+	ssize_t n = -1;
+	int fd;
+
+	buf[0] = '\0';
+	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, cap - 1);
+		close(fd);
+	}
+	if (n < 0)
+		return -ENOENT;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int ocxl_sysfs_identity(const char *dir, uint64_t *serial, char *fw)
+{
+	char val[64], *end;
+	int rc;
+
+	fw[0] = '\0';
+	*serial = 0;
+	rc = read_attr(dir, "serial", val, sizeof(val));
+	if (rc)
+		return rc;
+	errno = 0;
+	*serial = strtoull(val, &end, 0);
+	if (!val[0] || *end || errno || val[0] == '-') {
+		*serial = 0;
+		return -ENOENT;
+	}
+	if (read_attr(dir, "fw_version", val, sizeof(val)) == 0)
+		snprintf(fw, 9, "%.8s", val);
+	return 0;
+}
+
+/* The DIMM's "ocxlpmem" group, below its bus directory BUSDIR ("" if unknown). */
+static bool dimm_sysfs_identity(const char *busdir, const char *name, struct ident *id)
+{
+	char dir[PATH_MAX];
+
+	id->from_sysfs = busdir[0] &&
+			 snprintf(dir, sizeof(dir), "%s/%s/ocxlpmem", busdir, name) <
+				 (int)sizeof(dir) &&
+			 ocxl_sysfs_identity(dir, &id->serial, id->fw) == 0;
+	return id->from_sysfs;
+}
+
+/*
+ * IDENTIFY through T (no side effects).  1 if T answers the passthru
+ * contract (ID is then filled when the card also said who it is), 0 if it
+ * does not, -errno if it could not be asked.  A driver without the
+ * contract either fails the ioctl (stock libnvdimm refuses family 6 with
+ * EINVAL; no cmd_call: ENOTTY) or, like the posted v4 driver, returns 0
+ * with its errno in the cmd_rc that libnvdimm drops, leaving nd_fw_size as
+ * we set it.
+ */
+static int probe_identity(struct ocxl_transport *t, struct ident *id)
+{
+	struct ocxl_identity card;
 	struct nd_cmd_pkg *pkg;
+	const uint8_t *out;
+	uint32_t len;
 	int rc = -ENOMEM;
 
 	pkg = calloc(1, sizeof(*pkg) + OCXL_PKG_OUT_HDR + PROBE_DATA);
@@ -148,10 +249,21 @@ static int speaks_passthru(struct ocxl_transport *t)
 	pkg->nd_size_out = OCXL_PKG_OUT_HDR + PROBE_DATA;
 	pkg->nd_fw_size = 0;
 	rc = t->ops->call(t, pkg);
-	if (rc == -EINVAL || rc == -ENOTTY || rc == -EOPNOTSUPP)
+	if (rc == -EINVAL || rc == -ENOTTY || rc == -EOPNOTSUPP) {
 		rc = 0;
-	else if (rc == 0)
-		rc = pkg->nd_fw_size >= OCXL_PKG_OUT_HDR;
+		goto free;
+	}
+	if (rc)
+		goto free;
+	rc = pkg->nd_fw_size >= OCXL_PKG_OUT_HDR;
+	out = pkg->nd_payload;
+	len = pkg->nd_fw_size < pkg->nd_size_out ? pkg->nd_fw_size : pkg->nd_size_out;
+	if (rc && (uint8_t)ocxl_get_le64(out) == OCXL_STATUS_SUCCESS &&
+	    ocxl_identity_decode(out + OCXL_PKG_OUT_HDR, len - OCXL_PKG_OUT_HDR, &card) == 0) {
+		id->serial = card.serial;
+		snprintf(id->fw, sizeof(id->fw), "%s", card.fw_version);
+	}
+free:
 	free(pkg);
 out:
 	return rc;
@@ -165,19 +277,50 @@ static struct v4_node *node_for_bus(struct v4_node *nodes, size_t n, const char 
 	return NULL;
 }
 
-/* One DIMM of an ocxl bus; NODE is its card's character device, if known. */
+/*
+ * Rescan: a known card whose serial sysfs confirms is matched without a
+ * transport or a command.  true when so.
+ */
+static bool known_by_sysfs(struct found *f, const char *devnode, const struct v4_node *node,
+			   const struct ident *id)
+{
+	int k = -1;
+
+	if (!f->known || !id->from_sysfs)
+		return false;
+	k = known_index(f, devnode, id->serial);
+	if (k < 0 && node)
+		k = known_index(f, node->path, id->serial);
+	if (k >= 0)
+		f->seen[k] = true;
+	return k >= 0;
+}
+
+/*
+ * One DIMM of an ocxl bus below BUSDIR ("" if unknown); NODE is its card's
+ * character device, if known.
+ */
 static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
-		    struct v4_node *node)
+		    const char *busdir, struct v4_node *node)
 {
 	const char *name = ndctl_dimm_get_devname(dimm);
 	struct ocxl_transport *nd = NULL, *v4 = NULL;
-	int speaks = 0, rc;
+	struct ident id = { 0 }, probed = { 0 };
+	char devnode[64];
+	int speaks = 0, rc = 0;
 
+	snprintf(devnode, sizeof(devnode), "/dev/%s", name);
+	dimm_sysfs_identity(busdir, name, &id);
+	if (known_by_sysfs(f, devnode, node, &id)) {
+		if (node)
+			node->claimed = true;
+		goto out;
+	}
 	rc = ocxl_transport_ndctl_new(ctx, dimm, &nd);
 	if (rc)
 		goto out;
 	if (ndctl_dimm_is_cmd_supported(dimm, ND_CMD_CALL)) {
-		speaks = speaks_passthru(nd);
+		speaks = probe_identity(nd, &probed);
 		if (speaks < 0)
 			log_dbg("%s: passthru probe: %s", name, strerror(-speaks));
 	}
@@ -189,7 +332,7 @@ static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *d
 			goto out;
 		}
 		/* Could not be asked (or no other way in): card_open() will say why. */
-		rc = found_add(f, nd, name);
+		rc = found_add(f, nd, name, id.from_sysfs ? &id : &probed);
 		goto out;
 	}
 	node->claimed = true;
@@ -202,7 +345,12 @@ static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *d
 	log_info("%s: no passthru on %s: using %s, labels and SMART through the DIMM",
 		 base_name(node->path), name, node->path);
 	ocxl_transport_ioctl_v4_set_nd(v4, nd);
-	rc = found_add(f, v4, base_name(node->path));
+	/* The v4 transport's IDENTIFY is the same sysfs, or its class-device fallback. */
+	if (!id.from_sysfs && probe_identity(v4, &probed) > 0 && probed.serial) {
+		id = probed;
+		id.from_sysfs = true;
+	}
+	rc = found_add(f, v4, base_name(node->path), &id);
 out:
 	return rc;
 }
@@ -240,7 +388,7 @@ static int scan_buses(struct found *f, struct v4_node *nodes, size_t nnodes, uns
 		if (node)
 			node->claimed = true; /* one card per bus, whatever its DIMMs do */
 		ndctl_dimm_foreach(bus, dimm) {
-			rc = add_dimm(f, ctx, dimm, node);
+			rc = add_dimm(f, ctx, dimm, busdir, node);
 			if (rc == -ENOMEM)
 				goto out;
 			if (rc)
@@ -259,22 +407,21 @@ out:
 	return rc;
 }
 
-int ocxl_discover(struct ocxl_discovered **cards, unsigned *n)
+/* Fills F (whose known list, if any, is set); the entries are sorted. */
+static int discover(struct found *f)
 {
-	struct found f = { 0 };
 	struct v4_node *nodes = NULL;
 	struct ocxl_transport *t;
+	struct ident id;
 	bool bus_unmatched = false;
 	unsigned nbus = 0;
 	size_t nnodes = 0;
 	int rc;
 
-	*cards = NULL;
-	*n = 0;
 	rc = list_v4_nodes(&nodes, &nnodes);
 	if (rc)
 		goto out;
-	rc = scan_buses(&f, nodes, nnodes, &nbus, &bus_unmatched);
+	rc = scan_buses(f, nodes, nnodes, &nbus, &bus_unmatched);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < nnodes; i++) {
@@ -289,27 +436,41 @@ int ocxl_discover(struct ocxl_discovered **cards, unsigned *n)
 		rc = ocxl_transport_ioctl_v4_new(nodes[i].path, &t);
 		if (rc) {
 			log_warn("%s: %s", nodes[i].path, strerror(-rc));
-			note_err(&f, rc);
+			note_err(f, rc);
 			continue;
 		}
-		rc = found_add(&f, t, base_name(nodes[i].path));
+		/* Its IDENTIFY reads sysfs only. */
+		memset(&id, 0, sizeof(id));
+		id.from_sysfs = probe_identity(t, &id) > 0 && id.serial;
+		rc = found_add(f, t, base_name(nodes[i].path), &id);
 		if (rc)
 			goto out;
 	}
 	rc = 0;
-	if (!f.v) {
+	if (!f->v) {
 		/* Always hand back an array: the caller frees it like any other. */
-		f.v = calloc(1, sizeof(*f.v));
-		if (!f.v) {
+		f->v = calloc(1, sizeof(*f->v));
+		if (!f->v) {
 			rc = -ENOMEM;
 			goto out;
 		}
 	}
-	qsort(f.v, f.count, sizeof(*f.v), by_name);
-	if (f.count == 0 && f.first_err)
-		rc = f.first_err;
+	qsort(f->v, f->count, sizeof(*f->v), by_name);
 out:
 	free(nodes);
+	return rc;
+}
+
+int ocxl_discover(struct ocxl_discovered **cards, unsigned *n)
+{
+	struct found f = { 0 };
+	int rc;
+
+	*cards = NULL;
+	*n = 0;
+	rc = discover(&f);
+	if (!rc && f.count == 0 && f.first_err)
+		rc = f.first_err;
 	if (rc) {
 		ocxl_discover_free(f.v, f.count);
 	} else {
@@ -317,6 +478,39 @@ out:
 		*n = f.count;
 	}
 	return rc;
+}
+
+int ocxl_rescan(const struct ocxl_card_key *known, unsigned nknown,
+		struct ocxl_discovered **added, unsigned *nadded, bool *gone)
+{
+	struct found f = { .known = known, .nknown = nknown };
+	int rc = -ENOMEM;
+
+	*added = NULL;
+	*nadded = 0;
+	f.seen = calloc(nknown ? nknown : 1, sizeof(*f.seen));
+	if (!f.seen)
+		goto out;
+	rc = discover(&f);
+	if (rc) {
+		ocxl_discover_free(f.v, f.count);
+		goto out;
+	}
+	for (unsigned i = 0; i < nknown; i++)
+		gone[i] = !f.seen[i];
+	*added = f.v;
+	*nadded = f.count;
+out:
+	free(f.seen);
+	return rc;
+}
+
+void ocxl_discovered_key(const struct ocxl_discovered *d, struct ocxl_card_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (d->t)
+		snprintf(key->device, sizeof(key->device), "%s", d->t->device);
+	key->serial = d->serial;
 }
 
 void ocxl_discover_free(struct ocxl_discovered *cards, unsigned n)

@@ -5,11 +5,24 @@
 #ifndef OCXLFS_TRANSPORT_DISCOVER_H
 #define OCXLFS_TRANSPORT_DISCOVER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "transport/transport.h"
 
 struct ocxl_discovered {
 	struct ocxl_transport *t;
 	char name[32]; /* "nmem0", "ocxlpmem1": the kernel's device name */
+	/*
+	 * The card's identity as discovery saw it: from the DIMM's sysfs group
+	 * "ocxlpmem" (serial, fw_version; v4 24/25) when the driver has it,
+	 * else from the IDENTIFY command.  serial 0 / fw_version "": unknown
+	 * (the card did not answer); card_open() asks the card again anyway.
+	 */
+	uint64_t serial;
+	char fw_version[9];
+	bool identity_from_sysfs;
 };
 
 /*
@@ -43,5 +56,45 @@ int ocxl_discover(struct ocxl_discovered **cards, unsigned *n);
  * empty name, so a caller that shortened N leaks nothing).  NULL is fine.
  */
 void ocxl_discover_free(struct ocxl_discovered *cards, unsigned n);
+
+/* ---- hot-plug ---- */
+
+/* What tells two cards apart across rescans: the node it is reached by, and its serial. */
+struct ocxl_card_key {
+	char device[64]; /* the transport's device: "/dev/nmem0", "/dev/ocxlpmem1" */
+	uint64_t serial; /* 0: unknown */
+};
+
+/*
+ * Discovery again, compared with the cards the caller serves (KNOWN, NKNOWN
+ * of them; their transports stay untouched).  On return:
+ *   *added, *nadded  cards found that KNOWN does not have, in the form and
+ *                    ownership of ocxl_discover() (free with
+ *                    ocxl_discover_free(); the array is always allocated);
+ *   gone[i]          (an array of NKNOWN the caller provides) true when
+ *                    KNOWN[i] was not found: its node is gone or belongs
+ *                    to a card of another serial now.
+ * A card is KNOWN[i] when it is reached by the same device and has the same
+ * serial.  Known cards are not sent any command when their serial can be
+ * read from sysfs; otherwise IDENTIFY (no side effects) is asked, and a
+ * card that does not answer it matches by device alone: a card that stops
+ * answering is not "gone" (its own commands say so, with ENODEV or
+ * ETIMEDOUT), only one whose node disappears or changes identity is.
+ * Returns 0, or -errno when discovery itself failed (then nothing is
+ * reported gone and *nadded is 0): -ENOMEM.
+ * Safe to call while the known cards are in use, from any one thread.
+ */
+int ocxl_rescan(const struct ocxl_card_key *known, unsigned nknown,
+		struct ocxl_discovered **added, unsigned *nadded, bool *gone);
+
+/* The key of a discovered card (read it before taking the entry's transport). */
+void ocxl_discovered_key(const struct ocxl_discovered *d, struct ocxl_card_key *key);
+
+/*
+ * Reads DIR/serial (decimal or 0x-hex) and DIR/fw_version (up to 8 chars)
+ * of an ocxlpmem sysfs group.  0, or -ENOENT when there is no usable serial
+ * (fw is then "").  FW must hold 9 bytes.
+ */
+int ocxl_sysfs_identity(const char *dir, uint64_t *serial, char *fw);
 
 #endif /* OCXLFS_TRANSPORT_DISCOVER_H */

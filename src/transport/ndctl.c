@@ -9,12 +9,13 @@
  * libndctl 76.1's do_cmd() restarts its transfer loop at offset 0 whatever
  * extent ndctl_cmd_cfg_{read,write}_set_extent() set, then copies to and
  * from the buffer at the requested offset.  A read at a non-zero offset
- * returns the wrong bytes and a write there silently writes nothing, both
- * with success (checked against the installed library with an ioctl
- * responder in a private mount namespace: set_extent(600, 1000) issues
- * GET_CONFIG_DATA at offsets 0/256/512).  Its API also has no getter for
- * max_xfer.  So the three config commands are issued directly, with the
- * same structs libndctl uses, chunked by the kernel's max_xfer.
+ * returns the wrong bytes, and a write there re-writes what it read at
+ * offset 0 instead, both with success.  Re-verified under the test harness
+ * (docs/testing.md, section 3): an extent of 1000 bytes at 6000 issues
+ * GET_CONFIG_DATA and SET_CONFIG_DATA at offset 0.  Its API also has no
+ * getter for max_xfer.  So the three config commands are issued directly,
+ * with the same structs libndctl uses, chunked by the kernel's max_xfer;
+ * libndctl only finds the DIMM and says which commands it accepts.
  *
  * Errno mapping (every op returns 0 or a negative errno):
  *   ->call
@@ -32,8 +33,12 @@
  *                 next call opens and checks the node again.
  *     -EIO        the ioctl returned a positive value (a residual count:
  *                 no part of the contract)
+ *     -EBUSY      libnvdimm's busy rule for SET_CONFIG_DATA: it tests the
+ *                 function number, so an envelope with nd_command 6
+ *                 (DUMP_REQUEST) is refused while a namespace on the
+ *                 card is enabled
  *     others      kernel errors pass through unchanged (-EFAULT, -ENOMEM,
- *                 -EBUSY, -EINTR, -EOPNOTSUPP from clear_to_send, ...)
+ *                 -EINTR, -EOPNOTSUPP from clear_to_send, ...)
  *     A reply with nd_fw_size > nd_size_out was truncated by the kernel;
  *     that is not an error here (ops.c checks it), nor is nd_fw_size < 8.
  *   ->label_size / ->label_read / ->label_write
@@ -203,7 +208,12 @@ static int nd_config_size(struct nd_transport *nt)
 	}
 	nt->chunk = cs.max_xfer < ND_CHUNK_MAX ? cs.max_xfer : ND_CHUNK_MAX;
 	free(nt->xfer);
-	nt->xfer = malloc(ND_XFER_OVERHEAD + (size_t)nt->chunk);
+	/*
+	 * Zeroed once: the config ioctls' _IOC_SIZE covers only their headers,
+	 * so memory checkers (valgrind) never see the kernel fill the data and
+	 * would report every label byte as uninitialised.
+	 */
+	nt->xfer = calloc(1, ND_XFER_OVERHEAD + (size_t)nt->chunk);
 	if (!nt->xfer) {
 		rc = -ENOMEM;
 		goto out;
@@ -399,19 +409,31 @@ void ocxl_ndctl_log_setup(struct ndctl_ctx *ctx)
 	ndctl_set_log_priority(ctx, level);
 }
 
+/* true if REGION maps the DIMM named DIMM_NAME (one mapping per DIMM it spans). */
+static bool region_maps(struct ndctl_region *region, const char *dimm_name)
+{
+	struct ndctl_dimm *d;
+
+	ndctl_dimm_foreach_in_region(region, d)
+		if (!strcmp(ndctl_dimm_get_devname(d), dimm_name))
+			return true;
+	return false;
+}
+
 int ocxl_ndctl_namespaces_enabled(struct ndctl_dimm *dimm)
 {
 	struct ndctl_ctx *ctx = NULL;
 	struct ndctl_namespace *ndns;
 	struct ndctl_region *region;
 	struct ndctl_bus *bus;
-	char busname[32];
+	char busname[32], dimmname[32];
 	bool found = false;
 	int rc;
 
 	ocxl_ndctl_lock();
 	snprintf(busname, sizeof(busname), "%s",
 		 ndctl_bus_get_devname(ndctl_dimm_get_bus(dimm)));
+	snprintf(dimmname, sizeof(dimmname), "%s", ndctl_dimm_get_devname(dimm));
 	ocxl_ndctl_unlock();
 
 	/*
@@ -430,8 +452,12 @@ int ocxl_ndctl_namespaces_enabled(struct ndctl_dimm *dimm)
 		if (strcmp(ndctl_bus_get_devname(bus), busname) != 0)
 			continue;
 		found = true;
+		/* Only the regions built on this card's media; the bus could carry others. */
 		ndctl_region_foreach(bus, region) {
+			if (!region_maps(region, dimmname))
+				continue;
 			ndctl_namespace_foreach(region, ndns) {
+				/* Enabled itself, or claimed by an enabled btt/pfn/dax. */
 				if (ndctl_namespace_is_enabled(ndns) ||
 				    ndctl_namespace_is_active(ndns)) {
 					rc = 1;

@@ -32,10 +32,11 @@ int ocxl_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
 struct ndctl_dimm *ocxl_transport_ndctl_dimm(struct ocxl_transport *t);
 
 /*
- * 1 if any namespace of any region on DIMM's bus is enabled (or active
- * through a btt/pfn/dax claim), 0 if none, or a negative errno.  Reads a
- * fresh view of sysfs on every call: a namespace created after discovery
- * must still block an overwrite.
+ * 1 if any namespace of a region that maps DIMM is enabled (or active
+ * through a btt/pfn/dax claim), 0 if none, -ENODEV if DIMM's bus is gone,
+ * or another negative errno.  Reads a fresh view of sysfs on every call: a
+ * namespace created after discovery must still block an overwrite.
+ * "Enabled" is what libndctl sees: the namespace's driver link in sysfs.
  */
 int ocxl_ndctl_namespaces_enabled(struct ndctl_dimm *dimm);
 

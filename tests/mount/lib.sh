@@ -3,11 +3,22 @@
 # A mount test needs root, /dev/fuse and fusermount3.  Outside CI a missing
 # prerequisite skips the test (exit 77); with CI=true it fails, because a
 # skipped mount test in CI proves nothing.
+#
+# OCXLFS_BACKEND chooses how the cards are reached (docs/testing.md):
+#   sim     (default) ocxlfs --simulate: the daemon's own simulated cards;
+#   kernel  the whole test re-runs itself under tests/harness/ocxl-harness,
+#           where the same simulated cards sit behind an emulated sysfs and
+#           /dev/nmemN, and ocxlfs finds them with libndctl and talks to them
+#           with ND_IOCTL_CALL like to real cards.
+# The helpers below hide the difference: mount_ocxlfs takes the --simulate
+# options in both cases, sim_ctl steers a card in both cases.
 
 set -u
 : "${OCXLFS:?OCXLFS must point at the ocxlfs binary}"
 FUSERMOUNT=${FUSERMOUNT:-fusermount3}
+OCXLFS_BACKEND=${OCXLFS_BACKEND:-sim}
 T_NAME=$(basename "$0" .sh)
+[ "$OCXLFS_BACKEND" = sim ] || T_NAME="${T_NAME}[${OCXLFS_BACKEND}]"
 T_PASSED=0
 
 skip_or_fail() {
@@ -22,6 +33,41 @@ skip_or_fail() {
 [ "$(id -u)" = 0 ] || skip_or_fail "not root"
 [ -c /dev/fuse ] || skip_or_fail "no /dev/fuse"
 command -v "$FUSERMOUNT" >/dev/null || skip_or_fail "no $FUSERMOUNT"
+
+# True when the cards are ocxlfs's own (--simulate): only then does a card
+# directory have its sim/ folder.  Guard lines that test sim/ itself.
+backend_is_sim() {
+	[ "$OCXLFS_BACKEND" = sim ]
+}
+
+# What a card's info file says under "transport:" for this backend.
+backend_transport() {
+	if backend_is_sim; then echo simulator; else echo ndctl; fi
+}
+
+case $OCXLFS_BACKEND in
+sim) ;;
+kernel)
+	OCXL_HARNESS_BIN=${OCXL_HARNESS_BIN:-$(dirname "$OCXLFS")/tests/harness/ocxl-harness}
+	export OCXL_HARNESS_BIN
+	if [ -z "${OCXL_HARNESS:-}" ]; then
+		[ -x "$OCXL_HARNESS_BIN" ] || skip_or_fail "no harness at $OCXL_HARNESS_BIN"
+		probe=$("$OCXL_HARNESS_BIN" -- true 2>&1) ||
+			skip_or_fail "the harness cannot run here: $probe"
+		# From here on the test runs inside the harness's namespace.
+		exec "$OCXL_HARNESS_BIN" -- "${BASH:-bash}" "$0" "$@"
+	fi
+	;;
+*)
+	echo "FAIL: $T_NAME: unknown OCXLFS_BACKEND '$OCXLFS_BACKEND' (sim or kernel)"
+	exit 1
+	;;
+esac
+
+# The harness's control verbs (tests/harness/main.c); kernel backend only.
+harness_ctl() {
+	"$OCXL_HARNESS_BIN" ctl "$@"
+}
 
 WORK=$(mktemp -d /tmp/ocxlfs-test.XXXXXX)
 MNT=$WORK/mnt
@@ -48,9 +94,35 @@ assert_eq() { # expected actual message
 # Starts the daemon in the foreground (background job) with the given extra
 # options and waits until the first card's directory is served.
 # OCXLFS_WRAP, if set, is a command line the daemon runs under (valgrind).
+# Under the kernel backend the --simulate=N and --sim-* options become the
+# harness's card setup (same state directory, same cards), and the daemon
+# starts without them, so it discovers the cards like real ones.
 mount_ocxlfs() {
-	${OCXLFS_WRAP:-} "$OCXLFS" -f --state-dir="$STATE" --sim-dir="$SIM" "$@" "$MNT" \
-		>>"$WORK/daemon.log" 2>&1 &
+	if backend_is_sim; then
+		${OCXLFS_WRAP:-} "$OCXLFS" -f --state-dir="$STATE" --sim-dir="$SIM" "$@" "$MNT" \
+			>>"$WORK/daemon.log" 2>&1 &
+	else
+		local a n=0 dir=$SIM
+		local -a setup=() pass=()
+		for a in "$@"; do
+			case $a in
+			--simulate=*) n=${a#*=} ;;
+			--sim-dir=*) dir=${a#*=} ;;
+			--sim-label-size=*) setup+=("label-size=${a#*=}") ;;
+			--sim-dump-size=*) setup+=("dump-size=${a#*=}") ;;
+			--sim-errlogs=*) setup+=("errlogs=${a#*=}") ;;
+			--sim-latency-us=*) setup+=("latency-us=${a#*=}") ;;
+			--sim-erase-ms=*) setup+=("erase-ms=${a#*=}") ;;
+			*) pass+=("$a") ;;
+			esac
+		done
+		# HARNESS_SETUP: more setup keys (flavour=v4, ...) for harness-only tests.
+		# shellcheck disable=SC2086
+		harness_ctl setup "$n" dir="$dir" "${setup[@]}" ${HARNESS_SETUP:-} ||
+			fail "harness card setup"
+		${OCXLFS_WRAP:-} "$OCXLFS" -f --state-dir="$STATE" "${pass[@]}" "$MNT" \
+			>>"$WORK/daemon.log" 2>&1 &
+	fi
 	OCXLFS_PID=$!
 	local tries=100
 	[ -n "${OCXLFS_WRAP:-}" ] && tries=600 # valgrind starts slowly
@@ -70,6 +142,8 @@ umount_ocxlfs() {
 	wait "$OCXLFS_PID" 2>/dev/null
 	local rc=$?
 	OCXLFS_PID=
+	# The cards go with the daemon, as simulated ones do: the next mount resets them.
+	backend_is_sim || harness_ctl teardown || fail "harness teardown"
 	return $rc
 }
 
@@ -108,13 +182,29 @@ except OSError as e:
 # Steers simulated card N: sim_ctl N inject|fault VALUE writes VALUE to
 # that card's sim/ control file; sim_ctl N fault (no value) prints the fault.
 # Tests go through here so that the same assertions can run when the card
-# is reached another way than through the mounted sim/ folder.
+# is reached another way than through the mounted sim/ folder: under the
+# kernel backend the harness applies the same keywords to the card behind
+# /dev/nmemN (and a namespace change also shows in the emulated sysfs).
 sim_ctl() { # card file [value]
-	if [ $# -ge 3 ]; then
+	if ! backend_is_sim; then
+		harness_ctl "$2" "$1" ${3+"$3"}
+	elif [ $# -ge 3 ]; then
 		printf '%s\n' "$3" >"$MNT/$1/sim/$2"
 	else
 		cat "$MNT/$1/sim/$2"
 	fi
+}
+
+# Waits up to 30 s for a shell condition to hold (evaluated every 0.1 s),
+# else fails the test.  For what a card does on its own: an entry or dump it
+# posts shows up after the monitor's next pass or the next snapshot refresh.
+wait_until() { # condition
+	local _
+	for _ in $(seq 1 300); do
+		eval "$1" && return 0
+		sleep 0.1
+	done
+	fail "never true: $1"
 }
 
 finish() {

@@ -73,7 +73,9 @@ for f in labels controller_dump heartbeat overwrite; do
 	as_nobody cat "$C/$f" >/dev/null 2>"$WORK/err" && fail "nobody read $f"
 	grep -q "Permission denied" "$WORK/err" || fail "nobody reading $f: $(cat "$WORK/err")"
 done
-for f in heartbeat overwrite request sim/inject sim/fault; do
+ctl_files="heartbeat overwrite request"
+backend_is_sim && ctl_files="$ctl_files sim/inject sim/fault sim/namespace"
+for f in $ctl_files; do
 	as_nobody sh -c "echo 1 > '$C/$f'" 2>"$WORK/err" && fail "nobody wrote $f"
 	grep -q "Permission denied" "$WORK/err" || fail "nobody writing $f: $(cat "$WORK/err")"
 done

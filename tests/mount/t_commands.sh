@@ -26,15 +26,6 @@ wait_for() { # file regex
 	fail "$(basename "$1") never matched '$2' (last: '$(cat "$1" 2>&1)')"
 }
 
-# Waits up to 30 s for a shell condition to hold.
-wait_until() { # condition
-	for _ in $(seq 1 300); do
-		eval "$1" && return 0
-		sleep 0.1
-	done
-	fail "never true: $1"
-}
-
 garbage=("" $'\n' "0" "2" "1 1" " 1" "1 " "yes" "01" $'1\n1' "$(printf '%0300d' 1)")
 
 # ---- heartbeat ----

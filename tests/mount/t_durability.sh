@@ -249,7 +249,7 @@ DSIZE=67108864
 DUMPS=$STATE/$SERIAL/dumps
 DOPTS="--simulate=1 --sim-latency-us=2000 --sim-dump-size=$DSIZE"
 mount_ocxlfs $DOPTS
-write_once "$MNT/0/sim/inject" "dump $((DSIZE + 1))" 2>"$WORK/err" &&
+sim_ctl 0 inject "dump $((DSIZE + 1))" 2>"$WORK/err" &&
 	fail "the card posted a dump beyond its max_dump_size"
 grep -q "Invalid argument" "$WORK/err" || fail "oversized dump: $(cat "$WORK/err")"
 sim_ctl 0 inject "dump $DSIZE"

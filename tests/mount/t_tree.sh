@@ -6,8 +6,9 @@
 mount_ocxlfs --simulate=2 --sim-errlogs=5 --sim-dump-size=65536
 
 # Layout.
-assert_eq "0 1 by-serial metrics.prom" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "root listing"
-expected="controller_dump error_log error_log.json events firmware_version health health.json heartbeat info info.json labels overwrite request serial sim state statistics statistics.json"
+assert_eq "0 1 by-serial metrics.prom" "$(ls "$MNT" | tr '
+' ' ' | sed 's/ $//')" "root listing"
+expected="controller_dump error_log error_log.json events firmware_version health health.json heartbeat info info.json labels overwrite request serial$(backend_is_sim && echo ' sim') state statistics statistics.json"
 assert_eq "$expected" "$(ls "$MNT/0" | tr '\n' ' ' | sed 's/ $//')" "card listing"
 ok "root and card directories list the documented names"
 
@@ -43,7 +44,7 @@ ok "serials, firmware version and by-serial links"
 grep -qx "label_size: 131072" "$MNT/0/info" || fail "info lacks label_size: $(cat "$MNT/0/info")"
 grep -qx "max_dump_size: 65536" "$MNT/0/info" || fail "info lacks max_dump_size"
 grep -q "^revision: " "$MNT/0/info" || fail "info lacks revision"
-grep -qx "transport: simulator" "$MNT/0/info" || fail "info lacks transport"
+grep -qx "transport: $(backend_transport)" "$MNT/0/info" || fail "info lacks transport"
 assert_eq ready "$(cat "$MNT/0/state")" "state"
 ok "info decodes capabilities and sizes; state is ready"
 
