@@ -82,8 +82,9 @@ FUZZ_CHECK_MODE = replay
 else
 FUZZ_CHECK_MODE = fuzz
 endif
-FUZZ_RUN = $(BASH) $(srcdir)/tests/fuzz/run.sh --builddir $(abs_top_builddir) \
-	--srcdir $(abs_top_srcdir)
+# env, not a bare assignment: the test driver runs the log compiler as argv.
+FUZZ_RUN = env FUZZ_CLANG="$(FUZZ_CLANG)" $(BASH) $(srcdir)/tests/fuzz/run.sh \
+	--builddir $(abs_top_builddir) --srcdir $(abs_top_srcdir)
 FUZZ_LOG_COMPILER = $(FUZZ_RUN)
 AM_FUZZ_LOG_FLAGS = --mode $(FUZZ_CHECK_MODE) --seconds $(FUZZ_CHECK_SECONDS)
 # Each test needs its target and the seeds (the suffix rule supplies the recipe).
