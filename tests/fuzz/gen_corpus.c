@@ -234,8 +234,11 @@ static int fault_seeds(struct sim_card *sim)
 	    {SIM_FAULT_STATUS, 0x21}, {SIM_FAULT_CORRUPT, 0}, {SIM_FAULT_FATAL_FW, 0},
 	    {SIM_FAULT_FATAL_HW, 0},  {SIM_FAULT_VANISH, 0},
 	};
-	static const char *const inject[] = {"errlog", "errlog 3", "health", "dump 4096"};
-	const uint8_t fault_mode = 1, inject_mode = 0;
+	/* "erase-done" needs the erase card_answers() started (it never ends by itself). */
+	static const char *const inject[] = {"errlog",	  "errlog 3",	"health",
+					     "dump 4096", "erase-done", "labels"};
+	static const char *const namespace[] = {"enabled", "disabled"};
+	const uint8_t fault_mode = 1, inject_mode = 0, namespace_mode = 2;
 	char name[32];
 	int rc = 0;
 
@@ -267,6 +270,13 @@ static int fault_seeds(struct sim_card *sim)
 		if (!rc)
 			rc = save("sim_control", name, &inject_mode, 1, inject[i],
 				  strlen(inject[i]));
+	}
+	for (size_t i = 0; i < sizeof(namespace) / sizeof(namespace[0]) && !rc; i++) {
+		rc = sim_control_namespace(sim, namespace[i]);
+		snprintf(name, sizeof(name), "namespace-%zu", i);
+		if (!rc)
+			rc = save("sim_control", name, &namespace_mode, 1, namespace[i],
+				  strlen(namespace[i]));
 	}
 	if (rc)
 		fprintf(stderr, "gen_corpus: sim control seeds: %s\n", strerror(-rc));
@@ -343,6 +353,8 @@ static int run(void)
 			break;
 		}
 		sim_card_set_profile(sim, profiles[p]);
+		/* Erases run until "erase-done": the seeds must not depend on timing. */
+		sim_card_set_erase_ms(sim, 24u * 3600 * 1000);
 		rc = card_answers(sim, tags[p]);
 		/* The same commands with a wrong identifier on every buffer, then a failing status.
 		 */
