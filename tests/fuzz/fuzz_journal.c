@@ -6,14 +6,16 @@
  * find, and the target checks:
  *
  *   - opening never fails because of what is in the file;
- *   - the records kept are exactly the valid prefix (first of each log id),
- *     and every record handed out passes its CRC;
+ *   - the records kept are exactly the valid prefix (a record equal to an
+ *     earlier one, same id and bytes, once), every one passes its CRC;
  *   - the recovery report (records, damaged, dropped bytes) is right;
  *   - a damaged file header moves the file aside unchanged; damage with
- *     intact records behind it saves exactly the dropped bytes aside;
+ *     intact records behind it saves exactly the dropped bytes aside, up to
+ *     the end of the last intact record;
  *   - good records are not touched, the damage is zeroed, and a second
  *     open finds a clean journal with the same records;
- *   - an append after recovery lands and survives a reopen.
+ *   - an append after recovery lands and survives a reopen; an entry
+ *     already kept is not appended twice.
  *
  * Input: one byte of fix-ups (bit 0: correct the file-header CRC; bit 1:
  * correct the CRC of every record header found at an 8-byte boundary), so
@@ -23,6 +25,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -159,8 +162,13 @@ static void oracle(const uint8_t *m, size_t fsize, size_t s, struct want *w)
 		n = valid_rec(m, s, off);
 		if (!n)
 			break;
-		for (size_t i = 0; i < w->nrecs; i++)
-			dup |= w->recs[i].id == fuzz_le32(m + off + 8);
+		/* A repeat is the same entry: same id, same bytes (not just the id). */
+		for (size_t i = 0; i < w->nrecs && !dup; i++) {
+			const struct want_rec *r = &w->recs[i];
+
+			dup = r->id == fuzz_le32(m + off + 8) && r->len == fuzz_le32(m + off + 4) &&
+			      !memcmp(m + r->off + REC_HDR, m + off + REC_HDR, r->len);
+		}
 		if (!dup)
 			w->recs[w->nrecs++] =
 			    (struct want_rec){off, fuzz_le32(m + off + 8), fuzz_le32(m + off + 4)};
@@ -171,8 +179,22 @@ static void oracle(const uint8_t *m, size_t fsize, size_t s, struct want *w)
 	/* Past the file's own bytes the image is zero fill. */
 	for (w->stop = fsize > off ? fsize : off; w->stop > off && !m[w->stop - 1]; w->stop--)
 		;
-	for (size_t o = off + 8; o + REC_HDR <= w->stop && w->stop > off; o += 8)
-		w->saves_dropped |= valid_rec(m, s, o) != 0;
+	/*
+	 * Intact records after the damage go aside, the last one whole even
+	 * where its final bytes are zero: walk 8-byte steps, record by record
+	 * where one is found.
+	 */
+	for (size_t o = off + 8, to = w->stop; o < to;) {
+		n = valid_rec(m, s, o);
+		if (!n) {
+			o += 8;
+			continue;
+		}
+		o += n;
+		w->saves_dropped = true;
+		if (o > w->stop)
+			w->stop = o;
+	}
 }
 
 /* ---- checks ---- */
@@ -340,6 +362,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (errlog_journal_contains(j, new_id))
 		new_id++;
 	FUZZ_ASSERT(errlog_journal_append(j, new_id, extra, sizeof(extra)) == 0);
+	/* A kept entry sent again (its ACK lost) is stored once. */
+	if (w.nrecs)
+		FUZZ_ASSERT(errlog_journal_append(j, w.recs[0].id, m + w.recs[0].off + REC_HDR,
+						  w.recs[0].len) == 1);
 	errlog_journal_close(j);
 	FUZZ_ASSERT(errlog_journal_open(path, &j, &rec) == 0);
 	FUZZ_ASSERT(!rec.damaged && errlog_journal_count(j) == w.nrecs + 1);
