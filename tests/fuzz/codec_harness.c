@@ -76,6 +76,8 @@ void codec_fuzz(const struct codec_spec *spec, const uint8_t *data, size_t size)
 	size_t end;
 
 	whole = checked(spec, data, size, 0, &end);
+	if (whole.rc && spec->check_failed)
+		spec->check_failed(whole.rc, whole.buf, size);
 	if (whole.rc) {
 		attempt_free(&whole);
 		return;

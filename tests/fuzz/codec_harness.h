@@ -29,6 +29,8 @@ struct codec_spec {
 	bool (*same)(const void *a, const uint8_t *abuf, const void *b, const uint8_t *bbuf);
 	/* Format invariants of a successful decode of buf[0, len). */
 	void (*check)(const void *out, const uint8_t *buf, size_t len);
+	/* Optional: what is shown for a buffer that failed to decode with rc. */
+	void (*check_failed)(int rc, const uint8_t *buf, size_t len);
 };
 
 void codec_fuzz(const struct codec_spec *spec, const uint8_t *data, size_t size);

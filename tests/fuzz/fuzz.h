@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 __attribute__((noreturn)) void fuzz_fail(const char *file, int line, const char *what);
 
@@ -35,21 +34,5 @@ uint32_t fuzz_le32(const uint8_t *p);
  * first NUL, anything not printable ASCII as '?', trailing spaces trimmed.
  */
 void fuzz_check_fw_string(const char got[9], const uint8_t raw[8]);
-
-/* A renderer bound to its object: writes text to out, returns 0 or -errno. */
-typedef int (*fuzz_render_fn)(FILE *out, const void *obj);
-
-/*
- * Renders obj into memory and checks the text the tree would serve:
- * non-empty unless allow_empty, printable ASCII and '\n' only, ending in a
- * newline.  Then renders again into fixed buffers too small and just
- * large enough: the renderer must report -EIO exactly when the text does
- * not fit, and never write past the buffer.  Returns the text (malloc'd,
- * NUL-terminated) and its number of lines.
- */
-char *fuzz_render_check(fuzz_render_fn fn, const void *obj, bool allow_empty, size_t *lines);
-
-/* Number of '\n' in s. */
-size_t fuzz_count_lines(const char *s);
 
 #endif /* OCXLFS_FUZZ_H */

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* libFuzzer target: the 'SE' secure-erase status decoder (docs/protocol.md 4.7). */
+/*
+ * libFuzzer target: the 'SE' secure-erase status decoder (docs/protocol.md
+ * 4.7) and the overwrite file's text rendered from it (docs/tree.md).
+ */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec_harness.h"
 #include "fuzz.h"
 #include "proto/codec.h"
+#include "proto/render.h"
+#include "render_check.h"
 
 static int decode(const uint8_t *buf, size_t len, void *out)
 {
@@ -41,6 +47,26 @@ static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_
 	       x->def_tried == y->def_tried;
 }
 
+static int render(FILE *out, const void *obj)
+{
+	return ocxl_render_erase_status(out, obj);
+}
+
+/* One line, its first word the state: idle, running, done, failed or unknown. */
+static void check_text(const struct ocxl_erase_status *es, const char *text)
+{
+	static const char *const words[] = {"idle\n", "running ", "done ", "failed ", "unknown "};
+	const char *want = es->state < 4 ? words[es->state] : words[4];
+
+	FUZZ_ASSERT(!strncmp(text, want, strlen(want)));
+	if (es->state == OCXL_ERASE_RUNNING) {
+		/* Per mille as a percentage, never past 100. */
+		double pct = strtod(text + strlen(want), NULL);
+
+		FUZZ_ASSERT(pct >= 0 && pct <= 100);
+	}
+}
+
 static void check(const void *out, const uint8_t *buf, size_t len)
 {
 	const struct ocxl_erase_status *es = out;
@@ -49,9 +75,16 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 				  es->def_tried};
 	uint8_t enc[8 + OCXL_SE_LEN_V1];
 	struct ocxl_erase_status again;
+	size_t lines;
+	char *text;
 
 	for (unsigned i = 0; i < 7; i++)
 		FUZZ_ASSERT(words[i] == fuzz_le64(buf + 8 + 8 * i));
+	text = fuzz_render_check(render, es, false, &lines);
+	FUZZ_ASSERT(lines == 1);
+	check_text(es, text);
+	free(text);
+
 	FUZZ_ASSERT(ocxl_erase_status_encode(es, enc, sizeof(enc) - 1) == -ENOSPC);
 	FUZZ_ASSERT(ocxl_erase_status_encode(es, enc, sizeof(enc)) == (int)sizeof(enc));
 	FUZZ_ASSERT(ocxl_erase_status_decode(enc, sizeof(enc), &again) == 0);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target: the 'EL' error-log entry decoder (docs/protocol.md 4.3)
- * and the error_log renderer built on it.
+ * and what is rendered from it: error_log and error_log.json, including
+ * the entry a journalled buffer that does not decode becomes.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include "fuzz.h"
 #include "proto/codec.h"
 #include "proto/render.h"
+#include "proto/render_json.h"
+#include "render_check.h"
 
 static int decode(const uint8_t *buf, size_t len, void *out)
 {
@@ -65,6 +68,88 @@ static int render_flags(FILE *out, const void *obj)
 	return rc ? rc : (ferror(out) ? -EIO : 0);
 }
 
+static int render_json(FILE *out, const void *obj)
+{
+	struct ocxl_errlog_json j;
+
+	/* Every call after a failure repeats it: only the last result counts. */
+	ocxl_errlog_json_begin(&j, out);
+	ocxl_errlog_json_entry(&j, obj);
+	return ocxl_errlog_json_end(&j);
+}
+
+struct undecodable {
+	uint32_t log_id;
+	int rc;
+};
+
+static int render_json_undecodable(FILE *out, const void *obj)
+{
+	const struct undecodable *u = obj;
+	struct ocxl_errlog_json j;
+
+	ocxl_errlog_json_begin(&j, out);
+	ocxl_errlog_json_undecodable(&j, u->log_id, u->rc);
+	return ocxl_errlog_json_end(&j);
+}
+
+/* The one entry of an error_log.json document. */
+static struct json_object *only_entry(struct json_object *doc)
+{
+	struct json_object *entries = fuzz_json_get(doc, "entries");
+
+	FUZZ_ASSERT(json_object_is_type(entries, json_type_array));
+	FUZZ_ASSERT(json_object_array_length(entries) == 1);
+	return json_object_array_get_idx(entries, 0);
+}
+
+/* docs/json.md 5: the members of a decoded entry. */
+static void check_json(const struct ocxl_errlog *el, const char *text)
+{
+	struct json_object *doc = fuzz_json_check(text, OCXL_JSON_SCHEMA_ERROR_LOG);
+	struct json_object *e = only_entry(doc), *actions;
+	char want[24];
+
+	FUZZ_ASSERT(json_object_get_int64(fuzz_json_get(e, "id")) == el->log_id);
+	FUZZ_ASSERT(json_object_get_int64(fuzz_json_get(e, "program_reference_code")) ==
+		    el->program_ref_code);
+	FUZZ_ASSERT(json_object_get_int(fuzz_json_get(e, "type")) == el->type);
+	FUZZ_ASSERT(!strcmp(json_object_get_string(fuzz_json_get(e, "type_name")),
+			    ocxl_errlog_type_name(el->type)));
+	FUZZ_ASSERT(json_object_get_int64(fuzz_json_get(e, "action_flags")) == el->action_flags);
+	actions = fuzz_json_get(e, "actions");
+	FUZZ_ASSERT(json_object_array_length(actions) ==
+		    (size_t)__builtin_popcount(el->action_flags));
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)el->timestamp);
+	FUZZ_ASSERT(!strcmp(json_object_get_string(fuzz_json_get(e, "timestamp")), want));
+	FUZZ_ASSERT(!strcmp(json_object_get_string(fuzz_json_get(e, "firmware_revision")),
+			    el->fw_revision));
+	FUZZ_ASSERT(json_object_get_string_len(fuzz_json_get(e, "additional_data")) ==
+		    2 * el->addl_len);
+	FUZZ_ASSERT(!json_object_object_get_ex(e, "error", NULL));
+	json_object_put(doc);
+}
+
+/* A journalled entry that does not decode shows its id and the errno's name. */
+static void check_failed(int rc, const uint8_t *buf, size_t len)
+{
+	const struct undecodable u = {
+	    .log_id = len >= 16 ? (uint32_t)(fuzz_le64(buf + 8) >> 32) : 0, .rc = rc};
+	struct json_object *doc, *e;
+	size_t lines;
+	char *text;
+
+	text = fuzz_render_check(render_json_undecodable, &u, false, &lines);
+	doc = fuzz_json_check(text, OCXL_JSON_SCHEMA_ERROR_LOG);
+	e = only_entry(doc);
+	FUZZ_ASSERT(json_object_object_length(e) == 2);
+	FUZZ_ASSERT(json_object_get_int64(fuzz_json_get(e, "id")) == u.log_id);
+	FUZZ_ASSERT(!strcmp(json_object_get_string(fuzz_json_get(e, "error")),
+			    rc == -EBADMSG ? "EBADMSG" : "EMSGSIZE"));
+	json_object_put(doc);
+	free(text);
+}
+
 static void check_text(const struct ocxl_errlog *el, const char *text)
 {
 	const char *addl = strstr(text, "\nadditional_data: ");
@@ -113,6 +198,9 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 	text = fuzz_render_check(render_flags, el, false, &lines);
 	FUZZ_ASSERT(lines == 1);
 	free(text);
+	text = fuzz_render_check(render_json, el, false, &lines);
+	check_json(el, text);
+	free(text);
 
 	/* Round trip through the encoder the simulator uses. */
 	enc = malloc(elen);
@@ -130,6 +218,7 @@ static const struct codec_spec spec = {
     .expect = expect,
     .same = same,
     .check = check,
+    .check_failed = check_failed,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target: the 'ID' identity decoder (docs/protocol.md 4.2) and
- * the serial, firmware_version and info renderers built on it.
+ * what is rendered from it: serial, firmware_version, info, info.json and
+ * the card's identity in metrics.prom.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,6 +13,9 @@
 #include "fuzz.h"
 #include "proto/codec.h"
 #include "proto/render.h"
+#include "proto/render_json.h"
+#include "proto/render_prom.h"
+#include "render_check.h"
 
 static int decode(const uint8_t *buf, size_t len, void *out)
 {
@@ -62,16 +66,63 @@ static int render_info_bare(FILE *out, const void *obj)
 	return ocxl_render_info(out, obj, NULL);
 }
 
+static const struct ocxl_info_extra extra = {
+    .label_size = 0x20000,
+    .label_max_xfer = 0x1000,
+    .transport = "simulator",
+    .device = "sim:0",
+};
+
 static int render_info(FILE *out, const void *obj)
 {
-	static const struct ocxl_info_extra extra = {
-	    .label_size = 0x20000,
-	    .label_max_xfer = 0x1000,
-	    .transport = "simulator",
-	    .device = "sim:0",
-	};
-
 	return ocxl_render_info(out, obj, &extra);
+}
+
+static int render_info_json(FILE *out, const void *obj)
+{
+	return ocxl_render_info_json(out, obj, &extra);
+}
+
+static int render_prom(FILE *out, const void *obj)
+{
+	const struct ocxl_prom_card card = {.index = 3, .id = obj, .state = "online"};
+
+	return ocxl_render_prom(out, &card, 1);
+}
+
+/* info.json carries what info does (docs/json.md 2). */
+static void check_json(const struct ocxl_identity *id, const char *text)
+{
+	struct json_object *o = fuzz_json_check(text, OCXL_JSON_SCHEMA_INFO), *v;
+	char want[32];
+
+	snprintf(want, sizeof(want), "%" PRIu64, id->serial);
+	FUZZ_ASSERT(!strcmp(json_object_get_string(fuzz_json_get(o, "serial")), want));
+	FUZZ_ASSERT(
+	    !strcmp(json_object_get_string(fuzz_json_get(o, "firmware_version")), id->fw_version));
+	v = fuzz_json_get(o, "admin_buffer_size");
+	if (id->has_admin_buffer_size)
+		FUZZ_ASSERT(json_object_get_int64(v) == id->admin_buffer_size);
+	else
+		FUZZ_ASSERT(json_object_is_type(v, json_type_null));
+	snprintf(want, sizeof(want), "0x%016" PRIx64, id->ccap1);
+	FUZZ_ASSERT(!strcmp(json_object_get_string(fuzz_json_get(o, "ccap1")), want));
+	json_object_put(o);
+}
+
+/* metrics.prom: info, state and up; the labels give back serial and firmware. */
+static void check_prom(const struct ocxl_identity *id, const char *text)
+{
+	char want[32], *label;
+
+	FUZZ_ASSERT(fuzz_prom_check(text) == 3);
+	label = fuzz_prom_label(text, "ocxl_card_info", "firmware");
+	FUZZ_ASSERT(label && !strcmp(label, id->fw_version));
+	free(label);
+	label = fuzz_prom_label(text, "ocxl_card_info", "serial");
+	snprintf(want, sizeof(want), "%" PRIu64, id->serial);
+	FUZZ_ASSERT(label && !strcmp(label, want));
+	free(label);
 }
 
 static void check(const void *out, const uint8_t *buf, size_t len)
@@ -105,6 +156,12 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 	free(text);
 	text = fuzz_render_check(render_info, id, false, &lines);
 	FUZZ_ASSERT(lines == 12);
+	free(text);
+	text = fuzz_render_check(render_info_json, id, false, &lines);
+	check_json(id, text);
+	free(text);
+	text = fuzz_render_check(render_prom, id, false, &lines);
+	check_prom(id, text);
 	free(text);
 
 	/* Round trip: the encoder writes the full v1 block. */

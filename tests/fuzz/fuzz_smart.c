@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libFuzzer target: the 'SM' SMART decoder (docs/protocol.md 4.4) and the
- * health renderer built on it.
+ * libFuzzer target: the 'SM' SMART decoder (docs/protocol.md 4.4) and what
+ * is rendered from it: health, health.json and the SMART part of
+ * metrics.prom.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +12,9 @@
 #include "fuzz.h"
 #include "proto/codec.h"
 #include "proto/render.h"
+#include "proto/render_json.h"
+#include "proto/render_prom.h"
+#include "render_check.h"
 
 static int decode(const uint8_t *buf, size_t len, void *out)
 {
@@ -57,6 +61,56 @@ static int render(FILE *out, const void *obj)
 	return ocxl_render_smart(out, obj);
 }
 
+static int render_json(FILE *out, const void *obj)
+{
+	return ocxl_render_smart_json(out, obj);
+}
+
+static int render_prom(FILE *out, const void *obj)
+{
+	const struct ocxl_prom_card card = {.index = 0, .smart = obj};
+
+	return ocxl_render_prom(out, &card, 1);
+}
+
+/* docs/json.md 4: one object per record, in card order. */
+static void check_json(const struct ocxl_smart *sm, const char *text)
+{
+	struct json_object *doc = fuzz_json_check(text, OCXL_JSON_SCHEMA_HEALTH);
+	struct json_object *attrs = fuzz_json_get(doc, "attributes");
+	char raw[24];
+
+	FUZZ_ASSERT(json_object_array_length(attrs) == sm->count);
+	for (unsigned i = 0; i < sm->count; i++) {
+		struct json_object *a = json_object_array_get_idx(attrs, i);
+
+		FUZZ_ASSERT(json_object_get_int(fuzz_json_get(a, "id")) == sm->attr[i].id);
+		FUZZ_ASSERT(json_object_get_int(fuzz_json_get(a, "flags")) == sm->attr[i].flags);
+		snprintf(raw, sizeof(raw), "%llu", (unsigned long long)sm->attr[i].raw);
+		FUZZ_ASSERT(!strcmp(json_object_get_string(fuzz_json_get(a, "raw")), raw));
+	}
+	json_object_put(doc);
+}
+
+/*
+ * docs/json.md 6: ocxl_card_up, four series per attribute ID (the first
+ * record of an ID that repeats) and the temperature if 0xC2 is among them.
+ */
+static void check_prom(const struct ocxl_smart *sm, const char *text)
+{
+	size_t ids = 0, temp = 0;
+
+	for (unsigned i = 0; i < sm->count; i++) {
+		bool first = true;
+
+		for (unsigned k = 0; k < i; k++)
+			first &= sm->attr[k].id != sm->attr[i].id;
+		ids += first;
+		temp += first && sm->attr[i].id == OCXL_SMART_TEMPERATURE;
+	}
+	FUZZ_ASSERT(fuzz_prom_check(text) == 1 + 4 * ids + temp);
+}
+
 static void check(const void *out, const uint8_t *buf, size_t len)
 {
 	const struct ocxl_smart *sm = out;
@@ -88,6 +142,12 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 		FUZZ_ASSERT(!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ');
 		line = strchr(line, '\n') + 1;
 	}
+	free(text);
+	text = fuzz_render_check(render_json, sm, false, &lines);
+	check_json(sm, text);
+	free(text);
+	text = fuzz_render_check(render_prom, sm, false, &lines);
+	check_prom(sm, text);
 	free(text);
 
 	elen = 8 + 16 * (size_t)sm->count;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target: the 'CS' controller-statistics decoder with its v4
- * parameter blocks (docs/protocol.md 4.5) and the statistics renderer.
+ * parameter blocks (docs/protocol.md 4.5) and what is rendered from it:
+ * statistics, statistics.json and the statistics part of metrics.prom.
  * The oracle walks the blocks itself, from the tables in the document.
  */
 #include <errno.h>
@@ -13,6 +14,9 @@
 #include "fuzz.h"
 #include "proto/codec.h"
 #include "proto/render.h"
+#include "proto/render_json.h"
+#include "proto/render_prom.h"
+#include "render_check.h"
 
 /* docs/protocol.md 4.5, block tables: block, offset in block, low bit, width. */
 static const struct {
@@ -114,6 +118,40 @@ static int render(FILE *out, const void *obj)
 	return ocxl_render_stats(out, obj);
 }
 
+static int render_json(FILE *out, const void *obj)
+{
+	return ocxl_render_stats_json(out, obj);
+}
+
+static int render_prom(FILE *out, const void *obj)
+{
+	const struct ocxl_prom_card card = {.index = 1, .stats = obj};
+
+	return ocxl_render_prom(out, &card, 1);
+}
+
+/* docs/json.md 3: one decimal string per statistic reported, by name. */
+static void check_json(const struct ocxl_stats *st, const char *text)
+{
+	struct json_object *doc = fuzz_json_check(text, OCXL_JSON_SCHEMA_STATISTICS);
+	struct json_object *stats = fuzz_json_get(doc, "statistics"), *v;
+	char want[24];
+
+	FUZZ_ASSERT(json_object_object_length(stats) == __builtin_popcount(st->present));
+	for (unsigned f = 0; f < OCXL_STAT_NR; f++) {
+		if (!json_object_object_get_ex(stats, ocxl_stat_name((enum ocxl_stat_field)f),
+					       &v)) {
+			FUZZ_ASSERT(!(st->present & (1u << f)));
+			continue;
+		}
+		snprintf(want, sizeof(want), "%" PRIu64, st->value[f]);
+		FUZZ_ASSERT(!strcmp(json_object_get_string(v), want));
+	}
+	FUZZ_ASSERT(json_object_get_int64(fuzz_json_get(doc, "unknown_blocks")) ==
+		    st->unknown_blocks);
+	json_object_put(doc);
+}
+
 static void check(const void *out, const uint8_t *buf, size_t len)
 {
 	const struct ocxl_stats *st = out;
@@ -141,6 +179,13 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 		FUZZ_ASSERT(!strncmp(line, want_line, strlen(want_line)));
 		line += strlen(want_line);
 	}
+	free(text);
+	text = fuzz_render_check(render_json, st, false, &lines);
+	check_json(st, text);
+	free(text);
+	/* metrics.prom: ocxl_card_up and one series per statistic reported. */
+	text = fuzz_render_check(render_prom, st, false, &lines);
+	FUZZ_ASSERT(fuzz_prom_check(text) == 1 + (size_t)__builtin_popcount(st->present));
 	free(text);
 
 	/* The encoder writes both v4 blocks whole: every field comes back present. */

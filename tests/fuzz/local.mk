@@ -18,17 +18,19 @@ FUZZ_TARGETS = identity errlog smart stats dump_chunk erase_status ops sim_contr
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 \
 	-Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes -Werror \
-	-I$(top_srcdir)/include -I$(top_srcdir)/src -D_GNU_SOURCE $(PMEM2_CFLAGS)
+	-I$(top_srcdir)/include -I$(top_srcdir)/src -D_GNU_SOURCE $(PMEM2_CFLAGS) $(JSONC_CFLAGS)
 FUZZ_BUILD = FUZZ_CLANG="$(FUZZ_CLANG)" FUZZ_FLAGS="$(FUZZ_FLAGS)" \
 	$(SHELL) $(srcdir)/tests/fuzz/build.sh
 
 FUZZ_SRC = $(srcdir)/tests/fuzz/
 FUZZ_COMMON_C = $(FUZZ_SRC)fuzz.c
 FUZZ_COMMON_H = $(FUZZ_SRC)fuzz.h $(srcdir)/include/ocxlfs/passthru.h $(FUZZ_SRC)build.sh $(FUZZ_SRC)toolchain.sh
-FUZZ_CODEC_C = $(FUZZ_COMMON_C) $(FUZZ_SRC)codec_harness.c \
-	$(srcdir)/src/proto/codec.c $(srcdir)/src/proto/render.c
-FUZZ_CODEC_H = $(FUZZ_COMMON_H) $(FUZZ_SRC)codec_harness.h \
-	$(srcdir)/src/proto/codec.h $(srcdir)/src/proto/render.h
+FUZZ_CODEC_C = $(FUZZ_COMMON_C) $(FUZZ_SRC)codec_harness.c $(FUZZ_SRC)render_check.c \
+	$(srcdir)/src/proto/codec.c $(srcdir)/src/proto/render.c \
+	$(srcdir)/src/proto/render_json.c $(srcdir)/src/proto/render_prom.c
+FUZZ_CODEC_H = $(FUZZ_COMMON_H) $(FUZZ_SRC)codec_harness.h $(FUZZ_SRC)render_check.h \
+	$(srcdir)/src/proto/codec.h $(srcdir)/src/proto/render.h \
+	$(srcdir)/src/proto/render_json.h $(srcdir)/src/proto/render_prom.h
 FUZZ_OPS_C = $(FUZZ_COMMON_C) $(srcdir)/src/proto/codec.c $(srcdir)/src/proto/ops.c
 FUZZ_OPS_H = $(FUZZ_COMMON_H) $(srcdir)/src/proto/codec.h $(srcdir)/src/proto/ops.h \
 	$(srcdir)/src/transport/transport.h
@@ -45,17 +47,17 @@ FUZZ_BINS = $(FUZZ_BIN)identity $(FUZZ_BIN)errlog $(FUZZ_BIN)smart $(FUZZ_BIN)st
 	$(FUZZ_BIN)sim_control $(FUZZ_BIN)journal
 
 $(FUZZ_BIN)identity: $(FUZZ_SRC)fuzz_identity.c $(FUZZ_CODEC_C) $(FUZZ_CODEC_H)
-	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_identity.c $(FUZZ_CODEC_C)
+	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_identity.c $(FUZZ_CODEC_C) $(JSONC_LIBS)
 $(FUZZ_BIN)errlog: $(FUZZ_SRC)fuzz_errlog.c $(FUZZ_CODEC_C) $(FUZZ_CODEC_H)
-	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_errlog.c $(FUZZ_CODEC_C)
+	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_errlog.c $(FUZZ_CODEC_C) $(JSONC_LIBS)
 $(FUZZ_BIN)smart: $(FUZZ_SRC)fuzz_smart.c $(FUZZ_CODEC_C) $(FUZZ_CODEC_H)
-	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_smart.c $(FUZZ_CODEC_C)
+	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_smart.c $(FUZZ_CODEC_C) $(JSONC_LIBS)
 $(FUZZ_BIN)stats: $(FUZZ_SRC)fuzz_stats.c $(FUZZ_CODEC_C) $(FUZZ_CODEC_H)
-	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_stats.c $(FUZZ_CODEC_C)
+	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_stats.c $(FUZZ_CODEC_C) $(JSONC_LIBS)
 $(FUZZ_BIN)dump_chunk: $(FUZZ_SRC)fuzz_dump_chunk.c $(FUZZ_CODEC_C) $(FUZZ_CODEC_H)
-	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_dump_chunk.c $(FUZZ_CODEC_C)
+	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_dump_chunk.c $(FUZZ_CODEC_C) $(JSONC_LIBS)
 $(FUZZ_BIN)erase_status: $(FUZZ_SRC)fuzz_erase_status.c $(FUZZ_CODEC_C) $(FUZZ_CODEC_H)
-	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_erase_status.c $(FUZZ_CODEC_C)
+	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_erase_status.c $(FUZZ_CODEC_C) $(JSONC_LIBS)
 $(FUZZ_BIN)ops: $(FUZZ_SRC)fuzz_ops.c $(FUZZ_OPS_C) $(FUZZ_OPS_H)
 	$(AM_V_GEN)$(FUZZ_BUILD) $@ $(FUZZ_SRC)fuzz_ops.c $(FUZZ_OPS_C)
 $(FUZZ_BIN)sim_control: $(FUZZ_SRC)fuzz_sim_control.c $(FUZZ_SIM_CONTROL_C) $(FUZZ_SIM_CONTROL_H)
@@ -109,6 +111,7 @@ fuzz: $(FUZZ_BINS) tests/fuzz/seeds.stamp
 EXTRA_DIST += $(FUZZ_TESTS) tests/fuzz/README tests/fuzz/run.sh tests/fuzz/build.sh \
 	tests/fuzz/toolchain.sh tests/fuzz/fuzz.c tests/fuzz/fuzz.h \
 	tests/fuzz/codec_harness.c tests/fuzz/codec_harness.h tests/fuzz/sim_control.dict \
+	tests/fuzz/render_check.c tests/fuzz/render_check.h \
 	tests/fuzz/fuzz_identity.c tests/fuzz/fuzz_errlog.c tests/fuzz/fuzz_smart.c \
 	tests/fuzz/fuzz_stats.c tests/fuzz/fuzz_dump_chunk.c tests/fuzz/fuzz_erase_status.c \
 	tests/fuzz/fuzz_ops.c tests/fuzz/fuzz_sim_control.c tests/fuzz/fuzz_journal.c \
