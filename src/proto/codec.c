@@ -340,19 +340,23 @@ int ocxl_stats_decode(const uint8_t *buf, size_t len, struct ocxl_stats *st)
 		uint8_t bid;
 
 		if (off + HDR_SIZE > end)
-			return -EMSGSIZE;
+			break;
 		w = ocxl_get_le64(buf + off);
 		bid = (uint8_t)(w >> 56);
 		blen = (uint32_t)w;
 		if (off + HDR_SIZE + blen > end)
-			return -EMSGSIZE;
+			break;
 		if (bid == OCXL_CS_BLOCK_RESET || bid == OCXL_CS_BLOCK_PERF)
 			stats_block(st, bid, buf + off, blen);
 		else
 			st->unknown_blocks++;
 		off += HDR_SIZE + blen;
 	}
-	return 0;
+	if (off == end)
+		return 0;
+	/* A bad block makes the whole buffer invalid: drop what earlier blocks gave. */
+	memset(st, 0, sizeof(*st));
+	return -EMSGSIZE;
 }
 
 int ocxl_stats_encode(const struct ocxl_stats *st, uint8_t *buf, size_t cap)

@@ -8,7 +8,8 @@
  *   -EBADMSG  wrong identifier, or a buffer too short for the fixed part
  *   -EMSGSIZE the header's length exceeds the buffer
  * A buffer longer than the header says is accepted and the excess ignored
- * (compatibility rule, docs/protocol.md).
+ * (compatibility rule, docs/protocol.md).  On failure the output is all
+ * zeroes (pointers NULL, lengths 0): nothing half-decoded reaches a caller.
  */
 #ifndef OCXLFS_PROTO_CODEC_H
 #define OCXLFS_PROTO_CODEC_H

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <ocxlfs/passthru.h>
@@ -8,18 +7,42 @@
 #include "sim/sim.h"
 #include "sim/sim_control.h"
 
-/* An unsigned decimal (or 0x hex) number that is all of ARG, within [min, max]. */
+/*
+ * An unsigned number that is all of ARG, decimal or hex after "0x", within
+ * [min, max].  Not strtoul(): it also takes leading whitespace of any kind
+ * and reads a leading 0 as octal ("delay 010" would be 8 ms, "dump 0096"
+ * refused), where docs/tree.md promises decimal.
+ */
 static int parse_uint(const char *arg, unsigned long min, unsigned long max,
 		      unsigned long *out)
 {
-	char *end;
-	unsigned long v;
+	unsigned long v = 0, base = 10;
 
-	if (!arg || !*arg || *arg == '-' || *arg == '+' || *arg == ' ')
+	if (!arg)
 		return -EINVAL;
-	errno = 0;
-	v = strtoul(arg, &end, 0);
-	if (errno || *end || v < min || v > max)
+	if (arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X')) {
+		base = 16;
+		arg += 2;
+	}
+	if (!*arg)
+		return -EINVAL;
+	for (; *arg; arg++) {
+		unsigned long d;
+
+		if (*arg >= '0' && *arg <= '9')
+			d = (unsigned long)(*arg - '0');
+		else if (base == 16 && *arg >= 'a' && *arg <= 'f')
+			d = (unsigned long)(*arg - 'a' + 10);
+		else if (base == 16 && *arg >= 'A' && *arg <= 'F')
+			d = (unsigned long)(*arg - 'A' + 10);
+		else
+			return -EINVAL;
+		/* Stop past max, before v * base + d could wrap. */
+		if (d > max || v > (max - d) / base)
+			return -EINVAL;
+		v = v * base + d;
+	}
+	if (v < min)
 		return -EINVAL;
 	*out = v;
 	return 0;

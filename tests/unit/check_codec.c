@@ -599,6 +599,38 @@ START_TEST(test_cs_truncated_block)
 }
 END_TEST
 
+/*
+ * Found by tests/fuzz (fuzz_stats): a good block followed by a bad one used
+ * to fail with the good block's fields still filled in and marked present.
+ */
+START_TEST(test_cs_bad_block_leaves_nothing)
+{
+	struct ocxl_stats st, out;
+	uint8_t buf[0x200];
+
+	cs_sample(&st);
+	ocxl_stats_encode(&st, buf, sizeof(buf));
+	/* Block 2 claims one byte more than the buffer's length leaves it. */
+	ocxl_put_le64(buf + 0x48, 0x0200000000000000ULL | (OCXL_CS_BLOCK_PERF_LEN + 1));
+	memset(&out, 0xA5, sizeof(out));
+	ck_assert_int_eq(DECODE_EXACT(ocxl_stats_decode, buf, (size_t)(8 + OCXL_CS_LEN_V4), &out),
+			 -EMSGSIZE);
+	ck_assert_uint_eq(out.present, 0);
+	ck_assert_uint_eq(out.unknown_blocks, 0);
+	for (unsigned f = 0; f < OCXL_STAT_NR; f++)
+		ck_assert_uint_eq(out.value[f], 0);
+
+	/* The same after an unknown block, and with too few bytes left for a block header. */
+	ocxl_put_le64(buf + 0x08, 0x0300000000000038ULL);
+	ocxl_put_le64(buf + 0x48, 0x02000000000000F4ULL);
+	memset(&out, 0xA5, sizeof(out));
+	ck_assert_int_eq(DECODE_EXACT(ocxl_stats_decode, buf, (size_t)(8 + OCXL_CS_LEN_V4), &out),
+			 -EMSGSIZE);
+	ck_assert_uint_eq(out.present, 0);
+	ck_assert_uint_eq(out.unknown_blocks, 0);
+}
+END_TEST
+
 START_TEST(test_cs_names)
 {
 	static const char *const names[OCXL_STAT_NR] = {
@@ -1464,6 +1496,7 @@ static Suite *codec_suite(void)
 	tcase_add_test(tc, test_cs_bad);
 	tcase_add_test(tc, test_cs_unknown_block);
 	tcase_add_test(tc, test_cs_truncated_block);
+	tcase_add_test(tc, test_cs_bad_block_leaves_nothing);
 	tcase_add_test(tc, test_cs_names);
 	suite_add_tcase(s, tc);
 

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libFuzzer target: the 'SM' SMART decoder (docs/protocol.md 4.4) and what
+ * is rendered from it: health, health.json and the SMART part of
+ * metrics.prom.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec_harness.h"
+#include "fuzz.h"
+#include "proto/codec.h"
+#include "proto/render.h"
+#include "proto/render_json.h"
+#include "proto/render_prom.h"
+#include "render_check.h"
+
+static int decode(const uint8_t *buf, size_t len, void *out)
+{
+	return ocxl_smart_decode(buf, len, out);
+}
+
+/* docs/protocol.md 4.1, 4.4: the fixed part is the header alone. */
+static int expect(const uint8_t *buf, size_t len, size_t *end)
+{
+	uint64_t w, dlen;
+
+	if (len < 8)
+		return -EBADMSG;
+	w = fuzz_le64(buf);
+	if ((w >> 48) != 0x534D)
+		return -EBADMSG;
+	dlen = w & 0xFFFFFFFF;
+	if (dlen > len - 8)
+		return -EMSGSIZE;
+	*end = 8 + dlen;
+	return 0;
+}
+
+static bool attr_eq(const struct ocxl_smart_attr *x, const struct ocxl_smart_attr *y)
+{
+	return x->id == y->id && x->flags == y->flags && x->current == y->current &&
+	       x->threshold == y->threshold && x->worst == y->worst && x->raw == y->raw;
+}
+
+static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_t *bbuf)
+{
+	const struct ocxl_smart *x = a, *y = b;
+
+	if (x->count != y->count)
+		return false;
+	for (unsigned i = 0; i < x->count; i++)
+		if (!attr_eq(&x->attr[i], &y->attr[i]))
+			return false;
+	return true;
+}
+
+static int render(FILE *out, const void *obj)
+{
+	return ocxl_render_smart(out, obj);
+}
+
+static int render_json(FILE *out, const void *obj)
+{
+	return ocxl_render_smart_json(out, obj);
+}
+
+static int render_prom(FILE *out, const void *obj)
+{
+	const struct ocxl_prom_card card = {.index = 0, .smart = obj};
+
+	return ocxl_render_prom(out, &card, 1);
+}
+
+/* docs/json.md 4: one object per record, in card order. */
+static void check_json(const struct ocxl_smart *sm, const char *text)
+{
+	struct json_object *doc = fuzz_json_check(text, OCXL_JSON_SCHEMA_HEALTH);
+	struct json_object *attrs = fuzz_json_get(doc, "attributes");
+	char raw[24];
+
+	FUZZ_ASSERT(json_object_array_length(attrs) == sm->count);
+	for (unsigned i = 0; i < sm->count; i++) {
+		struct json_object *a = json_object_array_get_idx(attrs, i);
+
+		FUZZ_ASSERT(json_object_get_int(fuzz_json_get(a, "id")) == sm->attr[i].id);
+		FUZZ_ASSERT(json_object_get_int(fuzz_json_get(a, "flags")) == sm->attr[i].flags);
+		snprintf(raw, sizeof(raw), "%llu", (unsigned long long)sm->attr[i].raw);
+		FUZZ_ASSERT(!strcmp(json_object_get_string(fuzz_json_get(a, "raw")), raw));
+	}
+	json_object_put(doc);
+}
+
+/*
+ * docs/json.md 6: ocxl_card_up, four series per attribute ID (the first
+ * record of an ID that repeats) and the temperature if 0xC2 is among them.
+ */
+static void check_prom(const struct ocxl_smart *sm, const char *text)
+{
+	size_t ids = 0, temp = 0;
+
+	for (unsigned i = 0; i < sm->count; i++) {
+		bool first = true;
+
+		for (unsigned k = 0; k < i; k++)
+			first &= sm->attr[k].id != sm->attr[i].id;
+		ids += first;
+		temp += first && sm->attr[i].id == OCXL_SMART_TEMPERATURE;
+	}
+	FUZZ_ASSERT(fuzz_prom_check(text) == 1 + 4 * ids + temp);
+}
+
+static void check(const void *out, const uint8_t *buf, size_t len)
+{
+	const struct ocxl_smart *sm = out;
+	uint64_t dlen = fuzz_le64(buf) & 0xFFFFFFFF;
+	uint64_t want = dlen / 16 < OCXL_SMART_MAX_ATTRS ? dlen / 16 : OCXL_SMART_MAX_ATTRS;
+	struct ocxl_smart again;
+	uint8_t enc[8 + 16 * OCXL_SMART_MAX_ATTRS];
+	size_t lines, elen;
+	char *text, *line;
+
+	FUZZ_ASSERT(sm->count == want);
+	for (unsigned i = 0; i < sm->count; i++) {
+		const struct ocxl_smart_attr *a = &sm->attr[i];
+		uint64_t w = fuzz_le64(buf + 8 + 16 * i);
+
+		FUZZ_ASSERT(8 + 16 * (i + 1) <= len);
+		FUZZ_ASSERT(a->id == w >> 56 && a->flags == ((w >> 40) & 0xFFFF));
+		FUZZ_ASSERT(a->current == ((w >> 32) & 0xFF) && a->threshold == ((w >> 24) & 0xFF));
+		FUZZ_ASSERT(a->worst == ((w >> 16) & 0xFF));
+		FUZZ_ASSERT(a->raw == fuzz_le64(buf + 16 + 16 * i));
+	}
+
+	text = fuzz_render_check(render, sm, sm->count == 0, &lines);
+	FUZZ_ASSERT(lines == sm->count);
+	line = text;
+	for (unsigned i = 0; i < sm->count; i++) {
+		const char *name = ocxl_smart_attr_name(sm->attr[i].id);
+
+		FUZZ_ASSERT(!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ');
+		line = strchr(line, '\n') + 1;
+	}
+	free(text);
+	text = fuzz_render_check(render_json, sm, false, &lines);
+	check_json(sm, text);
+	free(text);
+	text = fuzz_render_check(render_prom, sm, false, &lines);
+	check_prom(sm, text);
+	free(text);
+
+	elen = 8 + 16 * (size_t)sm->count;
+	if (elen > 8)
+		FUZZ_ASSERT(ocxl_smart_encode(sm, enc, elen - 1) == -ENOSPC);
+	FUZZ_ASSERT(ocxl_smart_encode(sm, enc, elen) == (int)elen);
+	FUZZ_ASSERT(ocxl_smart_decode(enc, elen, &again) == 0);
+	FUZZ_ASSERT(same(sm, buf, &again, enc));
+}
+
+static const struct codec_spec spec = {
+    .out_size = sizeof(struct ocxl_smart),
+    .decode = decode,
+    .expect = expect,
+    .same = same,
+    .check = check,
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	codec_fuzz(&spec, data, size);
+	return 0;
+}
