@@ -241,6 +241,25 @@ static bool snapshot_charge(struct tree *t, size_t len)
 	return true;
 }
 
+/* Renders a text file's content into s->data: every rendered kind comes here. */
+static int snapshot_render(struct tree_node *n, struct snapshot *s)
+{
+	FILE *mem = open_memstream(&s->data, &s->len);
+	int rc;
+
+	if (!mem)
+		return -errno;
+	if (n->file->kind == TREE_FILE_EVENTS)
+		rc = card_events_render(&n->card->evlog, mem, &s->seq);
+	else if (n->file->kind == TREE_FILE_METRICS)
+		rc = n->file->render_all(n->tree->cards, n->tree->ncards, mem);
+	else
+		rc = n->file->render(n->card, mem);
+	if (fclose(mem) && !rc)
+		rc = -EIO;
+	return rc;
+}
+
 static int snapshot_build(struct tree_node *n, struct snapshot **out)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
@@ -257,42 +276,11 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 
 	switch (n->file->kind) {
 	case TREE_FILE_STATIC:
-	case TREE_FILE_SNAPSHOT: {
-		FILE *mem = open_memstream(&s->data, &s->len);
-
-		if (!mem) {
-			rc = -errno;
-			break;
-		}
-		rc = n->file->render(n->card, mem);
-		if (fclose(mem) && !rc)
-			rc = -EIO;
+	case TREE_FILE_SNAPSHOT:
+	case TREE_FILE_METRICS:
+	case TREE_FILE_EVENTS:
+		rc = snapshot_render(n, s);
 		break;
-	}
-	case TREE_FILE_METRICS: {
-		FILE *mem = open_memstream(&s->data, &s->len);
-
-		if (!mem) {
-			rc = -errno;
-			break;
-		}
-		rc = n->file->render_all(n->tree->cards, n->tree->ncards, mem);
-		if (fclose(mem) && !rc)
-			rc = -EIO;
-		break;
-	}
-	case TREE_FILE_EVENTS: {
-		FILE *mem = open_memstream(&s->data, &s->len);
-
-		if (!mem) {
-			rc = -errno;
-			break;
-		}
-		rc = card_events_render(&n->card->evlog, mem, &s->seq);
-		if (fclose(mem) && !rc)
-			rc = -EIO;
-		break;
-	}
 	case TREE_FILE_CONTROL:
 		s->when = n->card->opened;
 		break;
