@@ -79,6 +79,22 @@ static int card_lock_reader(struct card *c)
 }
 
 /*
+ * card_lock_reader(), then the card's state: 0 with the lock held, or the
+ * errno of a card that cannot take commands, without the lock.
+ */
+static int card_lock_usable(struct card *c)
+{
+	int rc = card_lock_reader(c);
+
+	if (rc)
+		return rc;
+	rc = card_unusable_locked(c);
+	if (rc)
+		pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/*
  * The one place a command's outcome is logged and folded into the card's
  * state.  Called with the lock held.
  */
@@ -391,12 +407,10 @@ int card_stats(struct card *c, struct ocxl_stats *st)
 	struct ocxl_op_result res = { 0 };
 	int rc;
 
-	rc = card_lock_reader(c);
+	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
-	rc = card_unusable_locked(c);
-	if (!rc)
-		rc = card_note(c, OCXL_CMD_STATS, ocxl_op_stats(c->transport, st, &res), &res);
+	rc = card_note(c, OCXL_CMD_STATS, ocxl_op_stats(c->transport, st, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -406,12 +420,10 @@ int card_smart(struct card *c, struct ocxl_smart *sm)
 	struct ocxl_op_result res = { 0 };
 	int rc;
 
-	rc = card_lock_reader(c);
+	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
-	rc = card_unusable_locked(c);
-	if (!rc)
-		rc = card_note(c, OCXL_CMD_SMART, ocxl_op_smart(c->transport, sm, &res), &res);
+	rc = card_note(c, OCXL_CMD_SMART, ocxl_op_smart(c->transport, sm, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -512,10 +524,10 @@ int card_overwrite_status(struct card *c, struct ocxl_erase_status *es)
 {
 	int rc;
 
-	pthread_mutex_lock(&c->lock);
-	rc = card_unusable_locked(c);
-	if (!rc)
-		rc = card_erase_status_locked(c, es);
+	rc = card_lock_usable(c);
+	if (rc)
+		return rc;
+	rc = card_erase_status_locked(c, es);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -527,10 +539,10 @@ int card_request_dump(struct card *c, const struct card_caller *who)
 
 	if (OCXL_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > c->max_dump)
 		return -EFBIG; /* it could not be collected */
-	pthread_mutex_lock(&c->lock);
-	rc = card_unusable_locked(c);
-	if (!rc)
-		rc = card_note(c, OCXL_CMD_DUMP_REQUEST, ocxl_op_dump_request(c->transport, &res), &res);
+	rc = card_lock_usable(c);
+	if (rc)
+		return rc;
+	rc = card_note(c, OCXL_CMD_DUMP_REQUEST, ocxl_op_dump_request(c->transport, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	if (!rc)
 		log_notice("card %u: controller dump requested by uid %u pid %d", c->index,
@@ -543,10 +555,10 @@ int card_request_health(struct card *c, const struct card_caller *who)
 	struct ocxl_op_result res = { 0 };
 	int rc;
 
-	pthread_mutex_lock(&c->lock);
-	rc = card_unusable_locked(c);
-	if (!rc)
-		rc = card_note(c, OCXL_CMD_HEALTH_REQUEST, ocxl_op_health_request(c->transport, &res),
+	rc = card_lock_usable(c);
+	if (rc)
+		return rc;
+	rc = card_note(c, OCXL_CMD_HEALTH_REQUEST, ocxl_op_health_request(c->transport, &res),
 		       &res);
 	pthread_mutex_unlock(&c->lock);
 	if (!rc)
@@ -587,14 +599,9 @@ int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)
 
 	if (off > c->label_size || len > c->label_size - off)
 		return -EINVAL;
-	rc = card_lock_reader(c);
+	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
-	rc = card_unusable_locked(c);
-	if (rc) {
-		pthread_mutex_unlock(&c->lock);
-		return rc;
-	}
 	rc = c->transport->ops->label_read(c->transport, buf, off, len);
 	if (rc)
 		log_warn("card %u: label read %u+%u: %s", c->index, off, len, strerror(-rc));

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "card/events.h"
+#include "proto/render.h"
 #include "util/log.h"
 
 void card_events_init(struct card_events *ev)
@@ -67,11 +68,9 @@ int card_events_render(struct card_events *ev, FILE *out, uint64_t *seq)
 	first = ev->seq > CARD_EVENTS_KEPT ? ev->seq - CARD_EVENTS_KEPT + 1 : 1;
 	for (uint64_t s = first; s <= ev->seq; s++) {
 		const struct card_event *e = &ev->ring[s % CARD_EVENTS_KEPT];
-		struct tm tm;
-		char when[32];
+		char when[OCXL_UTC_STAMP_LEN];
 
-		gmtime_r(&e->when.tv_sec, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		ocxl_utc_stamp(&e->when, when);
 		fprintf(out, "%llu %s %s\n", (unsigned long long)e->seq, when, e->text);
 	}
 	*seq = ev->seq;

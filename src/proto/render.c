@@ -155,19 +155,25 @@ int ocxl_render_smart(FILE *out, const struct ocxl_smart *sm)
 	return stream_rc(out);
 }
 
+void ocxl_utc_stamp(const struct timespec *when, char buf[OCXL_UTC_STAMP_LEN])
+{
+	struct tm tm;
+
+	gmtime_r(&when->tv_sec, &tm);
+	strftime(buf, OCXL_UTC_STAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 int ocxl_render_heartbeat(FILE *out, bool done, int rc, uint64_t latency_us,
 			  const struct timespec *when)
 {
 	const char *name = rc ? strerrorname_np(-rc) : "ok";
-	char stamp[32];
-	struct tm tm;
+	char stamp[OCXL_UTC_STAMP_LEN];
 
 	if (!done) {
 		fputs("never\n", out);
 		return stream_rc(out);
 	}
-	gmtime_r(&when->tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ocxl_utc_stamp(when, stamp);
 	if (name)
 		fprintf(out, "%s %llu %s\n", name, (unsigned long long)latency_us, stamp);
 	else

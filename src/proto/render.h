@@ -49,6 +49,10 @@ int ocxl_render_heartbeat(FILE *out, bool done, int rc, uint64_t latency_us,
  */
 int ocxl_render_erase_status(FILE *out, const struct ocxl_erase_status *es);
 
+/* TIME as ISO-8601 UTC to the second ("2026-11-23T11:38:53Z") into buf. */
+#define OCXL_UTC_STAMP_LEN 32
+void ocxl_utc_stamp(const struct timespec *when, char buf[OCXL_UTC_STAMP_LEN]);
+
 /* action flags by name, comma separated ("none" if 0). */
 int ocxl_render_action_flags(FILE *out, uint32_t flags);
 

@@ -72,36 +72,43 @@ static int render_error_log(struct card *c, FILE *out)
 	return rc;
 }
 
-static int render_statistics(struct card *c, FILE *out)
+/* One STATS command, rendered by FN: the text and the JSON file share it. */
+static int with_stats(struct card *c, FILE *out,
+		      int (*fn)(FILE *out, const struct ocxl_stats *st))
 {
 	struct ocxl_stats st;
 	int rc = card_stats(c, &st);
 
-	return rc ? rc : ocxl_render_stats(out, &st);
+	return rc ? rc : fn(out, &st);
+}
+
+static int with_smart(struct card *c, FILE *out,
+		      int (*fn)(FILE *out, const struct ocxl_smart *sm))
+{
+	struct ocxl_smart sm;
+	int rc = card_smart(c, &sm);
+
+	return rc ? rc : fn(out, &sm);
+}
+
+static int render_statistics(struct card *c, FILE *out)
+{
+	return with_stats(c, out, ocxl_render_stats);
 }
 
 static int render_health(struct card *c, FILE *out)
 {
-	struct ocxl_smart sm;
-	int rc = card_smart(c, &sm);
-
-	return rc ? rc : ocxl_render_smart(out, &sm);
+	return with_smart(c, out, ocxl_render_smart);
 }
 
 static int render_statistics_json(struct card *c, FILE *out)
 {
-	struct ocxl_stats st;
-	int rc = card_stats(c, &st);
-
-	return rc ? rc : ocxl_render_stats_json(out, &st);
+	return with_stats(c, out, ocxl_render_stats_json);
 }
 
 static int render_health_json(struct card *c, FILE *out)
 {
-	struct ocxl_smart sm;
-	int rc = card_smart(c, &sm);
-
-	return rc ? rc : ocxl_render_smart_json(out, &sm);
+	return with_smart(c, out, ocxl_render_smart_json);
 }
 
 static int errlog_json_one(void *arg, uint32_t log_id, const uint8_t *raw, size_t len)
@@ -298,16 +305,19 @@ static int store_sim_namespace(struct card *c, const char *line, const struct ca
 }
 
 const struct tree_file tree_sim_files[] = {
-	{ .name = "inject", .mode = 0200, .kind = TREE_FILE_CONTROL, .store = store_sim_inject },
+	{ .name = "inject", .mode = 0200, .kind = TREE_FILE_CONTROL, .store = store_sim_inject,
+	  .outlives_card = true },
 	{ .name = "fault",
 	  .mode = 0600,
 	  .kind = TREE_FILE_SNAPSHOT,
 	  .render = render_sim_fault,
-	  .store = store_sim_fault },
+	  .store = store_sim_fault,
+	  .outlives_card = true },
 	{ .name = "namespace",
 	  .mode = 0600,
 	  .kind = TREE_FILE_SNAPSHOT,
 	  .render = render_sim_namespace,
-	  .store = store_sim_namespace },
+	  .store = store_sim_namespace,
+	  .outlives_card = true },
 };
 const size_t tree_sim_nfiles = sizeof(tree_sim_files) / sizeof(tree_sim_files[0]);

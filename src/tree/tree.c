@@ -164,11 +164,6 @@ void tree_free(struct tree *t)
 	free(t);
 }
 
-static bool tree_file_is_sim(const struct tree_file *f)
-{
-	return f >= tree_sim_files && f < tree_sim_files + tree_sim_nfiles;
-}
-
 /* A vanished card's directory and link are hidden until it answers again. */
 static bool card_shown(const struct tree *t, unsigned i)
 {
@@ -729,8 +724,7 @@ ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_
 
 	if (!n->file->store)
 		return -EACCES;
-	/* sim/ files are the simulated card's outside world: they still work. */
-	if (card_get_state(n->card) == CARD_GONE && !tree_file_is_sim(n->file))
+	if (card_get_state(n->card) == CARD_GONE && !n->file->outlives_card)
 		return -ENODEV;
 	if (size == 0 || size > TREE_CONTROL_MAX)
 		return -EINVAL;

@@ -42,6 +42,11 @@ struct tree_file {
 	int (*store)(struct card *c, const char *line, const struct card_caller *who);
 	/* METRICS: all cards at once. */
 	int (*render_all)(struct card **cards, unsigned n, FILE *out);
+	/*
+	 * Writable while the card is gone: the sim/ files are the simulated
+	 * card's outside world, the way to plug it back in.
+	 */
+	bool outlives_card;
 };
 
 /* The per-card files, in directory order (src/tree/files.c). */
