@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Helpers shared by the libFuzzer targets (see fuzz.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,24 @@ uint8_t *fuzz_dup(const uint8_t *data, size_t len)
 	if (len)
 		memcpy(p, data, len);
 	return p;
+}
+
+int fuzz_expect_block(const struct fuzz_block *b, const uint8_t *buf, size_t len, size_t *end)
+{
+	uint64_t w, dlen;
+
+	if (len < b->min_len)
+		return -EBADMSG;
+	w = fuzz_le64(buf);
+	if ((w >> 48) != b->id)
+		return -EBADMSG;
+	dlen = w & b->len_mask;
+	if (dlen > len - b->len_base)
+		return -EMSGSIZE;
+	if (dlen < b->min_dlen)
+		return -EBADMSG;
+	*end = b->len_base + dlen;
+	return 0;
 }
 
 uint64_t fuzz_le64(const uint8_t *p)

@@ -30,6 +30,22 @@ uint64_t fuzz_le64(const uint8_t *p);
 uint32_t fuzz_le32(const uint8_t *p);
 
 /*
+ * The header rule every card data buffer follows (docs/protocol.md 4.1),
+ * as the oracles read it: a buffer shorter than min_len or with another
+ * identifier is -EBADMSG, a length field (word 0 & len_mask, counting
+ * from len_base) past the buffer is -EMSGSIZE, one under min_dlen is
+ * -EBADMSG; else *end is where the block ends.
+ */
+struct fuzz_block {
+	uint16_t id;
+	size_t min_len;
+	uint64_t len_mask;
+	size_t len_base;
+	uint64_t min_dlen;
+};
+int fuzz_expect_block(const struct fuzz_block *b, const uint8_t *buf, size_t len, size_t *end);
+
+/*
  * The firmware string rule of docs/protocol.md: the 8 raw bytes up to the
  * first NUL, anything not printable ASCII as '?', trailing spaces trimmed.
  */

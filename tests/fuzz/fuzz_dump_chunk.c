@@ -23,18 +23,11 @@ static int decode(const uint8_t *buf, size_t len, void *out)
 /* docs/protocol.md 4.1, 4.6: 16-bit length. */
 static int expect(const uint8_t *buf, size_t len, size_t *end)
 {
-	uint64_t w, dlen;
+	static const struct fuzz_block block = {
+		.id = 0x4344, .min_len = 8, .len_mask = 0xFFFF, .len_base = 8, .min_dlen = 0,
+	};
 
-	if (len < 8)
-		return -EBADMSG;
-	w = fuzz_le64(buf);
-	if ((w >> 48) != 0x4344)
-		return -EBADMSG;
-	dlen = w & 0xFFFF;
-	if (dlen > len - 8)
-		return -EMSGSIZE;
-	*end = 8 + dlen;
-	return 0;
+	return fuzz_expect_block(&block, buf, len, end);
 }
 
 static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_t *bbuf)

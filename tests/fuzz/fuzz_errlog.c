@@ -23,18 +23,11 @@ static int decode(const uint8_t *buf, size_t len, void *out)
 /* docs/protocol.md 4.1, 4.3: the length counts only the additional data. */
 static int expect(const uint8_t *buf, size_t len, size_t *end)
 {
-	uint64_t w, addl;
+	static const struct fuzz_block block = {
+		.id = 0x454C, .min_len = 0x48, .len_mask = 0xFFFF, .len_base = 0x48, .min_dlen = 0,
+	};
 
-	if (len < 0x48)
-		return -EBADMSG;
-	w = fuzz_le64(buf);
-	if ((w >> 48) != 0x454C)
-		return -EBADMSG;
-	addl = w & 0xFFFF;
-	if (addl > len - 0x48)
-		return -EMSGSIZE;
-	*end = 0x48 + addl;
-	return 0;
+	return fuzz_expect_block(&block, buf, len, end);
 }
 
 static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_t *bbuf)

@@ -24,18 +24,11 @@ static int decode(const uint8_t *buf, size_t len, void *out)
 /* docs/protocol.md 4.1, 4.4: the fixed part is the header alone. */
 static int expect(const uint8_t *buf, size_t len, size_t *end)
 {
-	uint64_t w, dlen;
+	static const struct fuzz_block block = {
+		.id = 0x534D, .min_len = 8, .len_mask = 0xFFFFFFFF, .len_base = 8, .min_dlen = 0,
+	};
 
-	if (len < 8)
-		return -EBADMSG;
-	w = fuzz_le64(buf);
-	if ((w >> 48) != 0x534D)
-		return -EBADMSG;
-	dlen = w & 0xFFFFFFFF;
-	if (dlen > len - 8)
-		return -EMSGSIZE;
-	*end = 8 + dlen;
-	return 0;
+	return fuzz_expect_block(&block, buf, len, end);
 }
 
 static bool attr_eq(const struct ocxl_smart_attr *x, const struct ocxl_smart_attr *y)
