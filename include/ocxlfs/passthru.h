@@ -5,11 +5,11 @@
  * (struct nd_cmd_pkg, <linux/ndctl.h>) in family NVDIMM_FAMILY_OCXL.
  *
  * Envelope:
- *   nd_family   = OCXL_ND_FAMILY (6)
- *   nd_command  = enum ocxl_cmd
+ *   nd_family   = OCXLFS_ND_FAMILY (6)
+ *   nd_command  = enum ocxlfs_cmd
  *   nd_size_in  = 8 * number of parameter words (the request block's
  *                 words 0x08.. of the admin command, little-endian)
- *   nd_size_out = room for struct ocxl_pkg_out + the card's data buffer
+ *   nd_size_out = room for struct ocxlfs_pkg_out + the card's data buffer
  *   nd_fw_size  = (out) 8 + bytes of data buffer the card produced
  *
  * The output payload starts with one little-endian word that mirrors
@@ -22,7 +22,7 @@
  * is self-describing (2-char identifier + length); readers use the fields
  * they know, treat fields past the reported length as absent and ignore
  * bytes beyond the fields they know; fields are only ever appended; an
- * operation a card does not know answers OCXL_STATUS_BAD_OPCODE (or the
+ * operation a card does not know answers OCXLFS_STATUS_BAD_OPCODE (or the
  * kernel -ENOTTY) and the daemon shows it as unsupported.
  */
 #ifndef OCXLFS_PASSTHRU_H
@@ -31,89 +31,89 @@
 #include <stdint.h>
 
 /* Family number the posted ocxlpmem driver (v3/v4) added to linux/ndctl.h. */
-#define OCXL_ND_FAMILY 6
+#define OCXLFS_ND_FAMILY 6
 
-enum ocxl_cmd {
-	OCXL_CMD_SMART = 1,	     /* = ND_CMD_OCXL_SMART of the posted driver; out: 'SM' */
-	OCXL_CMD_IDENTIFY = 2,	     /* out: 'ID' identity block */
-	OCXL_CMD_ERRLOG_NEXT = 3,    /* out: oldest queued 'EL' entry, or no data if ELA clear */
-	OCXL_CMD_ERRLOG_ACK = 4,     /* in: w0 = log identifier; drops the head entry if it matches */
-	OCXL_CMD_STATS = 5,	     /* out: 'CS' controller statistics */
-	OCXL_CMD_DUMP_REQUEST = 6,   /* HCI.CD: ask the controller to produce a dump */
-	OCXL_CMD_DUMP_READ = 7,	     /* in: w0 = offset << 32 | size; out: 'CD' chunk */
-	OCXL_CMD_DUMP_COMPLETE = 8,  /* HCI.CDC: host has the dump, controller may free it */
-	OCXL_CMD_HEARTBEAT = 9,	     /* admin opcode 0x00 */
-	OCXL_CMD_HEALTH_REQUEST = 10, /* HCI.CHPD: card posts a type 0x04 error-log entry */
-	OCXL_CMD_EVENT_CHECK = 11,   /* out: u64 event mask (OCXL_EVENT_*) */
-	OCXL_CMD_ERASE_START = 12,   /* near-storage 0x20 secure erase, asynchronous */
-	OCXL_CMD_ERASE_STATUS = 13,  /* out: 'SE' erase status block */
-	OCXL_CMD_MAX = OCXL_CMD_ERASE_STATUS,
+enum ocxlfs_cmd {
+	OCXLFS_CMD_SMART = 1,	     /* = ND_CMD_OCXL_SMART of the posted driver; out: 'SM' */
+	OCXLFS_CMD_IDENTIFY = 2,	     /* out: 'ID' identity block */
+	OCXLFS_CMD_ERRLOG_NEXT = 3,    /* out: oldest queued 'EL' entry, or no data if ELA clear */
+	OCXLFS_CMD_ERRLOG_ACK = 4,     /* in: w0 = log identifier; drops the head entry if it matches */
+	OCXLFS_CMD_STATS = 5,	     /* out: 'CS' controller statistics */
+	OCXLFS_CMD_DUMP_REQUEST = 6,   /* HCI.CD: ask the controller to produce a dump */
+	OCXLFS_CMD_DUMP_READ = 7,	     /* in: w0 = offset << 32 | size; out: 'CD' chunk */
+	OCXLFS_CMD_DUMP_COMPLETE = 8,  /* HCI.CDC: host has the dump, controller may free it */
+	OCXLFS_CMD_HEARTBEAT = 9,	     /* admin opcode 0x00 */
+	OCXLFS_CMD_HEALTH_REQUEST = 10, /* HCI.CHPD: card posts a type 0x04 error-log entry */
+	OCXLFS_CMD_EVENT_CHECK = 11,   /* out: u64 event mask (OCXL_EVENT_*) */
+	OCXLFS_CMD_ERASE_START = 12,   /* near-storage 0x20 secure erase, asynchronous */
+	OCXLFS_CMD_ERASE_STATUS = 13,  /* out: 'SE' erase status block */
+	OCXLFS_CMD_MAX = OCXLFS_CMD_ERASE_STATUS,
 };
 
 /* Card status codes (response block word 0, bits 7:0). */
-enum ocxl_status {
-	OCXL_STATUS_SUCCESS = 0x00,
-	OCXL_STATUS_MEM_UNAVAILABLE = 0x20,
-	OCXL_STATUS_BLOCKED_BG = 0x21,
-	OCXL_STATUS_BAD_OPCODE = 0x50,
-	OCXL_STATUS_BAD_REQUEST = 0x51,
-	OCXL_STATUS_BAD_DATA = 0x52,
-	OCXL_STATUS_DEBUG_BLOCKED = 0x70,
-	OCXL_STATUS_FAILED = 0xFF,
+enum ocxlfs_status {
+	OCXLFS_STATUS_SUCCESS = 0x00,
+	OCXLFS_STATUS_MEM_UNAVAILABLE = 0x20,
+	OCXLFS_STATUS_BLOCKED_BG = 0x21,
+	OCXLFS_STATUS_BAD_OPCODE = 0x50,
+	OCXLFS_STATUS_BAD_REQUEST = 0x51,
+	OCXLFS_STATUS_BAD_DATA = 0x52,
+	OCXLFS_STATUS_DEBUG_BLOCKED = 0x70,
+	OCXLFS_STATUS_FAILED = 0xFF,
 };
 
 /* EVENT_CHECK mask: the same bits as the v4 IOCTL_OCXLPMEM_EVENT_CHECK. */
-#define OCXL_EVENT_CDA (1ULL << 0)	     /* controller dump available */
-#define OCXL_EVENT_ELA (1ULL << 1)	     /* error log available */
-#define OCXL_EVENT_FATAL_HW (1ULL << 2)	     /* CHI.CHFS */
-#define OCXL_EVENT_FATAL_FW (1ULL << 3)	     /* CHI.CFFS */
-#define OCXL_EVENT_ERASE_BUSY (1ULL << 8)    /* ocxlfs extension: erase running */
+#define OCXLFS_EVENT_CDA (1ULL << 0)	     /* controller dump available */
+#define OCXLFS_EVENT_ELA (1ULL << 1)	     /* error log available */
+#define OCXLFS_EVENT_FATAL_HW (1ULL << 2)	     /* CHI.CHFS */
+#define OCXLFS_EVENT_FATAL_FW (1ULL << 3)	     /* CHI.CFFS */
+#define OCXLFS_EVENT_ERASE_BUSY (1ULL << 8)    /* ocxlfs extension: erase running */
 
 /* Output preamble: mirrors response block word 0. */
-struct ocxl_pkg_out {
+struct ocxlfs_pkg_out {
 	uint64_t rsp; /* LE; bits 7:0 status */
 	uint8_t data[];
 };
-#define OCXL_PKG_OUT_HDR 8u
+#define OCXLFS_PKG_OUT_HDR 8u
 
 /* Data-buffer identifiers: bits 63:48 of the first word. */
-#define OCXL_ID_ERRLOG 0x454Cu	 /* 'EL' */
-#define OCXL_ID_SMART 0x534Du	 /* 'SM' */
-#define OCXL_ID_STATS 0x4353u	 /* 'CS' */
-#define OCXL_ID_DUMP 0x4344u	 /* 'CD' */
-#define OCXL_ID_IDENTITY 0x4944u /* 'ID' (ocxlfs: registers FWVER/CCAP0/CCAP1 + serial) */
-#define OCXL_ID_ERASE 0x5345u	 /* 'SE' (ocxlfs: NS secure-erase response words) */
+#define OCXLFS_ID_ERRLOG 0x454Cu	 /* 'EL' */
+#define OCXLFS_ID_SMART 0x534Du	 /* 'SM' */
+#define OCXLFS_ID_STATS 0x4353u	 /* 'CS' */
+#define OCXLFS_ID_DUMP 0x4344u	 /* 'CD' */
+#define OCXLFS_ID_IDENTITY 0x4944u /* 'ID' (ocxlfs: registers FWVER/CCAP0/CCAP1 + serial) */
+#define OCXLFS_ID_ERASE 0x5345u	 /* 'SE' (ocxlfs: NS secure-erase response words) */
 
 /*
  * 'EL' error log (card-protocol.md §3.5). Offsets from the header word.
  * Header length field (bits 15:0) = bytes of additional data at 0x48.
  */
-#define OCXL_EL_FIXED 0x48u
-#define OCXL_EL_OFF_ID_PRC 0x08u
-#define OCXL_EL_OFF_TYPE_ACT_POS 0x10u
-#define OCXL_EL_OFF_TIMESTAMP 0x18u
-#define OCXL_EL_OFF_WWID 0x20u
-#define OCXL_EL_OFF_FWREV 0x30u
+#define OCXLFS_EL_FIXED 0x48u
+#define OCXLFS_EL_OFF_ID_PRC 0x08u
+#define OCXLFS_EL_OFF_TYPE_ACT_POS 0x10u
+#define OCXLFS_EL_OFF_TIMESTAMP 0x18u
+#define OCXLFS_EL_OFF_WWID 0x20u
+#define OCXLFS_EL_OFF_FWREV 0x30u
 
-enum ocxl_errlog_type {
-	OCXL_EL_GENERAL = 0x00,
-	OCXL_EL_PREDICTIVE = 0x01,
-	OCXL_EL_THERMAL = 0x02,
-	OCXL_EL_DATA_LOSS = 0x03,
-	OCXL_EL_HEALTH_PERF = 0x04,
+enum ocxlfs_errlog_type {
+	OCXLFS_EL_GENERAL = 0x00,
+	OCXLFS_EL_PREDICTIVE = 0x01,
+	OCXLFS_EL_THERMAL = 0x02,
+	OCXLFS_EL_DATA_LOSS = 0x03,
+	OCXLFS_EL_HEALTH_PERF = 0x04,
 };
 
 /* Recommended action flags: 24-bit field at word 0x10 bits 55:32. */
-#define OCXL_EL_ACT_RESET (1u << 0)
-#define OCXL_EL_ACT_CHECK_FW (1u << 21)
-#define OCXL_EL_ACT_REPLACE (1u << 22)
-#define OCXL_EL_ACT_TAKE_DUMP (1u << 23)
+#define OCXLFS_EL_ACT_RESET (1u << 0)
+#define OCXLFS_EL_ACT_CHECK_FW (1u << 21)
+#define OCXLFS_EL_ACT_REPLACE (1u << 22)
+#define OCXLFS_EL_ACT_TAKE_DUMP (1u << 23)
 
 /* 'SM' SMART: 32-bit length, then 16-byte records. */
-#define OCXL_SMART_RECORD 16u
-#define OCXL_SMART_POWER_ON_HOURS 0x09
-#define OCXL_SMART_TEMPERATURE 0xC2
-#define OCXL_SMART_LIFE_REMAINING 0xCA
+#define OCXLFS_SMART_RECORD 16u
+#define OCXLFS_SMART_POWER_ON_HOURS 0x09
+#define OCXLFS_SMART_TEMPERATURE 0xC2
+#define OCXLFS_SMART_LIFE_REMAINING 0xCA
 
 /*
  * 'CS' statistics, v4 layout (card-protocol.md §3.7): 32-bit length, then
@@ -121,14 +121,14 @@ enum ocxl_errlog_type {
  * block's data length in bits 31:0.  Field offsets below are relative to
  * the block's header word.
  */
-#define OCXL_CS_BLOCK_RESET 0x01
-#define OCXL_CS_BLOCK_RESET_LEN 0x38u
-#define OCXL_CS_BLOCK_PERF 0x02
-#define OCXL_CS_BLOCK_PERF_LEN 0xF8u
-#define OCXL_CS_LEN_V4 0x140u
+#define OCXLFS_CS_BLOCK_RESET 0x01
+#define OCXLFS_CS_BLOCK_RESET_LEN 0x38u
+#define OCXLFS_CS_BLOCK_PERF 0x02
+#define OCXLFS_CS_BLOCK_PERF_LEN 0xF8u
+#define OCXLFS_CS_LEN_V4 0x140u
 
 /* 'CD' dump chunk: 16-bit length, then opaque bytes. */
-#define OCXL_DUMP_CHUNK_MAX 0x8000u /* multiple of 8, below the 16-bit length limit */
+#define OCXLFS_DUMP_CHUNK_MAX 0x8000u /* multiple of 8, below the 16-bit length limit */
 
 /*
  * 'ID' identity block (ocxlfs; the card exposes these as registers):
@@ -137,7 +137,7 @@ enum ocxl_errlog_type {
  *   0x28 admin data-buffer size (u32, bits 31:0)
  * Header length field (bits 31:0) = bytes after the header (0x28 today).
  */
-#define OCXL_ID_LEN_V1 0x28u
+#define OCXLFS_ID_LEN_V1 0x28u
 
 /*
  * 'SE' erase status: 32-bit length, then
@@ -146,13 +146,13 @@ enum ocxl_errlog_type {
  *   0x20 accessible pages overwritten  0x28 accessible pages attempted
  *   0x30 defective pages overwritten   0x38 defective pages attempted
  */
-#define OCXL_SE_LEN_V1 0x38u
+#define OCXLFS_SE_LEN_V1 0x38u
 
 /* CCAP0/CCAP1 fields (v4 masks, card-protocol.md §1.5). */
-#define OCXL_CCAP0_REVISION(v) ((unsigned)((v) & 0xFFFF))
-#define OCXL_CCAP0_READ_LATENCY_NS(v) ((unsigned)(((v) >> 32) & 0xFFFF))
-#define OCXL_CCAP0_READY_TIMEOUT_S(v) ((unsigned)(((v) >> 48) & 0xF))
-#define OCXL_CCAP0_MEM_AVAIL_TIMEOUT_S(v) ((unsigned)(((v) >> 52) & 0xFFF))
-#define OCXL_CCAP1_MAX_DUMP_SIZE(v) ((uint32_t)((v) & 0xFFFFFFFF))
+#define OCXLFS_CCAP0_REVISION(v) ((unsigned)((v) & 0xFFFF))
+#define OCXLFS_CCAP0_READ_LATENCY_NS(v) ((unsigned)(((v) >> 32) & 0xFFFF))
+#define OCXLFS_CCAP0_READY_TIMEOUT_S(v) ((unsigned)(((v) >> 48) & 0xF))
+#define OCXLFS_CCAP0_MEM_AVAIL_TIMEOUT_S(v) ((unsigned)(((v) >> 52) & 0xFFF))
+#define OCXLFS_CCAP1_MAX_DUMP_SIZE(v) ((uint32_t)((v) & 0xFFFFFFFF))
 
 #endif /* OCXLFS_PASSTHRU_H */

@@ -98,23 +98,23 @@ static int card_lock_usable(struct card *c)
  * The one place a command's outcome is logged and folded into the card's
  * state.  Called with the lock held.
  */
-static int card_note(struct card *c, unsigned cmd, int rc, const struct ocxl_op_result *res)
+static int card_note(struct card *c, unsigned cmd, int rc, const struct ocxlfs_op_result *res)
 {
 	if (rc == 0) {
 		if (c->state == CARD_UNRESPONSIVE || c->state == CARD_GONE)
 			set_state(c, CARD_READY);
 		return 0;
 	}
-	if (rc == -ENODEV && res->status == OCXL_STATUS_SUCCESS)
+	if (rc == -ENODEV && res->status == OCXLFS_STATUS_SUCCESS)
 		set_state(c, CARD_GONE);
 	else if (rc == -ETIMEDOUT)
 		set_state(c, CARD_UNRESPONSIVE);
 
-	if (res->status != OCXL_STATUS_SUCCESS)
-		log_warn("card %u: %s: card status 0x%02x (%s)", c->index, ocxl_cmd_name(cmd),
-			 res->status, ocxl_status_name(res->status));
+	if (res->status != OCXLFS_STATUS_SUCCESS)
+		log_warn("card %u: %s: card status 0x%02x (%s)", c->index, ocxlfs_cmd_name(cmd),
+			 res->status, ocxlfs_status_name(res->status));
 	else
-		log_warn("card %u: %s: %s", c->index, ocxl_cmd_name(cmd), strerror(-rc));
+		log_warn("card %u: %s: %s", c->index, ocxlfs_cmd_name(cmd), strerror(-rc));
 	return rc;
 }
 
@@ -148,16 +148,16 @@ fail:
 	return rc;
 }
 
-int card_open(unsigned index, struct ocxl_transport *t, struct sim_card *sim,
+int card_open(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
 	      const char *state_dir, struct card **out)
 {
-	struct ocxl_op_result res = { 0 };
+	struct ocxlfs_op_result res = { 0 };
 	struct card *c;
 	int rc;
 
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		ocxl_transport_destroy(t);
+		ocxlfs_transport_destroy(t);
 		return -ENOMEM;
 	}
 	c->index = index;
@@ -168,7 +168,7 @@ int card_open(unsigned index, struct ocxl_transport *t, struct sim_card *sim,
 	c->max_dump = CARD_MAX_DUMP_BYTES;
 	clock_gettime(CLOCK_REALTIME, &c->opened);
 
-	rc = card_note(c, OCXL_CMD_IDENTIFY, ocxl_op_identify(t, &c->id, &res), &res);
+	rc = card_note(c, OCXLFS_CMD_IDENTIFY, ocxlfs_op_identify(t, &c->id, &res), &res);
 	if (rc)
 		goto fail;
 	snprintf(c->serial, sizeof(c->serial), "%llu", (unsigned long long)c->id.serial);
@@ -197,7 +197,7 @@ void card_close(struct card *c)
 		errlog_journal_close(c->journal);
 	if (c->dumps)
 		dump_store_close(c->dumps);
-	ocxl_transport_destroy(c->transport);
+	ocxlfs_transport_destroy(c->transport);
 	card_events_destroy(&c->evlog);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
@@ -211,28 +211,28 @@ enum card_state card_get_state(struct card *c)
 
 static int card_check_events_locked(struct card *c, uint64_t *events)
 {
-	struct ocxl_op_result res = { 0 };
+	struct ocxlfs_op_result res = { 0 };
 	uint64_t mask = 0;
 	int rc;
 
-	rc = ocxl_op_event_check(c->transport, &mask, &res);
-	if ((rc == -EOPNOTSUPP && res.status == OCXL_STATUS_BAD_OPCODE) || rc == -ENOTTY) {
+	rc = ocxlfs_op_event_check(c->transport, &mask, &res);
+	if ((rc == -EOPNOTSUPP && res.status == OCXLFS_STATUS_BAD_OPCODE) || rc == -ENOTTY) {
 		/*
 		 * A card (0x50) or kernel (ENOTTY) without EVENT_CHECK: assume a
 		 * log may be waiting; draining an empty queue costs one command.
 		 */
-		*events = OCXL_EVENT_ELA;
+		*events = OCXLFS_EVENT_ELA;
 		return 0;
 	}
-	rc = card_note(c, OCXL_CMD_EVENT_CHECK, rc, &res);
+	rc = card_note(c, OCXLFS_CMD_EVENT_CHECK, rc, &res);
 	if (rc)
 		return rc;
 	c->events = mask;
-	if (mask & OCXL_EVENT_FATAL_HW)
+	if (mask & OCXLFS_EVENT_FATAL_HW)
 		set_state(c, CARD_FATAL_HW);
-	else if (mask & OCXL_EVENT_FATAL_FW)
+	else if (mask & OCXLFS_EVENT_FATAL_FW)
 		set_state(c, CARD_FATAL_FW);
-	else if (mask & OCXL_EVENT_ERASE_BUSY)
+	else if (mask & OCXLFS_EVENT_ERASE_BUSY)
 		set_state(c, CARD_BUSY);
 	else
 		set_state(c, CARD_READY);
@@ -260,17 +260,17 @@ static int card_drain_errlog_locked(struct card *c)
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		struct ocxl_op_result res = { 0 };
-		struct ocxl_errlog el;
+		struct ocxlfs_op_result res = { 0 };
+		struct ocxlfs_errlog el;
 		size_t len = 0;
 
-		rc = card_note(c, OCXL_CMD_ERRLOG_NEXT,
-			       ocxl_op_errlog_next(c->transport, buf, JOURNAL_MAX_ENTRY, &len,
+		rc = card_note(c, OCXLFS_CMD_ERRLOG_NEXT,
+			       ocxlfs_op_errlog_next(c->transport, buf, JOURNAL_MAX_ENTRY, &len,
 						   &res),
 			       &res);
 		if (rc || len == 0)
 			break;
-		rc = ocxl_errlog_decode(buf, len, &el);
+		rc = ocxlfs_errlog_decode(buf, len, &el);
 		if (rc) {
 			/* Leave it on the card: a later read may get it whole. */
 			log_warn("card %u: undecodable error-log entry (%zu bytes): %s", c->index,
@@ -284,8 +284,8 @@ static int card_drain_errlog_locked(struct card *c)
 				strerror(-rc));
 			break;
 		}
-		rc = card_note(c, OCXL_CMD_ERRLOG_ACK,
-			       ocxl_op_errlog_ack(c->transport, el.log_id, &res), &res);
+		rc = card_note(c, OCXLFS_CMD_ERRLOG_ACK,
+			       ocxlfs_op_errlog_ack(c->transport, el.log_id, &res), &res);
 		if (rc)
 			break;
 		moved++;
@@ -307,16 +307,16 @@ int card_drain_errlog(struct card *c)
 
 static int card_collect_dump_locked(struct card *c)
 {
-	struct ocxl_op_result res = { 0 };
+	struct ocxlfs_op_result res = { 0 };
 	struct dump_writer *w = NULL;
-	uint32_t max = OCXL_CCAP1_MAX_DUMP_SIZE(c->id.ccap1);
+	uint32_t max = OCXLFS_CCAP1_MAX_DUMP_SIZE(c->id.ccap1);
 	uint8_t *chunk;
 	uint64_t events;
 	size_t off = 0;
 	int rc;
 
 	rc = card_check_events_locked(c, &events);
-	if (rc || !(events & OCXL_EVENT_CDA))
+	if (rc || !(events & OCXLFS_EVENT_CDA))
 		return rc;
 	if (max == 0) {
 		/*
@@ -335,7 +335,7 @@ static int card_collect_dump_locked(struct card *c)
 		c->dump_too_big_logged = true;
 		return -EFBIG;
 	}
-	chunk = malloc(OCXL_DUMP_CHUNK_MAX);
+	chunk = malloc(OCXLFS_DUMP_CHUNK_MAX);
 	if (!chunk)
 		return -ENOMEM;
 	rc = dump_store_begin(c->dumps, max, &w);
@@ -345,12 +345,12 @@ static int card_collect_dump_locked(struct card *c)
 	}
 	while (off < max) {
 		size_t got = 0;
-		uint32_t want = max - off < OCXL_DUMP_CHUNK_MAX ? (uint32_t)(max - off)
-								: OCXL_DUMP_CHUNK_MAX;
+		uint32_t want = max - off < OCXLFS_DUMP_CHUNK_MAX ? (uint32_t)(max - off)
+								: OCXLFS_DUMP_CHUNK_MAX;
 
 		want = (want + 7) & ~7u;
-		rc = card_note(c, OCXL_CMD_DUMP_READ,
-			       ocxl_op_dump_read(c->transport, off, want, chunk, &got, &res), &res);
+		rc = card_note(c, OCXLFS_CMD_DUMP_READ,
+			       ocxlfs_op_dump_read(c->transport, off, want, chunk, &got, &res), &res);
 		if (rc)
 			goto out;
 		if (got == 0)
@@ -379,7 +379,7 @@ static int card_collect_dump_locked(struct card *c)
 		log_err("card %u: dump commit: %s", c->index, strerror(-rc));
 		goto out;
 	}
-	rc = card_note(c, OCXL_CMD_DUMP_COMPLETE, ocxl_op_dump_complete(c->transport, &res),
+	rc = card_note(c, OCXLFS_CMD_DUMP_COMPLETE, ocxlfs_op_dump_complete(c->transport, &res),
 		       &res);
 	if (!rc) {
 		log_notice("card %u: collected a controller dump of %zu bytes", c->index, off);
@@ -402,28 +402,28 @@ int card_collect_dump(struct card *c)
 	return rc;
 }
 
-int card_stats(struct card *c, struct ocxl_stats *st)
+int card_stats(struct card *c, struct ocxlfs_stats *st)
 {
-	struct ocxl_op_result res = { 0 };
+	struct ocxlfs_op_result res = { 0 };
 	int rc;
 
 	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
-	rc = card_note(c, OCXL_CMD_STATS, ocxl_op_stats(c->transport, st, &res), &res);
+	rc = card_note(c, OCXLFS_CMD_STATS, ocxlfs_op_stats(c->transport, st, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
 
-int card_smart(struct card *c, struct ocxl_smart *sm)
+int card_smart(struct card *c, struct ocxlfs_smart *sm)
 {
-	struct ocxl_op_result res = { 0 };
+	struct ocxlfs_op_result res = { 0 };
 	int rc;
 
 	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
-	rc = card_note(c, OCXL_CMD_SMART, ocxl_op_smart(c->transport, sm, &res), &res);
+	rc = card_note(c, OCXLFS_CMD_SMART, ocxlfs_op_smart(c->transport, sm, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -439,14 +439,14 @@ static uint64_t elapsed_us(const struct timespec *from)
 
 int card_heartbeat(struct card *c)
 {
-	struct ocxl_op_result res = { 0 };
+	struct ocxlfs_op_result res = { 0 };
 	struct card_heartbeat hb = { .done = true };
 	struct timespec start;
 
 	pthread_mutex_lock(&c->lock);
 	clock_gettime(CLOCK_REALTIME, &hb.when);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	hb.rc = card_note(c, OCXL_CMD_HEARTBEAT, ocxl_op_heartbeat(c->transport, &res), &res);
+	hb.rc = card_note(c, OCXLFS_CMD_HEARTBEAT, ocxlfs_op_heartbeat(c->transport, &res), &res);
 	hb.latency_us = elapsed_us(&start);
 	hb.status = res.status;
 	c->heartbeat = hb;
@@ -461,18 +461,18 @@ void card_last_heartbeat(struct card *c, struct card_heartbeat *hb)
 	pthread_mutex_unlock(&c->lock);
 }
 
-static int card_erase_status_locked(struct card *c, struct ocxl_erase_status *es)
+static int card_erase_status_locked(struct card *c, struct ocxlfs_erase_status *es)
 {
-	struct ocxl_op_result res = { 0 };
+	struct ocxlfs_op_result res = { 0 };
 
-	return card_note(c, OCXL_CMD_ERASE_STATUS, ocxl_op_erase_status(c->transport, es, &res),
+	return card_note(c, OCXLFS_CMD_ERASE_STATUS, ocxlfs_op_erase_status(c->transport, es, &res),
 			 &res);
 }
 
 int card_overwrite_start(struct card *c, const struct card_caller *who)
 {
-	struct ocxl_op_result res = { 0 };
-	struct ocxl_erase_status es;
+	struct ocxlfs_op_result res = { 0 };
+	struct ocxlfs_erase_status es;
 	const char *why = NULL;
 	int rc;
 
@@ -496,12 +496,12 @@ int card_overwrite_start(struct card *c, const struct card_caller *who)
 		goto out;
 	}
 	rc = card_erase_status_locked(c, &es);
-	if (rc == 0 && es.state == OCXL_ERASE_RUNNING) {
+	if (rc == 0 && es.state == OCXLFS_ERASE_RUNNING) {
 		why = "an overwrite is already running";
 		rc = -EBUSY;
 		goto out;
 	}
-	rc = card_note(c, OCXL_CMD_ERASE_START, ocxl_op_erase_start(c->transport, &res), &res);
+	rc = card_note(c, OCXLFS_CMD_ERASE_START, ocxlfs_op_erase_start(c->transport, &res), &res);
 	if (rc) {
 		why = "the card refused it";
 		goto out;
@@ -520,7 +520,7 @@ out:
 	return rc;
 }
 
-int card_overwrite_status(struct card *c, struct ocxl_erase_status *es)
+int card_overwrite_status(struct card *c, struct ocxlfs_erase_status *es)
 {
 	int rc;
 
@@ -534,15 +534,15 @@ int card_overwrite_status(struct card *c, struct ocxl_erase_status *es)
 
 int card_request_dump(struct card *c, const struct card_caller *who)
 {
-	struct ocxl_op_result res = { 0 };
+	struct ocxlfs_op_result res = { 0 };
 	int rc;
 
-	if (OCXL_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > c->max_dump)
+	if (OCXLFS_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > c->max_dump)
 		return -EFBIG; /* it could not be collected */
 	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
-	rc = card_note(c, OCXL_CMD_DUMP_REQUEST, ocxl_op_dump_request(c->transport, &res), &res);
+	rc = card_note(c, OCXLFS_CMD_DUMP_REQUEST, ocxlfs_op_dump_request(c->transport, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	if (!rc)
 		log_notice("card %u: controller dump requested by uid %u pid %d", c->index,
@@ -552,13 +552,13 @@ int card_request_dump(struct card *c, const struct card_caller *who)
 
 int card_request_health(struct card *c, const struct card_caller *who)
 {
-	struct ocxl_op_result res = { 0 };
+	struct ocxlfs_op_result res = { 0 };
 	int rc;
 
 	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
-	rc = card_note(c, OCXL_CMD_HEALTH_REQUEST, ocxl_op_health_request(c->transport, &res),
+	rc = card_note(c, OCXLFS_CMD_HEALTH_REQUEST, ocxlfs_op_health_request(c->transport, &res),
 		       &res);
 	pthread_mutex_unlock(&c->lock);
 	if (!rc)
@@ -621,17 +621,17 @@ struct errlog_render_ctx {
 static int render_one_entry(void *arg, uint32_t log_id, const uint8_t *raw, size_t len)
 {
 	struct errlog_render_ctx *ctx = arg;
-	struct ocxl_errlog el;
+	struct ocxlfs_errlog el;
 	int rc;
 
-	rc = ocxl_errlog_decode(raw, len, &el);
+	rc = ocxlfs_errlog_decode(raw, len, &el);
 	if (rc) {
 		/* The journal's CRC held, so this is what the card sent: say so. */
 		fprintf(ctx->out, "id: %u\nerror: undecodable entry (%s)\n\n", log_id,
 			strerror(-rc));
 		return 0;
 	}
-	return ocxl_render_errlog(ctx->out, &el);
+	return ocxlfs_render_errlog(ctx->out, &el);
 }
 
 int card_walk_errlog(struct card *c,

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "card/events.h"
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "transport/transport.h"
 
 struct errlog_journal;
@@ -57,11 +57,11 @@ enum card_state {
 struct card {
 	unsigned index;
 	pthread_mutex_t lock; /* serializes commands to the card */
-	struct ocxl_transport *transport;
+	struct ocxlfs_transport *transport;
 	struct sim_card *sim; /* the simulated card behind the transport, or NULL */
 
 	/* Fixed after card_open(). */
-	struct ocxl_identity id;
+	struct ocxlfs_identity id;
 	char serial[24];
 	uint32_t label_size, label_max_xfer;
 	struct timespec opened;
@@ -87,7 +87,7 @@ struct card {
  * Identifies the card, sizes its label area and opens its journal and dump
  * store under STATE_DIR/<serial>/.  Takes ownership of the transport.
  */
-int card_open(unsigned index, struct ocxl_transport *t, struct sim_card *sim,
+int card_open(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
 	      const char *state_dir, struct card **out);
 void card_close(struct card *c);
 
@@ -104,7 +104,7 @@ int card_drain_errlog(struct card *c);
 /* Collects an available controller dump into the dump store, then "dump complete". */
 int card_collect_dump(struct card *c);
 
-int card_stats(struct card *c, struct ocxl_stats *st);
+int card_stats(struct card *c, struct ocxlfs_stats *st);
 
 /* Sends a heartbeat and records the outcome; returns it (0 or -errno). */
 int card_heartbeat(struct card *c);
@@ -114,7 +114,7 @@ void card_last_heartbeat(struct card *c, struct card_heartbeat *hb);
  * card is enabled or an erase runs; the caller is logged either way.
  */
 int card_overwrite_start(struct card *c, const struct card_caller *who);
-int card_overwrite_status(struct card *c, struct ocxl_erase_status *es);
+int card_overwrite_status(struct card *c, struct ocxlfs_erase_status *es);
 /* Ask the card for a fresh controller dump / a health & performance entry. */
 int card_request_dump(struct card *c, const struct card_caller *who);
 int card_request_health(struct card *c, const struct card_caller *who);
@@ -123,7 +123,7 @@ int card_request_health(struct card *c, const struct card_caller *who);
  * call (entries drained by anyone, dumps collected, state changes).
  */
 void card_post_events(struct card *c);
-int card_smart(struct card *c, struct ocxl_smart *sm);
+int card_smart(struct card *c, struct ocxlfs_smart *sm);
 int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len);
 
 /*

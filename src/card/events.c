@@ -68,9 +68,9 @@ int card_events_render(struct card_events *ev, FILE *out, uint64_t *seq)
 	first = ev->seq > CARD_EVENTS_KEPT ? ev->seq - CARD_EVENTS_KEPT + 1 : 1;
 	for (uint64_t s = first; s <= ev->seq; s++) {
 		const struct card_event *e = &ev->ring[s % CARD_EVENTS_KEPT];
-		char when[OCXL_UTC_STAMP_LEN];
+		char when[OCXLFS_UTC_STAMP_LEN];
 
-		ocxl_utc_stamp(&e->when, when);
+		ocxlfs_utc_stamp(&e->when, when);
 		fprintf(out, "%llu %s %s\n", (unsigned long long)e->seq, when, e->text);
 	}
 	*seq = ev->seq;

@@ -26,9 +26,9 @@ static void monitor_pass(struct card *c)
 
 	if (card_check_events(c, &events))
 		return;
-	if (events & OCXL_EVENT_ELA)
+	if (events & OCXLFS_EVENT_ELA)
 		card_drain_errlog(c);
-	if (events & OCXL_EVENT_CDA)
+	if (events & OCXLFS_EVENT_CDA)
 		card_collect_dump(c);
 }
 

@@ -123,7 +123,7 @@ static int open_simulated(struct daemon *d)
 			.latency_us = d->opt.sim_latency_us,
 			.initial_errlogs = d->opt.sim_errlogs,
 		};
-		struct ocxl_transport *t;
+		struct ocxlfs_transport *t;
 
 		sim_config_defaults(&cfg);
 		rc = sim_card_open(&cfg, &d->sims[i]);
@@ -132,7 +132,7 @@ static int open_simulated(struct daemon *d)
 			return rc;
 		}
 		sim_card_set_erase_ms(d->sims[i], d->opt.sim_erase_ms);
-		rc = ocxl_transport_sim_new(d->sims[i], i, &t);
+		rc = ocxlfs_transport_sim_new(d->sims[i], i, &t);
 		if (rc)
 			return rc;
 		rc = card_open(i, t, d->sims[i], d->opt.state_dir, &d->cards[i]);
@@ -145,11 +145,11 @@ static int open_simulated(struct daemon *d)
 
 static int open_real(struct daemon *d)
 {
-	struct ocxl_discovered *found = NULL;
+	struct ocxlfs_discovered *found = NULL;
 	unsigned n = 0;
 	int rc;
 
-	rc = ocxl_discover(&found, &n);
+	rc = ocxlfs_discover(&found, &n);
 	if (rc) {
 		log_err("card discovery: %s", strerror(-rc));
 		return rc;
@@ -157,20 +157,20 @@ static int open_real(struct daemon *d)
 	if (n == 0) {
 		log_err("no OpenCAPI persistent-memory card found (no ocxlpmem nvdimm bus, "
 			"no /dev/ocxlpmem*); use --simulate=N to serve simulated cards");
-		ocxl_discover_free(found, 0);
+		ocxlfs_discover_free(found, 0);
 		return -ENODEV;
 	}
 	if (n > MAX_CARDS)
 		n = MAX_CARDS;
 	for (unsigned i = 0; i < n; i++) {
-		struct ocxl_transport *t = found[i].t;
+		struct ocxlfs_transport *t = found[i].t;
 
 		found[i].t = NULL;
 		/* A card that cannot be identified is left out; the others are served. */
 		if (card_open(d->ncards, t, NULL, d->opt.state_dir, &d->cards[d->ncards]) == 0)
 			d->ncards++;
 	}
-	ocxl_discover_free(found, n);
+	ocxlfs_discover_free(found, n);
 	return d->ncards ? 0 : -ENODEV;
 }
 

@@ -23,7 +23,7 @@
 #define OP_SMALL_DATA 0x1000u
 
 /* Largest 'EL' entry the 16-bit additional-data length allows. */
-#define OP_ERRLOG_MAX (OCXL_EL_FIXED + 0xFFFFu)
+#define OP_ERRLOG_MAX (OCXLFS_EL_FIXED + 0xFFFFu)
 
 struct op_call {
 	unsigned cmd;
@@ -36,25 +36,25 @@ struct op_call {
 	size_t data_len;
 };
 
-static const char *const cmd_names[OCXL_CMD_MAX + 1] = {
-	[OCXL_CMD_SMART] = "smart",
-	[OCXL_CMD_IDENTIFY] = "identify",
-	[OCXL_CMD_ERRLOG_NEXT] = "errlog-next",
-	[OCXL_CMD_ERRLOG_ACK] = "errlog-ack",
-	[OCXL_CMD_STATS] = "stats",
-	[OCXL_CMD_DUMP_REQUEST] = "dump-request",
-	[OCXL_CMD_DUMP_READ] = "dump-read",
-	[OCXL_CMD_DUMP_COMPLETE] = "dump-complete",
-	[OCXL_CMD_HEARTBEAT] = "heartbeat",
-	[OCXL_CMD_HEALTH_REQUEST] = "health-request",
-	[OCXL_CMD_EVENT_CHECK] = "event-check",
-	[OCXL_CMD_ERASE_START] = "erase-start",
-	[OCXL_CMD_ERASE_STATUS] = "erase-status",
+static const char *const cmd_names[OCXLFS_CMD_MAX + 1] = {
+	[OCXLFS_CMD_SMART] = "smart",
+	[OCXLFS_CMD_IDENTIFY] = "identify",
+	[OCXLFS_CMD_ERRLOG_NEXT] = "errlog-next",
+	[OCXLFS_CMD_ERRLOG_ACK] = "errlog-ack",
+	[OCXLFS_CMD_STATS] = "stats",
+	[OCXLFS_CMD_DUMP_REQUEST] = "dump-request",
+	[OCXLFS_CMD_DUMP_READ] = "dump-read",
+	[OCXLFS_CMD_DUMP_COMPLETE] = "dump-complete",
+	[OCXLFS_CMD_HEARTBEAT] = "heartbeat",
+	[OCXLFS_CMD_HEALTH_REQUEST] = "health-request",
+	[OCXLFS_CMD_EVENT_CHECK] = "event-check",
+	[OCXLFS_CMD_ERASE_START] = "erase-start",
+	[OCXLFS_CMD_ERASE_STATUS] = "erase-status",
 };
 
-const char *ocxl_cmd_name(unsigned cmd)
+const char *ocxlfs_cmd_name(unsigned cmd)
 {
-	if (cmd > OCXL_CMD_MAX || !cmd_names[cmd])
+	if (cmd > OCXLFS_CMD_MAX || !cmd_names[cmd])
 		return "unknown";
 	return cmd_names[cmd];
 }
@@ -71,17 +71,17 @@ static void op_release(struct op_call *c)
  * Sends one envelope.  On success (0) c->data/c->data_len describe the
  * card's data buffer; the caller must op_release() in every case.
  */
-static int op_exec(struct ocxl_transport *t, struct op_call *c, struct ocxl_op_result *res)
+static int op_exec(struct ocxlfs_transport *t, struct op_call *c, struct ocxlfs_op_result *res)
 {
 	const uint32_t size_in = 8u * c->nin;
-	const uint32_t size_out = OCXL_PKG_OUT_HDR + (uint32_t)c->max_data;
+	const uint32_t size_out = OCXLFS_PKG_OUT_HDR + (uint32_t)c->max_data;
 	struct nd_cmd_pkg *pkg;
 	uint8_t *out;
 	uint32_t fw_size;
 	unsigned i;
 	int rc;
 
-	res->status = OCXL_STATUS_SUCCESS;
+	res->status = OCXLFS_STATUS_SUCCESS;
 	res->fw_size = 0;
 	c->pkg = NULL;
 	c->data = NULL;
@@ -93,12 +93,12 @@ static int op_exec(struct ocxl_transport *t, struct op_call *c, struct ocxl_op_r
 	if (!pkg)
 		return -ENOMEM;
 	c->pkg = pkg;
-	pkg->nd_family = OCXL_ND_FAMILY;
+	pkg->nd_family = OCXLFS_ND_FAMILY;
 	pkg->nd_command = c->cmd;
 	pkg->nd_size_in = size_in;
 	pkg->nd_size_out = size_out;
 	for (i = 0; i < c->nin; i++)
-		ocxl_put_le64(pkg->nd_payload + 8 * i, c->in[i]);
+		ocxlfs_put_le64(pkg->nd_payload + 8 * i, c->in[i]);
 
 	rc = t->ops->call(t, pkg);
 	if (rc < 0)
@@ -110,25 +110,25 @@ static int op_exec(struct ocxl_transport *t, struct op_call *c, struct ocxl_op_r
 	out = pkg->nd_payload + size_in;
 	fw_size = pkg->nd_fw_size;
 	res->fw_size = fw_size;
-	if (fw_size < OCXL_PKG_OUT_HDR)
+	if (fw_size < OCXLFS_PKG_OUT_HDR)
 		return -EBADMSG;
-	res->status = (uint8_t)ocxl_get_le64(out);
-	if (res->status != OCXL_STATUS_SUCCESS)
-		return -ocxl_status_errno(res->status);
+	res->status = (uint8_t)ocxlfs_get_le64(out);
+	if (res->status != OCXLFS_STATUS_SUCCESS)
+		return -ocxlfs_status_errno(res->status);
 	if (!c->max_data)
 		return 0; /* nothing to read: any data the card sent is ignored */
 	if (fw_size > size_out)
 		return -EMSGSIZE;
-	c->data = out + OCXL_PKG_OUT_HDR;
-	c->data_len = fw_size - OCXL_PKG_OUT_HDR;
+	c->data = out + OCXLFS_PKG_OUT_HDR;
+	c->data_len = fw_size - OCXLFS_PKG_OUT_HDR;
 	return 0;
 }
 
 /* Argument checks fail before op_exec(): still leave res meaningful. */
-static void res_reset(struct ocxl_op_result *res)
+static void res_reset(struct ocxlfs_op_result *res)
 {
 	if (res) {
-		res->status = OCXL_STATUS_SUCCESS;
+		res->status = OCXLFS_STATUS_SUCCESS;
 		res->fw_size = 0;
 	}
 }
@@ -137,9 +137,9 @@ static void res_reset(struct ocxl_op_result *res)
 #define RES_OR_LOCAL(res, local) ((res) ? (res) : (local))
 
 /* Operations with no parameters and no data. */
-static int op_simple(struct ocxl_transport *t, unsigned cmd, struct ocxl_op_result *res)
+static int op_simple(struct ocxlfs_transport *t, unsigned cmd, struct ocxlfs_op_result *res)
 {
-	struct ocxl_op_result local;
+	struct ocxlfs_op_result local;
 	struct op_call c = { .cmd = cmd };
 	int rc;
 
@@ -148,39 +148,39 @@ static int op_simple(struct ocxl_transport *t, unsigned cmd, struct ocxl_op_resu
 	return rc;
 }
 
-int ocxl_op_identify(struct ocxl_transport *t, struct ocxl_identity *id,
-		     struct ocxl_op_result *res)
+int ocxlfs_op_identify(struct ocxlfs_transport *t, struct ocxlfs_identity *id,
+		     struct ocxlfs_op_result *res)
 {
-	struct ocxl_op_result local;
-	struct op_call c = { .cmd = OCXL_CMD_IDENTIFY, .max_data = OP_SMALL_DATA };
+	struct ocxlfs_op_result local;
+	struct op_call c = { .cmd = OCXLFS_CMD_IDENTIFY, .max_data = OP_SMALL_DATA };
 	int rc;
 
 	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
 	if (!rc)
-		rc = ocxl_identity_decode(c.data, c.data_len, id);
+		rc = ocxlfs_identity_decode(c.data, c.data_len, id);
 	op_release(&c);
 	return rc;
 }
 
-int ocxl_op_errlog_next(struct ocxl_transport *t, uint8_t *buf, size_t cap, size_t *len,
-			struct ocxl_op_result *res)
+int ocxlfs_op_errlog_next(struct ocxlfs_transport *t, uint8_t *buf, size_t cap, size_t *len,
+			struct ocxlfs_op_result *res)
 {
-	struct ocxl_op_result local;
-	struct op_call c = { .cmd = OCXL_CMD_ERRLOG_NEXT };
-	struct ocxl_errlog el;
+	struct ocxlfs_op_result local;
+	struct op_call c = { .cmd = OCXLFS_CMD_ERRLOG_NEXT };
+	struct ocxlfs_errlog el;
 	int rc;
 
 	*len = 0;
 	res_reset(res);
 	/* An entry larger than the caller's buffer comes back as truncated. */
 	c.max_data = cap < OP_ERRLOG_MAX ? cap : OP_ERRLOG_MAX;
-	if (c.max_data < OCXL_EL_FIXED)
+	if (c.max_data < OCXLFS_EL_FIXED)
 		return -EINVAL;
 	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
 	if (rc || c.data_len == 0)
 		goto out;
 	/* Hand up only what decodes; the entry stays on the card until acked. */
-	rc = ocxl_errlog_decode(c.data, c.data_len, &el);
+	rc = ocxlfs_errlog_decode(c.data, c.data_len, &el);
 	if (rc)
 		goto out;
 	memcpy(buf, c.data, c.data_len);
@@ -190,10 +190,10 @@ out:
 	return rc;
 }
 
-int ocxl_op_errlog_ack(struct ocxl_transport *t, uint32_t log_id, struct ocxl_op_result *res)
+int ocxlfs_op_errlog_ack(struct ocxlfs_transport *t, uint32_t log_id, struct ocxlfs_op_result *res)
 {
-	struct ocxl_op_result local;
-	struct op_call c = { .cmd = OCXL_CMD_ERRLOG_ACK, .nin = 1, .in = { log_id } };
+	struct ocxlfs_op_result local;
+	struct op_call c = { .cmd = OCXLFS_CMD_ERRLOG_ACK, .nin = 1, .in = { log_id } };
 	int rc;
 
 	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
@@ -201,56 +201,56 @@ int ocxl_op_errlog_ack(struct ocxl_transport *t, uint32_t log_id, struct ocxl_op
 	return rc;
 }
 
-int ocxl_op_stats(struct ocxl_transport *t, struct ocxl_stats *st, struct ocxl_op_result *res)
+int ocxlfs_op_stats(struct ocxlfs_transport *t, struct ocxlfs_stats *st, struct ocxlfs_op_result *res)
 {
-	struct ocxl_op_result local;
-	struct op_call c = { .cmd = OCXL_CMD_STATS, .max_data = OP_SMALL_DATA };
-	int rc;
-
-	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
-	if (!rc)
-		rc = ocxl_stats_decode(c.data, c.data_len, st);
-	op_release(&c);
-	return rc;
-}
-
-int ocxl_op_smart(struct ocxl_transport *t, struct ocxl_smart *sm, struct ocxl_op_result *res)
-{
-	struct ocxl_op_result local;
-	struct op_call c = { .cmd = OCXL_CMD_SMART, .max_data = OP_SMALL_DATA };
+	struct ocxlfs_op_result local;
+	struct op_call c = { .cmd = OCXLFS_CMD_STATS, .max_data = OP_SMALL_DATA };
 	int rc;
 
 	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
 	if (!rc)
-		rc = ocxl_smart_decode(c.data, c.data_len, sm);
+		rc = ocxlfs_stats_decode(c.data, c.data_len, st);
 	op_release(&c);
 	return rc;
 }
 
-int ocxl_op_dump_request(struct ocxl_transport *t, struct ocxl_op_result *res)
+int ocxlfs_op_smart(struct ocxlfs_transport *t, struct ocxlfs_smart *sm, struct ocxlfs_op_result *res)
 {
-	return op_simple(t, OCXL_CMD_DUMP_REQUEST, res);
+	struct ocxlfs_op_result local;
+	struct op_call c = { .cmd = OCXLFS_CMD_SMART, .max_data = OP_SMALL_DATA };
+	int rc;
+
+	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	if (!rc)
+		rc = ocxlfs_smart_decode(c.data, c.data_len, sm);
+	op_release(&c);
+	return rc;
 }
 
-int ocxl_op_dump_read(struct ocxl_transport *t, uint32_t off, uint32_t size, uint8_t *dst,
-		      size_t *got, struct ocxl_op_result *res)
+int ocxlfs_op_dump_request(struct ocxlfs_transport *t, struct ocxlfs_op_result *res)
 {
-	struct ocxl_op_result local;
-	struct op_call c = { .cmd = OCXL_CMD_DUMP_READ, .nin = 1 };
+	return op_simple(t, OCXLFS_CMD_DUMP_REQUEST, res);
+}
+
+int ocxlfs_op_dump_read(struct ocxlfs_transport *t, uint32_t off, uint32_t size, uint8_t *dst,
+		      size_t *got, struct ocxlfs_op_result *res)
+{
+	struct ocxlfs_op_result local;
+	struct op_call c = { .cmd = OCXLFS_CMD_DUMP_READ, .nin = 1 };
 	const uint8_t *payload;
 	size_t plen;
 	int rc;
 
 	*got = 0;
 	res_reset(res);
-	if (size == 0 || size % 8 || size > OCXL_DUMP_CHUNK_MAX)
+	if (size == 0 || size % 8 || size > OCXLFS_DUMP_CHUNK_MAX)
 		return -EINVAL;
 	c.in[0] = ((uint64_t)off << 32) | size;
 	c.max_data = 8u + size; /* 'CD' header + payload */
 	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
 	if (rc)
 		goto out;
-	rc = ocxl_dump_chunk_decode(c.data, c.data_len, &payload, &plen);
+	rc = ocxlfs_dump_chunk_decode(c.data, c.data_len, &payload, &plen);
 	if (rc)
 		goto out;
 	if (plen > size) { /* more than asked for: do not overrun dst */
@@ -265,25 +265,25 @@ out:
 	return rc;
 }
 
-int ocxl_op_dump_complete(struct ocxl_transport *t, struct ocxl_op_result *res)
+int ocxlfs_op_dump_complete(struct ocxlfs_transport *t, struct ocxlfs_op_result *res)
 {
-	return op_simple(t, OCXL_CMD_DUMP_COMPLETE, res);
+	return op_simple(t, OCXLFS_CMD_DUMP_COMPLETE, res);
 }
 
-int ocxl_op_heartbeat(struct ocxl_transport *t, struct ocxl_op_result *res)
+int ocxlfs_op_heartbeat(struct ocxlfs_transport *t, struct ocxlfs_op_result *res)
 {
-	return op_simple(t, OCXL_CMD_HEARTBEAT, res);
+	return op_simple(t, OCXLFS_CMD_HEARTBEAT, res);
 }
 
-int ocxl_op_health_request(struct ocxl_transport *t, struct ocxl_op_result *res)
+int ocxlfs_op_health_request(struct ocxlfs_transport *t, struct ocxlfs_op_result *res)
 {
-	return op_simple(t, OCXL_CMD_HEALTH_REQUEST, res);
+	return op_simple(t, OCXLFS_CMD_HEALTH_REQUEST, res);
 }
 
-int ocxl_op_event_check(struct ocxl_transport *t, uint64_t *mask, struct ocxl_op_result *res)
+int ocxlfs_op_event_check(struct ocxlfs_transport *t, uint64_t *mask, struct ocxlfs_op_result *res)
 {
-	struct ocxl_op_result local;
-	struct op_call c = { .cmd = OCXL_CMD_EVENT_CHECK, .max_data = OP_SMALL_DATA };
+	struct ocxlfs_op_result local;
+	struct op_call c = { .cmd = OCXLFS_CMD_EVENT_CHECK, .max_data = OP_SMALL_DATA };
 	int rc;
 
 	*mask = 0;
@@ -291,26 +291,26 @@ int ocxl_op_event_check(struct ocxl_transport *t, uint64_t *mask, struct ocxl_op
 	if (!rc && c.data_len < 8)
 		rc = -EBADMSG;
 	if (!rc)
-		*mask = ocxl_get_le64(c.data);
+		*mask = ocxlfs_get_le64(c.data);
 	op_release(&c);
 	return rc;
 }
 
-int ocxl_op_erase_start(struct ocxl_transport *t, struct ocxl_op_result *res)
+int ocxlfs_op_erase_start(struct ocxlfs_transport *t, struct ocxlfs_op_result *res)
 {
-	return op_simple(t, OCXL_CMD_ERASE_START, res);
+	return op_simple(t, OCXLFS_CMD_ERASE_START, res);
 }
 
-int ocxl_op_erase_status(struct ocxl_transport *t, struct ocxl_erase_status *es,
-			 struct ocxl_op_result *res)
+int ocxlfs_op_erase_status(struct ocxlfs_transport *t, struct ocxlfs_erase_status *es,
+			 struct ocxlfs_op_result *res)
 {
-	struct ocxl_op_result local;
-	struct op_call c = { .cmd = OCXL_CMD_ERASE_STATUS, .max_data = OP_SMALL_DATA };
+	struct ocxlfs_op_result local;
+	struct op_call c = { .cmd = OCXLFS_CMD_ERASE_STATUS, .max_data = OP_SMALL_DATA };
 	int rc;
 
 	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
 	if (!rc)
-		rc = ocxl_erase_status_decode(c.data, c.data_len, es);
+		rc = ocxlfs_erase_status_decode(c.data, c.data_len, es);
 	op_release(&c);
 	return rc;
 }

@@ -15,13 +15,13 @@ static int stream_rc(FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
-int ocxl_render_serial(FILE *out, const struct ocxl_identity *id)
+int ocxlfs_render_serial(FILE *out, const struct ocxlfs_identity *id)
 {
 	fprintf(out, "%llu\n", (unsigned long long)id->serial);
 	return stream_rc(out);
 }
 
-int ocxl_render_fw_version(FILE *out, const struct ocxl_identity *id)
+int ocxlfs_render_fw_version(FILE *out, const struct ocxlfs_identity *id)
 {
 	/* The decoder already trims; trim again for structs filled by hand. */
 	size_t n = strnlen(id->fw_version, sizeof(id->fw_version));
@@ -37,20 +37,20 @@ static const char *or_unknown(const char *s)
 	return s ? s : "unknown";
 }
 
-int ocxl_render_info(FILE *out, const struct ocxl_identity *id,
-		     const struct ocxl_info_extra *extra)
+int ocxlfs_render_info(FILE *out, const struct ocxlfs_identity *id,
+		     const struct ocxlfs_info_extra *extra)
 {
-	static const struct ocxl_info_extra none;
-	unsigned rev = OCXL_CCAP0_REVISION(id->ccap0);
+	static const struct ocxlfs_info_extra none;
+	unsigned rev = OCXLFS_CCAP0_REVISION(id->ccap0);
 
 	if (!extra)
 		extra = &none;
 	fprintf(out, "revision: %u.%u\n", rev >> 4, rev & 0xF);
-	fprintf(out, "read_latency_ns: %u\n", OCXL_CCAP0_READ_LATENCY_NS(id->ccap0));
-	fprintf(out, "ready_timeout_s: %u\n", OCXL_CCAP0_READY_TIMEOUT_S(id->ccap0));
+	fprintf(out, "read_latency_ns: %u\n", OCXLFS_CCAP0_READ_LATENCY_NS(id->ccap0));
+	fprintf(out, "ready_timeout_s: %u\n", OCXLFS_CCAP0_READY_TIMEOUT_S(id->ccap0));
 	fprintf(out, "memory_available_timeout_s: %u\n",
-		OCXL_CCAP0_MEM_AVAIL_TIMEOUT_S(id->ccap0));
-	fprintf(out, "max_dump_size: %u\n", (unsigned)OCXL_CCAP1_MAX_DUMP_SIZE(id->ccap1));
+		OCXLFS_CCAP0_MEM_AVAIL_TIMEOUT_S(id->ccap0));
+	fprintf(out, "max_dump_size: %u\n", (unsigned)OCXLFS_CCAP1_MAX_DUMP_SIZE(id->ccap1));
 	if (id->has_admin_buffer_size)
 		fprintf(out, "admin_buffer_size: %u\n", (unsigned)id->admin_buffer_size);
 	else
@@ -64,7 +64,7 @@ int ocxl_render_info(FILE *out, const struct ocxl_identity *id,
 	return stream_rc(out);
 }
 
-int ocxl_render_action_flags(FILE *out, uint32_t flags)
+int ocxlfs_render_action_flags(FILE *out, uint32_t flags)
 {
 	const char *sep = "";
 	unsigned bit;
@@ -80,16 +80,16 @@ int ocxl_render_action_flags(FILE *out, uint32_t flags)
 		if (!(flags & m))
 			continue;
 		switch (m) {
-		case OCXL_EL_ACT_RESET:
+		case OCXLFS_EL_ACT_RESET:
 			fprintf(out, "%sreset", sep);
 			break;
-		case OCXL_EL_ACT_CHECK_FW:
+		case OCXLFS_EL_ACT_CHECK_FW:
 			fprintf(out, "%scheck-firmware", sep);
 			break;
-		case OCXL_EL_ACT_REPLACE:
+		case OCXLFS_EL_ACT_REPLACE:
 			fprintf(out, "%sreplace", sep);
 			break;
-		case OCXL_EL_ACT_TAKE_DUMP:
+		case OCXLFS_EL_ACT_TAKE_DUMP:
 			fprintf(out, "%stake-dump", sep);
 			break;
 		default:
@@ -101,15 +101,15 @@ int ocxl_render_action_flags(FILE *out, uint32_t flags)
 	return stream_rc(out);
 }
 
-int ocxl_render_errlog(FILE *out, const struct ocxl_errlog *el)
+int ocxlfs_render_errlog(FILE *out, const struct ocxlfs_errlog *el)
 {
 	unsigned i;
 
 	fprintf(out, "id: %u\n", (unsigned)el->log_id);
 	fprintf(out, "program_reference_code: 0x%08x\n", (unsigned)el->program_ref_code);
-	fprintf(out, "type: %s (0x%02x)\n", ocxl_errlog_type_name(el->type), (unsigned)el->type);
+	fprintf(out, "type: %s (0x%02x)\n", ocxlfs_errlog_type_name(el->type), (unsigned)el->type);
 	fputs("action_flags: ", out);
-	ocxl_render_action_flags(out, el->action_flags);
+	ocxlfs_render_action_flags(out, el->action_flags);
 	fprintf(out, " (0x%06x)\n", (unsigned)el->action_flags);
 	fprintf(out, "power_on_seconds: %u\n", (unsigned)el->power_on_seconds);
 	fprintf(out, "timestamp: %llu\n", (unsigned long long)el->timestamp);
@@ -127,53 +127,53 @@ int ocxl_render_errlog(FILE *out, const struct ocxl_errlog *el)
 	return stream_rc(out);
 }
 
-int ocxl_render_stats(FILE *out, const struct ocxl_stats *st)
+int ocxlfs_render_stats(FILE *out, const struct ocxlfs_stats *st)
 {
 	unsigned f;
 
 	/* No unit suffix: the unit of each name is documented, scripts parse the number. */
-	for (f = 0; f < OCXL_STAT_NR; f++) {
+	for (f = 0; f < OCXLFS_STAT_NR; f++) {
 		if (st->present & (1u << f))
-			fprintf(out, "%s: %llu\n", ocxl_stat_name((enum ocxl_stat_field)f),
+			fprintf(out, "%s: %llu\n", ocxlfs_stat_name((enum ocxlfs_stat_field)f),
 				(unsigned long long)st->value[f]);
 	}
 	return stream_rc(out);
 }
 
-int ocxl_render_smart(FILE *out, const struct ocxl_smart *sm)
+int ocxlfs_render_smart(FILE *out, const struct ocxlfs_smart *sm)
 {
-	unsigned i, n = sm->count < OCXL_SMART_MAX_ATTRS ? sm->count : OCXL_SMART_MAX_ATTRS;
+	unsigned i, n = sm->count < OCXLFS_SMART_MAX_ATTRS ? sm->count : OCXLFS_SMART_MAX_ATTRS;
 
 	for (i = 0; i < n; i++) {
-		const struct ocxl_smart_attr *a = &sm->attr[i];
+		const struct ocxlfs_smart_attr *a = &sm->attr[i];
 
 		fprintf(out, "%s id=0x%02x current=%u worst=%u threshold=%u flags=0x%04x raw=%llu\n",
-			ocxl_smart_attr_name(a->id), (unsigned)a->id, (unsigned)a->current,
+			ocxlfs_smart_attr_name(a->id), (unsigned)a->id, (unsigned)a->current,
 			(unsigned)a->worst, (unsigned)a->threshold, (unsigned)a->flags,
 			(unsigned long long)a->raw);
 	}
 	return stream_rc(out);
 }
 
-void ocxl_utc_stamp(const struct timespec *when, char buf[OCXL_UTC_STAMP_LEN])
+void ocxlfs_utc_stamp(const struct timespec *when, char buf[OCXLFS_UTC_STAMP_LEN])
 {
 	struct tm tm;
 
 	gmtime_r(&when->tv_sec, &tm);
-	strftime(buf, OCXL_UTC_STAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(buf, OCXLFS_UTC_STAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int ocxl_render_heartbeat(FILE *out, bool done, int rc, uint64_t latency_us,
+int ocxlfs_render_heartbeat(FILE *out, bool done, int rc, uint64_t latency_us,
 			  const struct timespec *when)
 {
 	const char *name = rc ? strerrorname_np(-rc) : "ok";
-	char stamp[OCXL_UTC_STAMP_LEN];
+	char stamp[OCXLFS_UTC_STAMP_LEN];
 
 	if (!done) {
 		fputs("never\n", out);
 		return stream_rc(out);
 	}
-	ocxl_utc_stamp(when, stamp);
+	ocxlfs_utc_stamp(when, stamp);
 	if (name)
 		fprintf(out, "%s %llu %s\n", name, (unsigned long long)latency_us, stamp);
 	else
@@ -181,25 +181,25 @@ int ocxl_render_heartbeat(FILE *out, bool done, int rc, uint64_t latency_us,
 	return stream_rc(out);
 }
 
-int ocxl_render_erase_status(FILE *out, const struct ocxl_erase_status *es)
+int ocxlfs_render_erase_status(FILE *out, const struct ocxlfs_erase_status *es)
 {
 	switch (es->state) {
-	case OCXL_ERASE_IDLE:
+	case OCXLFS_ERASE_IDLE:
 		fputs("idle\n", out);
 		break;
-	case OCXL_ERASE_RUNNING: {
+	case OCXLFS_ERASE_RUNNING: {
 		uint64_t p = es->progress_permille > 1000 ? 1000 : es->progress_permille;
 
 		fprintf(out, "running %llu.%llu%%\n", (unsigned long long)(p / 10),
 			(unsigned long long)(p % 10));
 		break;
 	}
-	case OCXL_ERASE_DONE:
+	case OCXLFS_ERASE_DONE:
 		fprintf(out, "done accessible=%llu/%llu defective=%llu/%llu\n",
 			(unsigned long long)es->acc_ok, (unsigned long long)es->acc_tried,
 			(unsigned long long)es->def_ok, (unsigned long long)es->def_tried);
 		break;
-	case OCXL_ERASE_FAILED:
+	case OCXLFS_ERASE_FAILED:
 		fprintf(out, "failed status 0x%02llx\n", (unsigned long long)es->ns_status);
 		break;
 	default:

@@ -93,12 +93,12 @@ static struct json_object *trimmed_string(const char *s, size_t max)
 	return json_object_new_string_len(s, (int)n);
 }
 
-int ocxl_render_info_json(FILE *out, const struct ocxl_identity *id,
-			  const struct ocxl_info_extra *extra)
+int ocxlfs_render_info_json(FILE *out, const struct ocxlfs_identity *id,
+			  const struct ocxlfs_info_extra *extra)
 {
-	static const struct ocxl_info_extra none;
+	static const struct ocxlfs_info_extra none;
 	struct json_object *o = json_object_new_object();
-	unsigned rev = OCXL_CCAP0_REVISION(id->ccap0);
+	unsigned rev = OCXLFS_CCAP0_REVISION(id->ccap0);
 	char revision[16];
 
 	if (!o)
@@ -106,13 +106,13 @@ int ocxl_render_info_json(FILE *out, const struct ocxl_identity *id,
 	if (!extra)
 		extra = &none;
 	snprintf(revision, sizeof(revision), "%u.%u", rev >> 4, rev & 0xF);
-	if (put_str(o, "schema", OCXL_JSON_SCHEMA_INFO) || put_u64(o, "serial", id->serial) ||
+	if (put_str(o, "schema", OCXLFS_JSON_SCHEMA_INFO) || put_u64(o, "serial", id->serial) ||
 	    put(o, "firmware_version", trimmed_string(id->fw_version, sizeof(id->fw_version))) ||
 	    put_str(o, "revision", revision) ||
-	    put_num(o, "read_latency_ns", OCXL_CCAP0_READ_LATENCY_NS(id->ccap0)) ||
-	    put_num(o, "ready_timeout_s", OCXL_CCAP0_READY_TIMEOUT_S(id->ccap0)) ||
-	    put_num(o, "memory_available_timeout_s", OCXL_CCAP0_MEM_AVAIL_TIMEOUT_S(id->ccap0)) ||
-	    put_num(o, "max_dump_size", (uint32_t)OCXL_CCAP1_MAX_DUMP_SIZE(id->ccap1)) ||
+	    put_num(o, "read_latency_ns", OCXLFS_CCAP0_READ_LATENCY_NS(id->ccap0)) ||
+	    put_num(o, "ready_timeout_s", OCXLFS_CCAP0_READY_TIMEOUT_S(id->ccap0)) ||
+	    put_num(o, "memory_available_timeout_s", OCXLFS_CCAP0_MEM_AVAIL_TIMEOUT_S(id->ccap0)) ||
+	    put_num(o, "max_dump_size", (uint32_t)OCXLFS_CCAP1_MAX_DUMP_SIZE(id->ccap1)) ||
 	    /* null, not a guess, when an older identity block lacks it */
 	    (id->has_admin_buffer_size ? put_num(o, "admin_buffer_size", id->admin_buffer_size)
 				       : json_object_object_add(o, "admin_buffer_size", NULL)) ||
@@ -129,7 +129,7 @@ int ocxl_render_info_json(FILE *out, const struct ocxl_identity *id,
 	return emit(out, o, "\n");
 }
 
-int ocxl_render_stats_json(FILE *out, const struct ocxl_stats *st)
+int ocxlfs_render_stats_json(FILE *out, const struct ocxlfs_stats *st)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *values = json_object_new_object();
@@ -137,13 +137,13 @@ int ocxl_render_stats_json(FILE *out, const struct ocxl_stats *st)
 
 	if (!o || !values)
 		goto nomem;
-	for (f = 0; f < OCXL_STAT_NR; f++) {
+	for (f = 0; f < OCXLFS_STAT_NR; f++) {
 		if (!(st->present & (1u << f)))
 			continue;
-		if (put_u64(values, ocxl_stat_name((enum ocxl_stat_field)f), st->value[f]))
+		if (put_u64(values, ocxlfs_stat_name((enum ocxlfs_stat_field)f), st->value[f]))
 			goto nomem;
 	}
-	if (put_str(o, "schema", OCXL_JSON_SCHEMA_STATISTICS))
+	if (put_str(o, "schema", OCXLFS_JSON_SCHEMA_STATISTICS))
 		goto nomem;
 	if (put(o, "statistics", values)) {
 		values = NULL; /* put() dropped it */
@@ -159,13 +159,13 @@ nomem:
 	return -ENOMEM;
 }
 
-static struct json_object *smart_attr(const struct ocxl_smart_attr *a)
+static struct json_object *smart_attr(const struct ocxlfs_smart_attr *a)
 {
 	struct json_object *o = json_object_new_object();
 
 	if (!o)
 		return NULL;
-	if (put_num(o, "id", a->id) || put_str(o, "name", ocxl_smart_attr_name(a->id)) ||
+	if (put_num(o, "id", a->id) || put_str(o, "name", ocxlfs_smart_attr_name(a->id)) ||
 	    put_num(o, "current", a->current) || put_num(o, "worst", a->worst) ||
 	    put_num(o, "threshold", a->threshold) || put_num(o, "flags", a->flags) ||
 	    put_u64(o, "raw", a->raw)) {
@@ -175,9 +175,9 @@ static struct json_object *smart_attr(const struct ocxl_smart_attr *a)
 	return o;
 }
 
-int ocxl_render_smart_json(FILE *out, const struct ocxl_smart *sm)
+int ocxlfs_render_smart_json(FILE *out, const struct ocxlfs_smart *sm)
 {
-	unsigned i, n = sm->count < OCXL_SMART_MAX_ATTRS ? sm->count : OCXL_SMART_MAX_ATTRS;
+	unsigned i, n = sm->count < OCXLFS_SMART_MAX_ATTRS ? sm->count : OCXLFS_SMART_MAX_ATTRS;
 	struct json_object *o = json_object_new_object();
 	struct json_object *attrs = json_object_new_array();
 
@@ -186,7 +186,7 @@ int ocxl_render_smart_json(FILE *out, const struct ocxl_smart *sm)
 	for (i = 0; i < n; i++)
 		if (array_add(attrs, smart_attr(&sm->attr[i])))
 			goto nomem;
-	if (put_str(o, "schema", OCXL_JSON_SCHEMA_HEALTH))
+	if (put_str(o, "schema", OCXLFS_JSON_SCHEMA_HEALTH))
 		goto nomem;
 	if (put(o, "attributes", attrs)) {
 		attrs = NULL;
@@ -218,7 +218,7 @@ static struct json_object *action_names(uint32_t flags)
 	mem = fmemopen(buf, sizeof(buf) - 1, "w");
 	if (!mem)
 		goto fail;
-	rc = ocxl_render_action_flags(mem, flags);
+	rc = ocxlfs_render_action_flags(mem, flags);
 	if (fclose(mem) || rc)
 		goto fail;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
@@ -249,7 +249,7 @@ static struct json_object *hex_string(const uint8_t *p, size_t n)
 	return s;
 }
 
-static struct json_object *errlog_entry(const struct ocxl_errlog *el)
+static struct json_object *errlog_entry(const struct ocxlfs_errlog *el)
 {
 	struct json_object *o = json_object_new_object();
 	char wwid[33];
@@ -260,7 +260,7 @@ static struct json_object *errlog_entry(const struct ocxl_errlog *el)
 	if (put_num(o, "id", el->log_id) ||
 	    put_num(o, "program_reference_code", el->program_ref_code) ||
 	    put_num(o, "type", el->type) ||
-	    put_str(o, "type_name", ocxl_errlog_type_name(el->type)) ||
+	    put_str(o, "type_name", ocxlfs_errlog_type_name(el->type)) ||
 	    put_num(o, "action_flags", el->action_flags) ||
 	    put(o, "actions", action_names(el->action_flags)) ||
 	    put_num(o, "power_on_seconds", el->power_on_seconds) ||
@@ -274,7 +274,7 @@ static struct json_object *errlog_entry(const struct ocxl_errlog *el)
 }
 
 /* Entries are one per line between the frame's lines, so grep still works. */
-static int errlog_emit(struct ocxl_errlog_json *j, struct json_object *o)
+static int errlog_emit(struct ocxlfs_errlog_json *j, struct json_object *o)
 {
 	if (j->rc) {
 		json_object_put(o);
@@ -292,21 +292,21 @@ static int errlog_emit(struct ocxl_errlog_json *j, struct json_object *o)
 	return j->rc;
 }
 
-int ocxl_errlog_json_begin(struct ocxl_errlog_json *j, FILE *out)
+int ocxlfs_errlog_json_begin(struct ocxlfs_errlog_json *j, FILE *out)
 {
 	j->out = out;
 	j->entries = 0;
-	fputs("{\"schema\":\"" OCXL_JSON_SCHEMA_ERROR_LOG "\",\"entries\":[\n", out);
+	fputs("{\"schema\":\"" OCXLFS_JSON_SCHEMA_ERROR_LOG "\",\"entries\":[\n", out);
 	j->rc = ferror(out) ? -EIO : 0;
 	return j->rc;
 }
 
-int ocxl_errlog_json_entry(struct ocxl_errlog_json *j, const struct ocxl_errlog *el)
+int ocxlfs_errlog_json_entry(struct ocxlfs_errlog_json *j, const struct ocxlfs_errlog *el)
 {
 	return errlog_emit(j, j->rc ? NULL : errlog_entry(el));
 }
 
-int ocxl_errlog_json_undecodable(struct ocxl_errlog_json *j, uint32_t log_id, int err)
+int ocxlfs_errlog_json_undecodable(struct ocxlfs_errlog_json *j, uint32_t log_id, int err)
 {
 	struct json_object *o;
 	const char *name = strerrorname_np(err < 0 ? -err : err);
@@ -326,7 +326,7 @@ int ocxl_errlog_json_undecodable(struct ocxl_errlog_json *j, uint32_t log_id, in
 	return errlog_emit(j, o);
 }
 
-int ocxl_errlog_json_end(struct ocxl_errlog_json *j)
+int ocxlfs_errlog_json_end(struct ocxlfs_errlog_json *j)
 {
 	if (j->rc)
 		return j->rc;

@@ -17,44 +17,44 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "proto/render.h"
 
-#define OCXL_JSON_SCHEMA_INFO	    "ocxlfs.info/1"
-#define OCXL_JSON_SCHEMA_STATISTICS "ocxlfs.statistics/1"
-#define OCXL_JSON_SCHEMA_HEALTH	    "ocxlfs.health/1"
-#define OCXL_JSON_SCHEMA_ERROR_LOG  "ocxlfs.error_log/1"
+#define OCXLFS_JSON_SCHEMA_INFO	    "ocxlfs.info/1"
+#define OCXLFS_JSON_SCHEMA_STATISTICS "ocxlfs.statistics/1"
+#define OCXLFS_JSON_SCHEMA_HEALTH	    "ocxlfs.health/1"
+#define OCXLFS_JSON_SCHEMA_ERROR_LOG  "ocxlfs.error_log/1"
 
-/* info.json: identity and capabilities; extra as for ocxl_render_info(). */
-int ocxl_render_info_json(FILE *out, const struct ocxl_identity *id,
-			  const struct ocxl_info_extra *extra);
+/* info.json: identity and capabilities; extra as for ocxlfs_render_info(). */
+int ocxlfs_render_info_json(FILE *out, const struct ocxlfs_identity *id,
+			  const struct ocxlfs_info_extra *extra);
 /* statistics.json: the fields present in st, in enum order. */
-int ocxl_render_stats_json(FILE *out, const struct ocxl_stats *st);
+int ocxlfs_render_stats_json(FILE *out, const struct ocxlfs_stats *st);
 /* health.json: the SMART records, in card order. */
-int ocxl_render_smart_json(FILE *out, const struct ocxl_smart *sm);
+int ocxlfs_render_smart_json(FILE *out, const struct ocxlfs_smart *sm);
 
 /*
  * error_log.json is streamed, one entry at a time, because the journal is
  * never pruned and is walked with a callback (errlog_journal_foreach):
  *
- *	struct ocxl_errlog_json j;
- *	ocxl_errlog_json_begin(&j, out);
+ *	struct ocxlfs_errlog_json j;
+ *	ocxlfs_errlog_json_begin(&j, out);
  *	for each journal record:
- *		ocxl_errlog_json_entry(&j, &el);          decoded, or
- *		ocxl_errlog_json_undecodable(&j, id, rc); decoder said rc
- *	return ocxl_errlog_json_end(&j);
+ *		ocxlfs_errlog_json_entry(&j, &el);          decoded, or
+ *		ocxlfs_errlog_json_undecodable(&j, id, rc); decoder said rc
+ *	return ocxlfs_errlog_json_end(&j);
  *
  * Every call after a failure returns that failure again, so a caller may
  * check only the result of _end().
  */
-struct ocxl_errlog_json {
+struct ocxlfs_errlog_json {
 	FILE *out;
 	unsigned long entries;
 	int rc;
 };
-int ocxl_errlog_json_begin(struct ocxl_errlog_json *j, FILE *out);
-int ocxl_errlog_json_entry(struct ocxl_errlog_json *j, const struct ocxl_errlog *el);
-int ocxl_errlog_json_undecodable(struct ocxl_errlog_json *j, uint32_t log_id, int err);
-int ocxl_errlog_json_end(struct ocxl_errlog_json *j);
+int ocxlfs_errlog_json_begin(struct ocxlfs_errlog_json *j, FILE *out);
+int ocxlfs_errlog_json_entry(struct ocxlfs_errlog_json *j, const struct ocxlfs_errlog *el);
+int ocxlfs_errlog_json_undecodable(struct ocxlfs_errlog_json *j, uint32_t log_id, int err);
+int ocxlfs_errlog_json_end(struct ocxlfs_errlog_json *j);
 
 #endif /* OCXLFS_PROTO_RENDER_JSON_H */

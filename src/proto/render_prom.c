@@ -19,7 +19,7 @@ enum conv {
 };
 
 struct stat_metric {
-	enum ocxl_stat_field field;
+	enum ocxlfs_stat_field field;
 	const char *name;
 	const char *type;
 	enum conv conv;
@@ -29,37 +29,37 @@ struct stat_metric {
 /* Exposition order; names follow Prometheus' naming guide.  A table. */
 // clang-format off
 static const struct stat_metric stat_metrics[] = {
-	{ OCXL_STAT_RESET_COUNT, "ocxl_resets_total", "counter", CONV_NONE,
+	{ OCXLFS_STAT_RESET_COUNT, "ocxl_resets_total", "counter", CONV_NONE,
 	  "Controller resets." },
-	{ OCXL_STAT_RESET_UPTIME, "ocxl_reset_uptime_seconds", "gauge", CONV_NONE,
+	{ OCXLFS_STAT_RESET_UPTIME, "ocxl_reset_uptime_seconds", "gauge", CONV_NONE,
 	  "Time since the last controller reset." },
-	{ OCXL_STAT_POWER_ON_UPTIME, "ocxl_power_on_uptime_seconds", "gauge", CONV_NONE,
+	{ OCXLFS_STAT_POWER_ON_UPTIME, "ocxl_power_on_uptime_seconds", "gauge", CONV_NONE,
 	  "Time since the card was powered on." },
-	{ OCXL_STAT_LIFE_REMAINING, "ocxl_life_remaining_ratio", "gauge", CONV_PCT_TO_RATIO,
+	{ OCXLFS_STAT_LIFE_REMAINING, "ocxl_life_remaining_ratio", "gauge", CONV_PCT_TO_RATIO,
 	  "Estimated media life left, 1 = new." },
-	{ OCXL_STAT_CRIT_RESOURCE_UTIL, "ocxl_critical_resource_utilization_ratio", "gauge",
+	{ OCXLFS_STAT_CRIT_RESOURCE_UTIL, "ocxl_critical_resource_utilization_ratio", "gauge",
 	  CONV_PCT_TO_RATIO, "Utilisation of the card's most critical resource." },
-	{ OCXL_STAT_HOST_LOAD_COUNT, "ocxl_host_loads_total", "counter", CONV_NONE,
+	{ OCXLFS_STAT_HOST_LOAD_COUNT, "ocxl_host_loads_total", "counter", CONV_NONE,
 	  "Host loads served." },
-	{ OCXL_STAT_HOST_STORE_COUNT, "ocxl_host_stores_total", "counter", CONV_NONE,
+	{ OCXLFS_STAT_HOST_STORE_COUNT, "ocxl_host_stores_total", "counter", CONV_NONE,
 	  "Host stores served." },
-	{ OCXL_STAT_HOST_LOAD_DURATION, "ocxl_host_load_seconds_total", "counter", CONV_NS_TO_S,
+	{ OCXLFS_STAT_HOST_LOAD_DURATION, "ocxl_host_load_seconds_total", "counter", CONV_NS_TO_S,
 	  "Cumulative time spent serving host loads." },
-	{ OCXL_STAT_HOST_STORE_DURATION, "ocxl_host_store_seconds_total", "counter", CONV_NS_TO_S,
+	{ OCXLFS_STAT_HOST_STORE_DURATION, "ocxl_host_store_seconds_total", "counter", CONV_NS_TO_S,
 	  "Cumulative time spent serving host stores." },
-	{ OCXL_STAT_MEDIA_READ_COUNT, "ocxl_media_reads_total", "counter", CONV_NONE,
+	{ OCXLFS_STAT_MEDIA_READ_COUNT, "ocxl_media_reads_total", "counter", CONV_NONE,
 	  "Media reads." },
-	{ OCXL_STAT_MEDIA_WRITE_COUNT, "ocxl_media_writes_total", "counter", CONV_NONE,
+	{ OCXLFS_STAT_MEDIA_WRITE_COUNT, "ocxl_media_writes_total", "counter", CONV_NONE,
 	  "Media writes." },
-	{ OCXL_STAT_MEDIA_READ_DURATION, "ocxl_media_read_seconds_total", "counter", CONV_NS_TO_S,
+	{ OCXLFS_STAT_MEDIA_READ_DURATION, "ocxl_media_read_seconds_total", "counter", CONV_NS_TO_S,
 	  "Cumulative media read time." },
-	{ OCXL_STAT_MEDIA_WRITE_DURATION, "ocxl_media_write_seconds_total", "counter",
+	{ OCXLFS_STAT_MEDIA_WRITE_DURATION, "ocxl_media_write_seconds_total", "counter",
 	  CONV_NS_TO_S, "Cumulative media write time." },
-	{ OCXL_STAT_CACHE_READ_HIT_COUNT, "ocxl_cache_read_hits_total", "counter", CONV_NONE,
+	{ OCXLFS_STAT_CACHE_READ_HIT_COUNT, "ocxl_cache_read_hits_total", "counter", CONV_NONE,
 	  "Reads served from the controller cache." },
-	{ OCXL_STAT_CACHE_WRITE_HIT_COUNT, "ocxl_cache_write_hits_total", "counter", CONV_NONE,
+	{ OCXLFS_STAT_CACHE_WRITE_HIT_COUNT, "ocxl_cache_write_hits_total", "counter", CONV_NONE,
 	  "Writes absorbed by the controller cache." },
-	{ OCXL_STAT_FAST_WRITE_COUNT, "ocxl_fast_writes_total", "counter", CONV_NONE,
+	{ OCXLFS_STAT_FAST_WRITE_COUNT, "ocxl_fast_writes_total", "counter", CONV_NONE,
 	  "Fast writes." },
 };
 // clang-format on
@@ -117,13 +117,13 @@ static void value(FILE *out, uint64_t v, enum conv conv)
 	}
 }
 
-static void card_info(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
+static void card_info(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	bool any = false;
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		const struct ocxl_identity *id = cards[i].id;
+		const struct ocxlfs_identity *id = cards[i].id;
 		size_t len;
 		char fw[sizeof(id->fw_version)];
 
@@ -146,7 +146,7 @@ static void card_info(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
 	}
 }
 
-static void card_state(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
+static void card_state(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	bool any = false;
 	unsigned i;
@@ -164,7 +164,7 @@ static void card_state(FILE *out, const struct ocxl_prom_card *cards, unsigned n
 	}
 }
 
-static void card_up(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
+static void card_up(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	unsigned i;
 
@@ -177,14 +177,14 @@ static void card_up(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
 			cards[i].stats && cards[i].smart);
 }
 
-static void stat_family(FILE *out, const struct stat_metric *m, const struct ocxl_prom_card *cards,
+static void stat_family(FILE *out, const struct stat_metric *m, const struct ocxlfs_prom_card *cards,
 			unsigned n)
 {
 	bool any = false;
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		const struct ocxl_stats *st = cards[i].stats;
+		const struct ocxlfs_stats *st = cards[i].stats;
 
 		/* A statistic the card did not report is absent, never 0. */
 		if (!st || !(st->present & (1u << m->field)))
@@ -198,7 +198,7 @@ static void stat_family(FILE *out, const struct stat_metric *m, const struct ocx
 }
 
 /* The first record with this id; a repeated id would make a duplicate series. */
-static const struct ocxl_smart_attr *smart_find(const struct ocxl_smart *sm, unsigned k)
+static const struct ocxlfs_smart_attr *smart_find(const struct ocxlfs_smart *sm, unsigned k)
 {
 	unsigned j;
 
@@ -208,23 +208,23 @@ static const struct ocxl_smart_attr *smart_find(const struct ocxl_smart *sm, uns
 	return &sm->attr[k];
 }
 
-static unsigned smart_count(const struct ocxl_smart *sm)
+static unsigned smart_count(const struct ocxlfs_smart *sm)
 {
-	return sm->count < OCXL_SMART_MAX_ATTRS ? sm->count : OCXL_SMART_MAX_ATTRS;
+	return sm->count < OCXLFS_SMART_MAX_ATTRS ? sm->count : OCXLFS_SMART_MAX_ATTRS;
 }
 
-static void temperature(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
+static void temperature(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	bool any = false;
 	unsigned i, k;
 
 	for (i = 0; i < n; i++) {
-		const struct ocxl_smart *sm = cards[i].smart;
+		const struct ocxlfs_smart *sm = cards[i].smart;
 
 		for (k = 0; sm && k < smart_count(sm); k++) {
-			const struct ocxl_smart_attr *a = smart_find(sm, k);
+			const struct ocxlfs_smart_attr *a = smart_find(sm, k);
 
-			if (!a || a->id != OCXL_SMART_TEMPERATURE)
+			if (!a || a->id != OCXLFS_SMART_TEMPERATURE)
 				continue;
 			if (!any)
 				header(out, "ocxl_temperature_celsius", "gauge",
@@ -238,17 +238,17 @@ static void temperature(FILE *out, const struct ocxl_prom_card *cards, unsigned 
 	}
 }
 
-static void smart_family(FILE *out, enum smart_value which, const struct ocxl_prom_card *cards,
+static void smart_family(FILE *out, enum smart_value which, const struct ocxlfs_prom_card *cards,
 			 unsigned n)
 {
 	bool any = false;
 	unsigned i, k;
 
 	for (i = 0; i < n; i++) {
-		const struct ocxl_smart *sm = cards[i].smart;
+		const struct ocxlfs_smart *sm = cards[i].smart;
 
 		for (k = 0; sm && k < smart_count(sm); k++) {
-			const struct ocxl_smart_attr *a = smart_find(sm, k);
+			const struct ocxlfs_smart_attr *a = smart_find(sm, k);
 			uint64_t v;
 
 			if (!a)
@@ -273,13 +273,13 @@ static void smart_family(FILE *out, enum smart_value which, const struct ocxl_pr
 			}
 			fprintf(out, "%s{card=\"%u\",id=\"0x%02x\",attribute=\"%s\"} ",
 				smart_metrics[which].name, cards[i].index, (unsigned)a->id,
-				ocxl_smart_attr_name(a->id));
+				ocxlfs_smart_attr_name(a->id));
 			value(out, v, CONV_NONE);
 		}
 	}
 }
 
-int ocxl_render_prom(FILE *out, const struct ocxl_prom_card *cards, unsigned n)
+int ocxlfs_render_prom(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	unsigned m;
 

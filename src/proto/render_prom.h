@@ -10,15 +10,15 @@
 
 #include <stdio.h>
 
-#include "proto/codec.h"
+#include "codec/codec.h"
 
 /* What one card contributes; NULL members leave their samples out. */
-struct ocxl_prom_card {
+struct ocxlfs_prom_card {
 	unsigned index;			/* the card label: the card's directory name */
-	const struct ocxl_identity *id; /* ocxl_card_info{serial,firmware} */
+	const struct ocxlfs_identity *id; /* ocxl_card_info{serial,firmware} */
 	const char *state;		/* the state file's word, or NULL */
-	const struct ocxl_stats *stats; /* NULL: the card did not answer STATS */
-	const struct ocxl_smart *smart; /* NULL: the card did not answer SMART */
+	const struct ocxlfs_stats *stats; /* NULL: the card did not answer STATS */
+	const struct ocxlfs_smart *smart; /* NULL: the card did not answer SMART */
 };
 
 /*
@@ -26,6 +26,6 @@ struct ocxl_prom_card {
  * for every card in array order.  A family without any sample is left out.
  * Returns 0 or -EIO if the stream failed.
  */
-int ocxl_render_prom(FILE *out, const struct ocxl_prom_card *cards, unsigned n);
+int ocxlfs_render_prom(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n);
 
 #endif /* OCXLFS_PROTO_RENDER_PROM_H */

@@ -3,7 +3,7 @@
  * The simulated card: answers the ioctls the kernel would on /dev/nmemN
  * (ND_IOCTL_CALL envelopes of the passthru contract and the three label
  * area ioctls), with the card's own data-buffer formats built by the
- * encoders of src/proto/codec.c.
+ * encoders of src/codec/codec.c.
  *
  * Model:
  * - Counters move with wall-clock time since the card's power-on epoch
@@ -27,7 +27,7 @@
 
 #include <ocxlfs/passthru.h>
 
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "sim/sim.h"
 #include "sim/sim_state.h"
 #include "util/log.h"
@@ -58,8 +58,8 @@ struct sim_card {
 	uint16_t cmd_id;	  /* echoed in the response word like the admin channel */
 	uint64_t reset_mono_us;	  /* CLOCK_MONOTONIC at the reset (open) */
 	uint64_t last_elapsed_ms; /* counters never run backwards, even if the clock does */
-	uint8_t chunk[OCXL_DUMP_CHUNK_MAX];
-	uint8_t rsp[OCXL_PKG_OUT_HDR + SIM_ADMIN_BUFFER_SIZE]; /* response word + data buffer */
+	uint8_t chunk[OCXLFS_DUMP_CHUNK_MAX];
+	uint8_t rsp[OCXLFS_PKG_OUT_HDR + SIM_ADMIN_BUFFER_SIZE]; /* response word + data buffer */
 };
 
 /* ---- time ---- */
@@ -117,16 +117,16 @@ static void card_wwid(const struct sim_card *sim, uint64_t wwid[2])
 
 static uint32_t el_action_flags(uint8_t type, uint32_t id)
 {
-	static const uint32_t general[] = { OCXL_EL_ACT_TAKE_DUMP, OCXL_EL_ACT_CHECK_FW,
-					    OCXL_EL_ACT_RESET | OCXL_EL_ACT_TAKE_DUMP };
+	static const uint32_t general[] = { OCXLFS_EL_ACT_TAKE_DUMP, OCXLFS_EL_ACT_CHECK_FW,
+					    OCXLFS_EL_ACT_RESET | OCXLFS_EL_ACT_TAKE_DUMP };
 
 	/* Only meaningful for general entries; the card reports 0 otherwise. */
-	return type == OCXL_EL_GENERAL ? general[id % 3] : 0;
+	return type == OCXLFS_EL_GENERAL ? general[id % 3] : 0;
 }
 
 static int el_build(struct sim_card *sim, uint32_t id, uint8_t type, uint8_t *buf, size_t cap)
 {
-	struct ocxl_errlog el = { 0 };
+	struct ocxlfs_errlog el = { 0 };
 	uint8_t addl[64] = { 0 };
 	int n;
 
@@ -140,7 +140,7 @@ static int el_build(struct sim_card *sim, uint32_t id, uint8_t type, uint8_t *bu
 	memcpy(el.fw_revision, SIM_FW_VERSION, 8);
 	/* Readable additional data, NUL padded to a multiple of 8 (16..64 bytes). */
 	n = snprintf((char *)addl, sizeof(addl), "ocxlfs-sim card %u: %s event, log %u", sim->index,
-		     ocxl_errlog_type_name(type), id);
+		     ocxlfs_errlog_type_name(type), id);
 	if (n < 0)
 		n = 0;
 	if (n >= (int)sizeof(addl))
@@ -149,7 +149,7 @@ static int el_build(struct sim_card *sim, uint32_t id, uint8_t type, uint8_t *bu
 	if (el.addl_len < 16)
 		el.addl_len = 16;
 	el.addl = addl;
-	return ocxl_errlog_encode(&el, buf, cap);
+	return ocxlfs_errlog_encode(&el, buf, cap);
 }
 
 /* Queues COUNT entries of TYPE (or, if MIXED, cycling the known types) durably, all or nothing. */
@@ -161,7 +161,7 @@ static int el_queue(struct sim_card *sim, unsigned count, uint8_t type, bool mix
 	if (count > SIM_ERRLOG_CAPACITY - sim_state_el_count(&sim->st))
 		return -ENOSPC;
 	for (unsigned i = 0; i < count; i++, id++) {
-		uint8_t t = mixed ? (uint8_t)(i % OCXL_EL_HEALTH_PERF) : type;
+		uint8_t t = mixed ? (uint8_t)(i % OCXLFS_EL_HEALTH_PERF) : type;
 		int n = el_build(sim, (uint32_t)id, t, buf, sizeof(buf));
 
 		if (n < 0)
@@ -208,7 +208,7 @@ static void dump_fill(const struct sim_hdr *h, uint64_t off, uint8_t *dst, size_
 
 		if (take > n)
 			take = n;
-		ocxl_put_le64(word, dump_word(h, off / 8));
+		ocxlfs_put_le64(word, dump_word(h, off / 8));
 		memcpy(dst, word + skip, take);
 		dst += take;
 		off += take;
@@ -246,9 +246,9 @@ static uint64_t erase_progress(const struct sim_card *sim)
 	uint64_t now = clock_ms(CLOCK_REALTIME);
 	uint64_t el = now > h->erase_start_ms ? now - h->erase_start_ms : 0;
 
-	if (h->erase_state == OCXL_ERASE_DONE)
+	if (h->erase_state == OCXLFS_ERASE_DONE)
 		return 1000;
-	if (h->erase_state != OCXL_ERASE_RUNNING)
+	if (h->erase_state != OCXLFS_ERASE_RUNNING)
 		return 0;
 	if (h->erase_ms == 0 || el >= h->erase_ms)
 		return 1000;
@@ -260,10 +260,10 @@ static void erase_poll(struct sim_card *sim)
 {
 	struct sim_hdr *h = sim->st.hdr;
 
-	if (h->erase_state != OCXL_ERASE_RUNNING || erase_progress(sim) < 1000)
+	if (h->erase_state != OCXLFS_ERASE_RUNNING || erase_progress(sim) < 1000)
 		return;
 	sim_state_label_zero(&sim->st);
-	sim_state_set(&sim->st, &h->erase_state, OCXL_ERASE_DONE);
+	sim_state_set(&sim->st, &h->erase_state, OCXLFS_ERASE_DONE);
 	log_info("sim: card %u: secure erase complete", sim->index);
 }
 
@@ -278,12 +278,12 @@ struct cmd_ctx {
 
 static uint64_t in_word(const struct cmd_ctx *c, unsigned i)
 {
-	return ocxl_get_le64(c->in + 8 * i);
+	return ocxlfs_get_le64(c->in + 8 * i);
 }
 
 static uint8_t cmd_identify(struct sim_card *sim, struct cmd_ctx *c)
 {
-	struct ocxl_identity id = { 0 };
+	struct ocxlfs_identity id = { 0 };
 	int n;
 
 	id.serial = sim->st.hdr->serial;
@@ -293,85 +293,85 @@ static uint8_t cmd_identify(struct sim_card *sim, struct cmd_ctx *c)
 	id.ccap1 = sim->st.hdr->dump_size;
 	id.admin_buffer_size = SIM_ADMIN_BUFFER_SIZE;
 	id.has_admin_buffer_size = true;
-	n = ocxl_identity_encode(&id, c->data, SIM_ADMIN_BUFFER_SIZE);
+	n = ocxlfs_identity_encode(&id, c->data, SIM_ADMIN_BUFFER_SIZE);
 	if (n < 0)
-		return OCXL_STATUS_FAILED;
+		return OCXLFS_STATUS_FAILED;
 	c->dlen = (size_t)n;
 	if (sim->profile == SIM_PROFILE_LEGACY) {
 		/* An older block ends before the admin buffer size. */
-		ocxl_put_le64(c->data, ocxl_hdr_make(OCXL_ID_IDENTITY, 0x20));
+		ocxlfs_put_le64(c->data, ocxlfs_hdr_make(OCXLFS_ID_IDENTITY, 0x20));
 		c->dlen = 8 + 0x20;
 	} else if (sim->profile == SIM_PROFILE_FUTURE) {
 		/* Appended fields: near-storage buffer size, feature bits. */
-		ocxl_put_le64(c->data + 0x30, 0x1000);
-		ocxl_put_le64(c->data + 0x38, 0x5);
-		ocxl_put_le64(c->data, ocxl_hdr_make(OCXL_ID_IDENTITY, 0x38));
+		ocxlfs_put_le64(c->data + 0x30, 0x1000);
+		ocxlfs_put_le64(c->data + 0x38, 0x5);
+		ocxlfs_put_le64(c->data, ocxlfs_hdr_make(OCXLFS_ID_IDENTITY, 0x38));
 		c->dlen = 8 + 0x38;
 	}
-	return OCXL_STATUS_SUCCESS;
+	return OCXLFS_STATUS_SUCCESS;
 }
 
 static uint8_t cmd_smart(struct sim_card *sim, struct cmd_ctx *c)
 {
-	struct ocxl_smart sm = { 0 };
+	struct ocxlfs_smart sm = { 0 };
 	uint64_t e = elapsed_ms(sim);
 	uint8_t temp = (uint8_t)(40 + ((e / 1000) * 7 + sim->st.hdr->serial) % 6);
 	int n;
 
-	sm.attr[0] = (struct ocxl_smart_attr){ OCXL_SMART_POWER_ON_HOURS, 0x0032, 100, 0, 100,
+	sm.attr[0] = (struct ocxlfs_smart_attr){ OCXLFS_SMART_POWER_ON_HOURS, 0x0032, 100, 0, 100,
 					       e / 3600000 };
-	sm.attr[1] = (struct ocxl_smart_attr){ OCXL_SMART_TEMPERATURE, 0x0022, temp, 85, 47, temp };
-	sm.attr[2] = (struct ocxl_smart_attr){ OCXL_SMART_LIFE_REMAINING, 0x0033, 97, 10, 97, 97 };
+	sm.attr[1] = (struct ocxlfs_smart_attr){ OCXLFS_SMART_TEMPERATURE, 0x0022, temp, 85, 47, temp };
+	sm.attr[2] = (struct ocxlfs_smart_attr){ OCXLFS_SMART_LIFE_REMAINING, 0x0033, 97, 10, 97, 97 };
 	sm.count = 3;
 	if (sim->profile == SIM_PROFILE_FUTURE)
-		sm.attr[sm.count++] = (struct ocxl_smart_attr){ 0xE7, 0x0032, 100, 10, 100, 4711 };
-	n = ocxl_smart_encode(&sm, c->data, SIM_ADMIN_BUFFER_SIZE);
+		sm.attr[sm.count++] = (struct ocxlfs_smart_attr){ 0xE7, 0x0032, 100, 10, 100, 4711 };
+	n = ocxlfs_smart_encode(&sm, c->data, SIM_ADMIN_BUFFER_SIZE);
 	if (n < 0)
-		return OCXL_STATUS_FAILED;
+		return OCXLFS_STATUS_FAILED;
 	c->dlen = (size_t)n;
-	return OCXL_STATUS_SUCCESS;
+	return OCXLFS_STATUS_SUCCESS;
 }
 
 static uint8_t cmd_stats(struct sim_card *sim, struct cmd_ctx *c)
 {
-	struct ocxl_stats st = { 0 };
+	struct ocxlfs_stats st = { 0 };
 	uint64_t e = elapsed_ms(sim), *v = st.value;
 	int n;
 
-	v[OCXL_STAT_RESET_COUNT] = sim->st.hdr->reset_count;
-	v[OCXL_STAT_RESET_UPTIME] = since_reset_us(sim) / 1000000;
-	v[OCXL_STAT_POWER_ON_UPTIME] = e / 1000;
-	v[OCXL_STAT_LIFE_REMAINING] = 97;
-	v[OCXL_STAT_CRIT_RESOURCE_UTIL] = 3;
+	v[OCXLFS_STAT_RESET_COUNT] = sim->st.hdr->reset_count;
+	v[OCXLFS_STAT_RESET_UPTIME] = since_reset_us(sim) / 1000000;
+	v[OCXLFS_STAT_POWER_ON_UPTIME] = e / 1000;
+	v[OCXLFS_STAT_LIFE_REMAINING] = 97;
+	v[OCXLFS_STAT_CRIT_RESOURCE_UTIL] = 3;
 	/* Rates per ms of power-on time; durations from modelled latencies. */
-	v[OCXL_STAT_HOST_LOAD_COUNT] = e * 37;
-	v[OCXL_STAT_HOST_STORE_COUNT] = e * 23;
-	v[OCXL_STAT_HOST_LOAD_DURATION] = e * 37 * 310;
-	v[OCXL_STAT_HOST_STORE_DURATION] = e * 23 * 420;
-	v[OCXL_STAT_MEDIA_READ_COUNT] = e * 11;
-	v[OCXL_STAT_MEDIA_WRITE_COUNT] = e * 7;
-	v[OCXL_STAT_MEDIA_READ_DURATION] = e * 11 * SIM_READ_LATENCY_NS;
-	v[OCXL_STAT_MEDIA_WRITE_DURATION] = e * 7 * 800;
-	v[OCXL_STAT_CACHE_READ_HIT_COUNT] = e * (37 - 11);
-	v[OCXL_STAT_CACHE_WRITE_HIT_COUNT] = e * 16;
-	v[OCXL_STAT_FAST_WRITE_COUNT] = e * 5;
-	st.present = (1u << OCXL_STAT_NR) - 1;
-	n = ocxl_stats_encode(&st, c->data, SIM_ADMIN_BUFFER_SIZE);
+	v[OCXLFS_STAT_HOST_LOAD_COUNT] = e * 37;
+	v[OCXLFS_STAT_HOST_STORE_COUNT] = e * 23;
+	v[OCXLFS_STAT_HOST_LOAD_DURATION] = e * 37 * 310;
+	v[OCXLFS_STAT_HOST_STORE_DURATION] = e * 23 * 420;
+	v[OCXLFS_STAT_MEDIA_READ_COUNT] = e * 11;
+	v[OCXLFS_STAT_MEDIA_WRITE_COUNT] = e * 7;
+	v[OCXLFS_STAT_MEDIA_READ_DURATION] = e * 11 * SIM_READ_LATENCY_NS;
+	v[OCXLFS_STAT_MEDIA_WRITE_DURATION] = e * 7 * 800;
+	v[OCXLFS_STAT_CACHE_READ_HIT_COUNT] = e * (37 - 11);
+	v[OCXLFS_STAT_CACHE_WRITE_HIT_COUNT] = e * 16;
+	v[OCXLFS_STAT_FAST_WRITE_COUNT] = e * 5;
+	st.present = (1u << OCXLFS_STAT_NR) - 1;
+	n = ocxlfs_stats_encode(&st, c->data, SIM_ADMIN_BUFFER_SIZE);
 	if (n < 0)
-		return OCXL_STATUS_FAILED;
+		return OCXLFS_STATUS_FAILED;
 	c->dlen = (size_t)n;
 	if (sim->profile == SIM_PROFILE_FUTURE) {
 		/* An appended parameter block this daemon does not know. */
 		uint8_t *b = c->data + c->dlen;
 
-		ocxl_put_le64(b, (0x03ULL << 56) | 0x18);
-		ocxl_put_le64(b + 0x08, e / 1000);
-		ocxl_put_le64(b + 0x10, e * 3);
-		ocxl_put_le64(b + 0x18, 0);
+		ocxlfs_put_le64(b, (0x03ULL << 56) | 0x18);
+		ocxlfs_put_le64(b + 0x08, e / 1000);
+		ocxlfs_put_le64(b + 0x10, e * 3);
+		ocxlfs_put_le64(b + 0x18, 0);
 		c->dlen += 0x20;
-		ocxl_put_le64(c->data, ocxl_hdr_make(OCXL_ID_STATS, (uint32_t)(c->dlen - 8)));
+		ocxlfs_put_le64(c->data, ocxlfs_hdr_make(OCXLFS_ID_STATS, (uint32_t)(c->dlen - 8)));
 	}
-	return OCXL_STATUS_SUCCESS;
+	return OCXLFS_STATUS_SUCCESS;
 }
 
 static uint8_t cmd_errlog_next(struct sim_card *sim, struct cmd_ctx *c)
@@ -383,7 +383,7 @@ static uint8_t cmd_errlog_next(struct sim_card *sim, struct cmd_ctx *c)
 		memcpy(c->data, s->data, s->len);
 		c->dlen = s->len;
 	}
-	return OCXL_STATUS_SUCCESS;
+	return OCXLFS_STATUS_SUCCESS;
 }
 
 static uint8_t cmd_errlog_ack(struct sim_card *sim, struct cmd_ctx *c)
@@ -391,9 +391,9 @@ static uint8_t cmd_errlog_ack(struct sim_card *sim, struct cmd_ctx *c)
 	const struct sim_el_slot *s = sim_state_el_head(&sim->st);
 
 	if (c->in_len < 8 || !s || in_word(c, 0) != s->log_id)
-		return OCXL_STATUS_BAD_REQUEST;
+		return OCXLFS_STATUS_BAD_REQUEST;
 	sim_state_el_pop(&sim->st);
-	return OCXL_STATUS_SUCCESS;
+	return OCXLFS_STATUS_SUCCESS;
 }
 
 static uint8_t cmd_dump_read(struct sim_card *sim, struct cmd_ctx *c)
@@ -403,24 +403,24 @@ static uint8_t cmd_dump_read(struct sim_card *sim, struct cmd_ctx *c)
 	int n;
 
 	if (c->in_len < 8)
-		return OCXL_STATUS_BAD_REQUEST;
+		return OCXLFS_STATUS_BAD_REQUEST;
 	w = in_word(c, 0);
 	off = w >> 32;
 	size = w & 0xFFFFFFFF;
-	if (size == 0 || size % 8 || size > OCXL_DUMP_CHUNK_MAX)
-		return OCXL_STATUS_BAD_REQUEST;
+	if (size == 0 || size % 8 || size > OCXLFS_DUMP_CHUNK_MAX)
+		return OCXLFS_STATUS_BAD_REQUEST;
 	if (!h->dump_avail)
-		return OCXL_STATUS_FAILED;
+		return OCXLFS_STATUS_FAILED;
 	if (off >= h->dump_len)
 		size = 0;
 	else if (size > h->dump_len - off)
 		size = h->dump_len - off;
 	dump_fill(h, off, sim->chunk, (size_t)size);
-	n = ocxl_dump_chunk_encode(sim->chunk, (size_t)size, c->data, SIM_ADMIN_BUFFER_SIZE);
+	n = ocxlfs_dump_chunk_encode(sim->chunk, (size_t)size, c->data, SIM_ADMIN_BUFFER_SIZE);
 	if (n < 0)
-		return OCXL_STATUS_FAILED;
+		return OCXLFS_STATUS_FAILED;
 	c->dlen = (size_t)n;
-	return OCXL_STATUS_SUCCESS;
+	return OCXLFS_STATUS_SUCCESS;
 }
 
 static uint64_t event_mask(struct sim_card *sim)
@@ -428,15 +428,15 @@ static uint64_t event_mask(struct sim_card *sim)
 	uint64_t m = 0;
 
 	if (sim_state_el_count(&sim->st))
-		m |= OCXL_EVENT_ELA;
+		m |= OCXLFS_EVENT_ELA;
 	if (sim->st.hdr->dump_avail)
-		m |= OCXL_EVENT_CDA;
+		m |= OCXLFS_EVENT_CDA;
 	if (sim->fault == SIM_FAULT_FATAL_HW)
-		m |= OCXL_EVENT_FATAL_HW;
+		m |= OCXLFS_EVENT_FATAL_HW;
 	if (sim->fault == SIM_FAULT_FATAL_FW)
-		m |= OCXL_EVENT_FATAL_FW;
-	if (sim->st.hdr->erase_state == OCXL_ERASE_RUNNING)
-		m |= OCXL_EVENT_ERASE_BUSY;
+		m |= OCXLFS_EVENT_FATAL_FW;
+	if (sim->st.hdr->erase_state == OCXLFS_ERASE_RUNNING)
+		m |= OCXLFS_EVENT_ERASE_BUSY;
 	return m;
 }
 
@@ -444,98 +444,98 @@ static uint8_t cmd_erase_start(struct sim_card *sim, struct cmd_ctx *c)
 {
 	struct sim_hdr *h = sim->st.hdr;
 
-	if (sim->ns_enabled || h->erase_state == OCXL_ERASE_RUNNING)
-		return OCXL_STATUS_BLOCKED_BG;
+	if (sim->ns_enabled || h->erase_state == OCXLFS_ERASE_RUNNING)
+		return OCXLFS_STATUS_BLOCKED_BG;
 	/* Parameters before the state word that makes them live. */
 	sim_state_set(&sim->st, &h->erase_start_ms, clock_ms(CLOCK_REALTIME));
 	sim_state_set(&sim->st, &h->erase_ms, sim->erase_ms);
 	sim_state_set(&sim->st, &h->erase_count, h->erase_count + 1);
-	sim_state_set(&sim->st, &h->erase_state, OCXL_ERASE_RUNNING);
+	sim_state_set(&sim->st, &h->erase_state, OCXLFS_ERASE_RUNNING);
 	log_notice("sim: card %u: secure erase started (%u ms)", sim->index, sim->erase_ms);
-	return OCXL_STATUS_SUCCESS;
+	return OCXLFS_STATUS_SUCCESS;
 }
 
 static uint8_t cmd_erase_status(struct sim_card *sim, struct cmd_ctx *c)
 {
-	struct ocxl_erase_status es = { 0 };
+	struct ocxlfs_erase_status es = { 0 };
 	uint64_t p = erase_progress(sim);
 	int n;
 
 	es.state = sim->st.hdr->erase_state;
 	es.progress_permille = p;
-	es.ns_status = OCXL_STATUS_SUCCESS;
-	if (es.state == OCXL_ERASE_RUNNING || es.state == OCXL_ERASE_DONE) {
+	es.ns_status = OCXLFS_STATUS_SUCCESS;
+	if (es.state == OCXLFS_ERASE_RUNNING || es.state == OCXLFS_ERASE_DONE) {
 		es.acc_tried = acc_pages(sim) * p / 1000;
 		es.acc_ok = es.acc_tried;
 		es.def_tried = def_pages(sim) * p / 1000;
 		es.def_ok = es.def_tried;
 	}
-	n = ocxl_erase_status_encode(&es, c->data, SIM_ADMIN_BUFFER_SIZE);
+	n = ocxlfs_erase_status_encode(&es, c->data, SIM_ADMIN_BUFFER_SIZE);
 	if (n < 0)
-		return OCXL_STATUS_FAILED;
+		return OCXLFS_STATUS_FAILED;
 	c->dlen = (size_t)n;
-	return OCXL_STATUS_SUCCESS;
+	return OCXLFS_STATUS_SUCCESS;
 }
 
 static uint8_t dispatch(struct sim_card *sim, unsigned cmd, struct cmd_ctx *c)
 {
 	switch (cmd) {
-	case OCXL_CMD_SMART:
+	case OCXLFS_CMD_SMART:
 		return cmd_smart(sim, c);
-	case OCXL_CMD_IDENTIFY:
+	case OCXLFS_CMD_IDENTIFY:
 		return cmd_identify(sim, c);
-	case OCXL_CMD_ERRLOG_NEXT:
+	case OCXLFS_CMD_ERRLOG_NEXT:
 		return cmd_errlog_next(sim, c);
-	case OCXL_CMD_ERRLOG_ACK:
+	case OCXLFS_CMD_ERRLOG_ACK:
 		return cmd_errlog_ack(sim, c);
-	case OCXL_CMD_STATS:
+	case OCXLFS_CMD_STATS:
 		return cmd_stats(sim, c);
-	case OCXL_CMD_DUMP_REQUEST:
+	case OCXLFS_CMD_DUMP_REQUEST:
 		dump_post(sim, sim->st.hdr->dump_size);
-		return OCXL_STATUS_SUCCESS;
-	case OCXL_CMD_DUMP_READ:
+		return OCXLFS_STATUS_SUCCESS;
+	case OCXLFS_CMD_DUMP_READ:
 		return cmd_dump_read(sim, c);
-	case OCXL_CMD_DUMP_COMPLETE:
+	case OCXLFS_CMD_DUMP_COMPLETE:
 		sim_state_set(&sim->st, &sim->st.hdr->dump_avail, 0);
-		return OCXL_STATUS_SUCCESS;
-	case OCXL_CMD_HEARTBEAT:
-		return OCXL_STATUS_SUCCESS;
-	case OCXL_CMD_HEALTH_REQUEST:
+		return OCXLFS_STATUS_SUCCESS;
+	case OCXLFS_CMD_HEARTBEAT:
+		return OCXLFS_STATUS_SUCCESS;
+	case OCXLFS_CMD_HEALTH_REQUEST:
 		/* The card answers by posting a health & performance entry. */
-		return el_queue(sim, 1, OCXL_EL_HEALTH_PERF, false) ? OCXL_STATUS_FAILED
-							     : OCXL_STATUS_SUCCESS;
-	case OCXL_CMD_EVENT_CHECK:
-		ocxl_put_le64(c->data, event_mask(sim));
+		return el_queue(sim, 1, OCXLFS_EL_HEALTH_PERF, false) ? OCXLFS_STATUS_FAILED
+							     : OCXLFS_STATUS_SUCCESS;
+	case OCXLFS_CMD_EVENT_CHECK:
+		ocxlfs_put_le64(c->data, event_mask(sim));
 		c->dlen = 8;
-		return OCXL_STATUS_SUCCESS;
-	case OCXL_CMD_ERASE_START:
+		return OCXLFS_STATUS_SUCCESS;
+	case OCXLFS_CMD_ERASE_START:
 		return cmd_erase_start(sim, c);
-	case OCXL_CMD_ERASE_STATUS:
+	case OCXLFS_CMD_ERASE_STATUS:
 		return cmd_erase_status(sim, c);
 	default:
-		return OCXL_STATUS_BAD_OPCODE;
+		return OCXLFS_STATUS_BAD_OPCODE;
 	}
 }
 
 /* Commands a LEGACY firmware does not know. */
 static bool legacy_unknown(unsigned cmd)
 {
-	return cmd == OCXL_CMD_HEALTH_REQUEST || cmd == OCXL_CMD_EVENT_CHECK ||
-	       cmd == OCXL_CMD_ERASE_START || cmd == OCXL_CMD_ERASE_STATUS;
+	return cmd == OCXLFS_CMD_HEALTH_REQUEST || cmd == OCXLFS_CMD_EVENT_CHECK ||
+	       cmd == OCXLFS_CMD_ERASE_START || cmd == OCXLFS_CMD_ERASE_STATUS;
 }
 
 unsigned sim_cmd_timeout_ms(unsigned nd_command)
 {
 	switch (nd_command) {
-	case OCXL_CMD_HEARTBEAT:
+	case OCXLFS_CMD_HEARTBEAT:
 		return 100;
-	case OCXL_CMD_ERRLOG_NEXT:
-	case OCXL_CMD_ERRLOG_ACK:
+	case OCXLFS_CMD_ERRLOG_NEXT:
+	case OCXLFS_CMD_ERRLOG_ACK:
 		return 2000;
-	case OCXL_CMD_SMART:
-	case OCXL_CMD_STATS:
+	case OCXLFS_CMD_SMART:
+	case OCXLFS_CMD_STATS:
 		return 100;
-	case OCXL_CMD_DUMP_READ:
+	case OCXLFS_CMD_DUMP_READ:
 		return 1000;
 	default:
 		return 100;
@@ -550,14 +550,14 @@ static int do_call(struct sim_card *sim, struct nd_cmd_pkg *pkg)
 	unsigned cmd;
 
 	/* Checks in the kernel's order: core (family, size), then the provider. */
-	if (pkg->nd_family != OCXL_ND_FAMILY)
+	if (pkg->nd_family != OCXLFS_ND_FAMILY)
 		return -EINVAL;
 	if (sizeof(*pkg) + (uint64_t)pkg->nd_size_in + pkg->nd_size_out > SIM_ND_MAX_BUFLEN)
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(pkg->nd_reserved2) / sizeof(pkg->nd_reserved2[0]); i++)
 		if (pkg->nd_reserved2[i])
 			return -EINVAL;
-	if (pkg->nd_command < 1 || pkg->nd_command > OCXL_CMD_MAX)
+	if (pkg->nd_command < 1 || pkg->nd_command > OCXLFS_CMD_MAX)
 		return -ENOTTY;
 	cmd = (unsigned)pkg->nd_command;
 
@@ -574,27 +574,27 @@ static int do_call(struct sim_card *sim, struct nd_cmd_pkg *pkg)
 
 	c.in = pkg->nd_payload;
 	c.in_len = pkg->nd_size_in;
-	c.data = sim->rsp + OCXL_PKG_OUT_HDR;
+	c.data = sim->rsp + OCXLFS_PKG_OUT_HDR;
 	if (sim->fault == SIM_FAULT_STATUS)
 		status = (uint8_t)sim->fault_arg;
 	else if ((sim->fault == SIM_FAULT_FATAL_FW || sim->fault == SIM_FAULT_FATAL_HW) &&
-		 cmd != OCXL_CMD_EVENT_CHECK)
-		status = OCXL_STATUS_FAILED;
+		 cmd != OCXLFS_CMD_EVENT_CHECK)
+		status = OCXLFS_STATUS_FAILED;
 	else if (sim->profile == SIM_PROFILE_LEGACY && legacy_unknown(cmd))
-		status = OCXL_STATUS_BAD_OPCODE;
+		status = OCXLFS_STATUS_BAD_OPCODE;
 	else
 		status = dispatch(sim, cmd, &c);
-	if (status != OCXL_STATUS_SUCCESS)
+	if (status != OCXLFS_STATUS_SUCCESS)
 		c.dlen = 0;
 	/* The event mask is a bare word, every other buffer carries an identifier. */
-	if (sim->fault == SIM_FAULT_CORRUPT && c.dlen >= 8 && cmd != OCXL_CMD_EVENT_CHECK) {
-		uint64_t w = ocxl_get_le64(c.data);
+	if (sim->fault == SIM_FAULT_CORRUPT && c.dlen >= 8 && cmd != OCXLFS_CMD_EVENT_CHECK) {
+		uint64_t w = ocxlfs_get_le64(c.data);
 
-		ocxl_put_le64(c.data, (w & 0x0000FFFFFFFFFFFFULL) | ((uint64_t)SIM_CORRUPT_ID << 48));
+		ocxlfs_put_le64(c.data, (w & 0x0000FFFFFFFFFFFFULL) | ((uint64_t)SIM_CORRUPT_ID << 48));
 	}
 
-	ocxl_put_le64(sim->rsp, status | ((uint64_t)++sim->cmd_id << 16));
-	full = OCXL_PKG_OUT_HDR + c.dlen;
+	ocxlfs_put_le64(sim->rsp, status | ((uint64_t)++sim->cmd_id << 16));
+	full = OCXLFS_PKG_OUT_HDR + c.dlen;
 	pkg->nd_fw_size = (uint32_t)full;
 	copy = full < pkg->nd_size_out ? full : pkg->nd_size_out;
 	memcpy(pkg->nd_payload + pkg->nd_size_in, sim->rsp, copy);
@@ -634,7 +634,7 @@ static int do_set_config_data(struct sim_card *sim, struct nd_cmd_set_config_hdr
 	if (rc)
 		return rc;
 	/* As the kernel: labels are owned by enabled namespaces; and an erase is wiping them. */
-	if (sim->ns_enabled || sim->st.hdr->erase_state == OCXL_ERASE_RUNNING)
+	if (sim->ns_enabled || sim->st.hdr->erase_state == OCXLFS_ERASE_RUNNING)
 		return -EBUSY;
 	sim_state_label_write(&sim->st, h->in_offset, h->in_buf, h->in_length);
 	memcpy(h->in_buf + h->in_length, &zero, sizeof(zero)); /* trailing status */
@@ -855,7 +855,7 @@ int sim_card_fill_labels(struct sim_card *sim)
 	int rc = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	if (sim->ns_enabled || sim->st.hdr->erase_state == OCXL_ERASE_RUNNING) {
+	if (sim->ns_enabled || sim->st.hdr->erase_state == OCXLFS_ERASE_RUNNING) {
 		rc = -EBUSY;
 		goto out;
 	}
@@ -878,7 +878,7 @@ int sim_card_finish_erase(struct sim_card *sim)
 	int rc = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	if (sim->st.hdr->erase_state != OCXL_ERASE_RUNNING)
+	if (sim->st.hdr->erase_state != OCXLFS_ERASE_RUNNING)
 		rc = -EINVAL;
 	else
 		sim_state_set(&sim->st, &sim->st.hdr->erase_ms, 0);

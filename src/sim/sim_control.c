@@ -81,10 +81,10 @@ int sim_control_inject(struct sim_card *sim, const char *text)
 	if (!strcmp(line, "errlog")) {
 		if (arg && parse_uint(arg, 1, SIM_ERRLOG_CAPACITY, &n))
 			return -EINVAL;
-		return sim_card_inject_errlog(sim, (unsigned)n, OCXL_EL_GENERAL);
+		return sim_card_inject_errlog(sim, (unsigned)n, OCXLFS_EL_GENERAL);
 	}
 	if (!strcmp(line, "health") && !arg)
-		return sim_card_inject_errlog(sim, 1, OCXL_EL_HEALTH_PERF);
+		return sim_card_inject_errlog(sim, 1, OCXLFS_EL_HEALTH_PERF);
 	if (!strcmp(line, "labels") && !arg)
 		return sim_card_fill_labels(sim);
 	if (!strcmp(line, "erase-done") && !arg)

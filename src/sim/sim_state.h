@@ -51,7 +51,7 @@ struct sim_hdr {
 	uint64_t dump_len;	/* bytes in the available dump */
 	uint64_t dump_avail;	/* CHI.CDA */
 	/* secure erase: persisted so an erase in flight finishes after a restart */
-	uint64_t erase_state;	/* enum ocxl_erase_state */
+	uint64_t erase_state;	/* enum ocxlfs_erase_state */
 	uint64_t erase_start_ms; /* CLOCK_REALTIME */
 	uint64_t erase_ms;	/* modelled duration of the running erase */
 	uint64_t erase_count;

@@ -18,14 +18,14 @@
 #include <ndctl/libndctl.h>
 #include <ocxlfs/passthru.h>
 
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
 #include "transport/ndctl.h"
 #include "util/log.h"
 
 /* Provider names of the posted driver: v4, v3, v1 (card-protocol.md §4.4). */
-static const char *const ocxl_providers[] = { "ocxlpmem", "ocxl-pmem", "scm" };
+static const char *const ocxlfs_providers[] = { "ocxlpmem", "ocxl-pmem", "scm" };
 
 /* Room for the identity block; a longer (newer) one may come back truncated. */
 #define PROBE_DATA 0x100u
@@ -38,11 +38,11 @@ struct v4_node {
 };
 
 struct found {
-	struct ocxl_discovered *v; /* count + 1 entries: the last one stays zeroed */
+	struct ocxlfs_discovered *v; /* count + 1 entries: the last one stays zeroed */
 	unsigned count, cap;
 	int first_err; /* first card left out, reported if no card is found */
 	/* Rescan only: the cards the caller serves, and which of them were seen. */
-	const struct ocxl_card_key *known;
+	const struct ocxlfs_card_key *known;
 	unsigned nknown;
 	bool *seen;
 };
@@ -56,8 +56,8 @@ struct ident {
 
 static bool is_ocxl_provider(const char *p)
 {
-	for (size_t i = 0; p && i < sizeof(ocxl_providers) / sizeof(ocxl_providers[0]); i++)
-		if (strcmp(p, ocxl_providers[i]) == 0)
+	for (size_t i = 0; p && i < sizeof(ocxlfs_providers) / sizeof(ocxlfs_providers[0]); i++)
+		if (strcmp(p, ocxlfs_providers[i]) == 0)
 			return true;
 	return false;
 }
@@ -73,7 +73,7 @@ static const char *base_name(const char *path)
 static int known_index(const struct found *f, const char *device, uint64_t serial)
 {
 	for (unsigned i = 0; i < f->nknown; i++) {
-		const struct ocxl_card_key *k = &f->known[i];
+		const struct ocxlfs_card_key *k = &f->known[i];
 
 		/* An unknown serial on either side cannot tell two cards apart. */
 		if (!strcmp(k->device, device) && (k->serial == serial || !serial || !k->serial))
@@ -86,16 +86,16 @@ static int known_index(const struct found *f, const char *device, uint64_t seria
  * Takes T in every case: added, destroyed because the caller already
  * serves that card (rescan), or destroyed on -ENOMEM.
  */
-static int found_add(struct found *f, struct ocxl_transport *t, const char *name,
+static int found_add(struct found *f, struct ocxlfs_transport *t, const char *name,
 		     const struct ident *id)
 {
-	struct ocxl_discovered *v, *d;
+	struct ocxlfs_discovered *v, *d;
 	int rc = 0, k;
 
 	k = known_index(f, t->device, id->serial);
 	if (k >= 0) {
 		f->seen[k] = true;
-		ocxl_transport_destroy(t);
+		ocxlfs_transport_destroy(t);
 		goto out;
 	}
 	if (f->count + 1 >= f->cap) {
@@ -103,7 +103,7 @@ static int found_add(struct found *f, struct ocxl_transport *t, const char *name
 
 		v = realloc(f->v, cap * sizeof(*v));
 		if (!v) {
-			ocxl_transport_destroy(t);
+			ocxlfs_transport_destroy(t);
 			rc = -ENOMEM;
 			goto out;
 		}
@@ -131,8 +131,8 @@ static void note_err(struct found *f, int err)
 
 static int by_name(const void *a, const void *b)
 {
-	return strverscmp(((const struct ocxl_discovered *)a)->name,
-			  ((const struct ocxl_discovered *)b)->name);
+	return strverscmp(((const struct ocxlfs_discovered *)a)->name,
+			  ((const struct ocxlfs_discovered *)b)->name);
 }
 
 /* Every /dev/ocxlpmem*, with the sysfs directory of its nvdimm bus if it has one. */
@@ -156,7 +156,7 @@ static int list_v4_nodes(struct v4_node **nodes, size_t *count)
 		snprintf(v[i].path, sizeof(v[i].path), "%s", g.gl_pathv[i]);
 		snprintf(cls, sizeof(cls), "/sys/class/ocxlpmem/%s", base_name(v[i].path));
 		v[i].has_sysfs = realpath(cls, nmem) != NULL;
-		if (ocxl_ioctl_v4_nmem_dir(v[i].path, nmem, sizeof(nmem)) == 0) {
+		if (ocxlfs_ioctl_v4_nmem_dir(v[i].path, nmem, sizeof(nmem)) == 0) {
 			*strrchr(nmem, '/') = '\0';
 			snprintf(v[i].busdir, sizeof(v[i].busdir), "%s", nmem);
 		}
@@ -191,7 +191,7 @@ static int read_attr(const char *dir, const char *attr, char *buf, size_t cap)
 	return 0;
 }
 
-int ocxl_sysfs_identity(const char *dir, uint64_t *serial, char *fw)
+int ocxlfs_sysfs_identity(const char *dir, uint64_t *serial, char *fw)
 {
 	char val[64], *end;
 	int rc;
@@ -220,7 +220,7 @@ static bool dimm_sysfs_identity(const char *busdir, const char *name, struct ide
 	id->from_sysfs = busdir[0] &&
 			 snprintf(dir, sizeof(dir), "%s/%s/ocxlpmem", busdir, name) <
 				 (int)sizeof(dir) &&
-			 ocxl_sysfs_identity(dir, &id->serial, id->fw) == 0;
+			 ocxlfs_sysfs_identity(dir, &id->serial, id->fw) == 0;
 	return id->from_sysfs;
 }
 
@@ -233,20 +233,20 @@ static bool dimm_sysfs_identity(const char *busdir, const char *name, struct ide
  * with its errno in the cmd_rc that libnvdimm drops, leaving nd_fw_size as
  * we set it.
  */
-static int probe_identity(struct ocxl_transport *t, struct ident *id)
+static int probe_identity(struct ocxlfs_transport *t, struct ident *id)
 {
-	struct ocxl_identity card;
+	struct ocxlfs_identity card;
 	struct nd_cmd_pkg *pkg;
 	const uint8_t *out;
 	uint32_t len;
 	int rc = -ENOMEM;
 
-	pkg = calloc(1, sizeof(*pkg) + OCXL_PKG_OUT_HDR + PROBE_DATA);
+	pkg = calloc(1, sizeof(*pkg) + OCXLFS_PKG_OUT_HDR + PROBE_DATA);
 	if (!pkg)
 		goto out;
-	pkg->nd_family = OCXL_ND_FAMILY;
-	pkg->nd_command = OCXL_CMD_IDENTIFY;
-	pkg->nd_size_out = OCXL_PKG_OUT_HDR + PROBE_DATA;
+	pkg->nd_family = OCXLFS_ND_FAMILY;
+	pkg->nd_command = OCXLFS_CMD_IDENTIFY;
+	pkg->nd_size_out = OCXLFS_PKG_OUT_HDR + PROBE_DATA;
 	pkg->nd_fw_size = 0;
 	rc = t->ops->call(t, pkg);
 	if (rc == -EINVAL || rc == -ENOTTY || rc == -EOPNOTSUPP) {
@@ -255,11 +255,11 @@ static int probe_identity(struct ocxl_transport *t, struct ident *id)
 	}
 	if (rc)
 		goto free;
-	rc = pkg->nd_fw_size >= OCXL_PKG_OUT_HDR;
+	rc = pkg->nd_fw_size >= OCXLFS_PKG_OUT_HDR;
 	out = pkg->nd_payload;
 	len = pkg->nd_fw_size < pkg->nd_size_out ? pkg->nd_fw_size : pkg->nd_size_out;
-	if (rc && (uint8_t)ocxl_get_le64(out) == OCXL_STATUS_SUCCESS &&
-	    ocxl_identity_decode(out + OCXL_PKG_OUT_HDR, len - OCXL_PKG_OUT_HDR, &card) == 0) {
+	if (rc && (uint8_t)ocxlfs_get_le64(out) == OCXLFS_STATUS_SUCCESS &&
+	    ocxlfs_identity_decode(out + OCXLFS_PKG_OUT_HDR, len - OCXLFS_PKG_OUT_HDR, &card) == 0) {
 		id->serial = card.serial;
 		snprintf(id->fw, sizeof(id->fw), "%s", card.fw_version);
 	}
@@ -304,7 +304,7 @@ static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *d
 		    const char *busdir, struct v4_node *node)
 {
 	const char *name = ndctl_dimm_get_devname(dimm);
-	struct ocxl_transport *nd = NULL, *v4 = NULL;
+	struct ocxlfs_transport *nd = NULL, *v4 = NULL;
 	struct ident id = { 0 }, probed = { 0 };
 	char devnode[64];
 	int speaks = 0, rc = 0;
@@ -316,7 +316,7 @@ static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *d
 			node->claimed = true;
 		goto out;
 	}
-	rc = ocxl_transport_ndctl_new(ctx, dimm, &nd);
+	rc = ocxlfs_transport_ndctl_new(ctx, dimm, &nd);
 	if (rc)
 		goto out;
 	if (ndctl_dimm_is_cmd_supported(dimm, ND_CMD_CALL)) {
@@ -328,7 +328,7 @@ static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *d
 		if (!speaks && !ndctl_dimm_is_cmd_supported(dimm, ND_CMD_CALL)) {
 			log_warn("%s: no ND_CMD_CALL and no /dev/ocxlpmem node for its bus: "
 				 "not served", name);
-			ocxl_transport_destroy(nd);
+			ocxlfs_transport_destroy(nd);
 			goto out;
 		}
 		/* Could not be asked (or no other way in): card_open() will say why. */
@@ -336,15 +336,15 @@ static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *d
 		goto out;
 	}
 	node->claimed = true;
-	rc = ocxl_transport_ioctl_v4_new(node->path, &v4);
+	rc = ocxlfs_transport_ioctl_v4_new(node->path, &v4);
 	if (rc) {
 		log_warn("%s: %s", node->path, strerror(-rc));
-		ocxl_transport_destroy(nd);
+		ocxlfs_transport_destroy(nd);
 		goto out;
 	}
 	log_info("%s: no passthru on %s: using %s, labels and SMART through the DIMM",
 		 base_name(node->path), name, node->path);
-	ocxl_transport_ioctl_v4_set_nd(v4, nd);
+	ocxlfs_transport_ioctl_v4_set_nd(v4, nd);
 	/* The v4 transport's IDENTIFY is the same sysfs, or its class-device fallback. */
 	if (!id.from_sysfs && probe_identity(v4, &probed) > 0 && probed.serial) {
 		id = probed;
@@ -373,7 +373,7 @@ static int scan_buses(struct found *f, struct v4_node *nodes, size_t nnodes, uns
 		rc = 0;
 		goto out;
 	}
-	ocxl_ndctl_log_setup(ctx);
+	ocxlfs_ndctl_log_setup(ctx);
 	ndctl_bus_foreach(ctx, bus) {
 		if (!is_ocxl_provider(ndctl_bus_get_provider(bus)))
 			continue;
@@ -400,9 +400,9 @@ static int scan_buses(struct found *f, struct v4_node *nodes, size_t nnodes, uns
 out:
 	if (ctx) {
 		/* The transports hold their own references. */
-		ocxl_ndctl_lock();
+		ocxlfs_ndctl_lock();
 		ndctl_unref(ctx);
-		ocxl_ndctl_unlock();
+		ocxlfs_ndctl_unlock();
 	}
 	return rc;
 }
@@ -411,7 +411,7 @@ out:
 static int discover(struct found *f)
 {
 	struct v4_node *nodes = NULL;
-	struct ocxl_transport *t;
+	struct ocxlfs_transport *t;
 	struct ident id;
 	bool bus_unmatched = false;
 	unsigned nbus = 0;
@@ -433,7 +433,7 @@ static int discover(struct found *f)
 				 nodes[i].path);
 			continue;
 		}
-		rc = ocxl_transport_ioctl_v4_new(nodes[i].path, &t);
+		rc = ocxlfs_transport_ioctl_v4_new(nodes[i].path, &t);
 		if (rc) {
 			log_warn("%s: %s", nodes[i].path, strerror(-rc));
 			note_err(f, rc);
@@ -461,7 +461,7 @@ out:
 	return rc;
 }
 
-int ocxl_discover(struct ocxl_discovered **cards, unsigned *n)
+int ocxlfs_discover(struct ocxlfs_discovered **cards, unsigned *n)
 {
 	struct found f = { 0 };
 	int rc;
@@ -472,7 +472,7 @@ int ocxl_discover(struct ocxl_discovered **cards, unsigned *n)
 	if (!rc && f.count == 0 && f.first_err)
 		rc = f.first_err;
 	if (rc) {
-		ocxl_discover_free(f.v, f.count);
+		ocxlfs_discover_free(f.v, f.count);
 	} else {
 		*cards = f.v;
 		*n = f.count;
@@ -480,8 +480,8 @@ int ocxl_discover(struct ocxl_discovered **cards, unsigned *n)
 	return rc;
 }
 
-int ocxl_rescan(const struct ocxl_card_key *known, unsigned nknown,
-		struct ocxl_discovered **added, unsigned *nadded, bool *gone)
+int ocxlfs_rescan(const struct ocxlfs_card_key *known, unsigned nknown,
+		struct ocxlfs_discovered **added, unsigned *nadded, bool *gone)
 {
 	struct found f = { .known = known, .nknown = nknown };
 	int rc = -ENOMEM;
@@ -493,7 +493,7 @@ int ocxl_rescan(const struct ocxl_card_key *known, unsigned nknown,
 		goto out;
 	rc = discover(&f);
 	if (rc) {
-		ocxl_discover_free(f.v, f.count);
+		ocxlfs_discover_free(f.v, f.count);
 		goto out;
 	}
 	for (unsigned i = 0; i < nknown; i++)
@@ -505,7 +505,7 @@ out:
 	return rc;
 }
 
-void ocxl_discovered_key(const struct ocxl_discovered *d, struct ocxl_card_key *key)
+void ocxlfs_discovered_key(const struct ocxlfs_discovered *d, struct ocxlfs_card_key *key)
 {
 	memset(key, 0, sizeof(*key));
 	if (d->t)
@@ -513,10 +513,10 @@ void ocxl_discovered_key(const struct ocxl_discovered *d, struct ocxl_card_key *
 	key->serial = d->serial;
 }
 
-void ocxl_discover_free(struct ocxl_discovered *cards, unsigned n)
+void ocxlfs_discover_free(struct ocxlfs_discovered *cards, unsigned n)
 {
 	(void)n; /* the terminating entry, not N, ends the array */
-	for (struct ocxl_discovered *c = cards; c && (c->t || c->name[0]); c++)
-		ocxl_transport_destroy(c->t);
+	for (struct ocxlfs_discovered *c = cards; c && (c->t || c->name[0]); c++)
+		ocxlfs_transport_destroy(c->t);
 	free(cards);
 }

@@ -11,8 +11,8 @@
 
 #include "transport/transport.h"
 
-struct ocxl_discovered {
-	struct ocxl_transport *t;
+struct ocxlfs_discovered {
+	struct ocxlfs_transport *t;
 	char name[32]; /* "nmem0", "ocxlpmem1": the kernel's device name */
 	/*
 	 * The card's identity as discovery saw it: from the DIMM's sysfs group
@@ -48,19 +48,19 @@ struct ocxl_discovered {
  * libndctl context lives on inside the "ndctl" transports and goes with
  * the last of them.
  */
-int ocxl_discover(struct ocxl_discovered **cards, unsigned *n);
+int ocxlfs_discover(struct ocxlfs_discovered **cards, unsigned *n);
 
 /*
  * Frees the array and destroys every transport still in it (t != NULL),
  * including entries past N (the array is terminated by an entry with an
  * empty name, so a caller that shortened N leaks nothing).  NULL is fine.
  */
-void ocxl_discover_free(struct ocxl_discovered *cards, unsigned n);
+void ocxlfs_discover_free(struct ocxlfs_discovered *cards, unsigned n);
 
 /* ---- hot-plug ---- */
 
 /* What tells two cards apart across rescans: the node it is reached by, and its serial. */
-struct ocxl_card_key {
+struct ocxlfs_card_key {
 	char device[64]; /* the transport's device: "/dev/nmem0", "/dev/ocxlpmem1" */
 	uint64_t serial; /* 0: unknown */
 };
@@ -69,8 +69,8 @@ struct ocxl_card_key {
  * Discovery again, compared with the cards the caller serves (KNOWN, NKNOWN
  * of them; their transports stay untouched).  On return:
  *   *added, *nadded  cards found that KNOWN does not have, in the form and
- *                    ownership of ocxl_discover() (free with
- *                    ocxl_discover_free(); the array is always allocated);
+ *                    ownership of ocxlfs_discover() (free with
+ *                    ocxlfs_discover_free(); the array is always allocated);
  *   gone[i]          (an array of NKNOWN the caller provides) true when
  *                    KNOWN[i] was not found: its node is gone or belongs
  *                    to a card of another serial now.
@@ -84,17 +84,17 @@ struct ocxl_card_key {
  * reported gone and *nadded is 0): -ENOMEM.
  * Safe to call while the known cards are in use, from any one thread.
  */
-int ocxl_rescan(const struct ocxl_card_key *known, unsigned nknown,
-		struct ocxl_discovered **added, unsigned *nadded, bool *gone);
+int ocxlfs_rescan(const struct ocxlfs_card_key *known, unsigned nknown,
+		struct ocxlfs_discovered **added, unsigned *nadded, bool *gone);
 
 /* The key of a discovered card (read it before taking the entry's transport). */
-void ocxl_discovered_key(const struct ocxl_discovered *d, struct ocxl_card_key *key);
+void ocxlfs_discovered_key(const struct ocxlfs_discovered *d, struct ocxlfs_card_key *key);
 
 /*
  * Reads DIR/serial (decimal or 0x-hex) and DIR/fw_version (up to 8 chars)
  * of an ocxlpmem sysfs group.  0, or -ENOENT when there is no usable serial
  * (fw is then "").  FW must hold 9 bytes.
  */
-int ocxl_sysfs_identity(const char *dir, uint64_t *serial, char *fw);
+int ocxlfs_sysfs_identity(const char *dir, uint64_t *serial, char *fw);
 
 #endif /* OCXLFS_TRANSPORT_DISCOVER_H */

@@ -16,7 +16,7 @@
  *                   the admin buffer size.  No sysfs: BAD_OPCODE
  *   ERRLOG_NEXT     IOCTL_OCXLPMEM_ERROR_LOG into a one-entry buffer
  *   ERRLOG_ACK      drops that buffer if the identifier matches
- *   STATS           IOCTL_OCXLPMEM_CONTROLLER_STATS -> ocxl_stats_encode
+ *   STATS           IOCTL_OCXLPMEM_CONTROLLER_STATS -> ocxlfs_stats_encode
  *   DUMP_REQUEST    IOCTL_OCXLPMEM_CONTROLLER_DUMP (returns when the dump is
  *                   ready: the v4 driver busy-polls without a timeout)
  *   DUMP_READ       IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA -> 'CD' chunk
@@ -54,7 +54,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "transport/ioctl_v4.h"
 #include "transport/ndctl.h"
 #include "util/log.h"
@@ -65,9 +65,9 @@
 #define V4_DUMP_MIN 0x200u
 
 struct v4_transport {
-	struct ocxl_transport base;
+	struct ocxlfs_transport base;
 	int fd;
-	struct ocxl_transport *nd; /* the card's DIMM transport, or NULL */
+	struct ocxlfs_transport *nd; /* the card's DIMM transport, or NULL */
 	/*
 	 * The v4 ERROR_LOG ioctl consumes the entry (the driver acknowledges
 	 * the admin response, and the card drops it), while the contract says
@@ -83,9 +83,9 @@ struct v4_transport {
 	uint32_t dump_limit;
 };
 
-static const struct ocxl_transport_ops v4_ops;
+static const struct ocxlfs_transport_ops v4_ops;
 
-static struct v4_transport *to_v4(struct ocxl_transport *t)
+static struct v4_transport *to_v4(struct ocxlfs_transport *t)
 {
 	return (struct v4_transport *)t;
 }
@@ -99,7 +99,7 @@ static int v4_ioctl(struct v4_transport *vt, unsigned long request, void *arg)
 	if (rc < 0)
 		rc = -errno;
 	else if (rc > 0xFF) /* not a status byte: not in the v4 ABI */
-		rc = OCXL_STATUS_FAILED;
+		rc = OCXLFS_STATUS_FAILED;
 	return rc;
 }
 
@@ -120,12 +120,12 @@ static int v4_errno(int rc)
 static void v4_reply(struct nd_cmd_pkg *pkg, uint8_t status, const uint8_t *data, size_t len)
 {
 	uint8_t *out = pkg->nd_payload + pkg->nd_size_in;
-	size_t room = pkg->nd_size_out - OCXL_PKG_OUT_HDR;
+	size_t room = pkg->nd_size_out - OCXLFS_PKG_OUT_HDR;
 
-	ocxl_put_le64(out, status);
+	ocxlfs_put_le64(out, status);
 	if (len)
-		memcpy(out + OCXL_PKG_OUT_HDR, data, len < room ? len : room);
-	pkg->nd_fw_size = (uint32_t)(OCXL_PKG_OUT_HDR + len);
+		memcpy(out + OCXLFS_PKG_OUT_HDR, data, len < room ? len : room);
+	pkg->nd_fw_size = (uint32_t)(OCXLFS_PKG_OUT_HDR + len);
 }
 
 /* Replies with a status if RC is one; returns RC mapped, 0 for a status. */
@@ -145,7 +145,7 @@ static bool v4_in_word(const struct nd_cmd_pkg *pkg, uint64_t *w)
 	bool have = pkg->nd_size_in >= 8;
 
 	if (have)
-		*w = ocxl_get_le64(pkg->nd_payload);
+		*w = ocxlfs_get_le64(pkg->nd_payload);
 	return have;
 }
 
@@ -168,7 +168,7 @@ out:
 	return rc;
 }
 
-int ocxl_ioctl_v4_nmem_dir(const char *devpath, char *dir, size_t cap)
+int ocxlfs_ioctl_v4_nmem_dir(const char *devpath, char *dir, size_t cap)
 {
 	/* v4 registers the bus under the ocxlpmem class device; also try its parent. */
 	static const char *const under[] = { "", "/device" };
@@ -216,8 +216,8 @@ out:
 
 static int v4_identify(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 {
-	uint8_t buf[8 + OCXL_ID_LEN_V1];
-	struct ocxl_identity id = { 0 };
+	uint8_t buf[8 + OCXLFS_ID_LEN_V1];
+	struct ocxlfs_identity id = { 0 };
 	const char *name = strrchr(vt->base.device, '/');
 	char dir[PATH_MAX], val[64], *end;
 	int rc = 0;
@@ -226,7 +226,7 @@ static int v4_identify(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	 * v4 24/25 puts serial and fw_version in the DIMM's "ocxlpmem" group;
 	 * v3 had them on the ocxlpmem class device itself.
 	 */
-	if (ocxl_ioctl_v4_nmem_dir(vt->base.device, dir, sizeof(dir) - sizeof("/ocxlpmem")) == 0 &&
+	if (ocxlfs_ioctl_v4_nmem_dir(vt->base.device, dir, sizeof(dir) - sizeof("/ocxlpmem")) == 0 &&
 	    read_attr(dir, "ocxlpmem/serial", val, sizeof(val)) == 0) {
 		strcat(dir, "/ocxlpmem"); /* room kept above */
 	} else {
@@ -241,16 +241,16 @@ static int v4_identify(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 		goto unsupported;
 	read_attr(dir, "fw_version", val, sizeof(val)); /* "" if absent */
 	snprintf(id.fw_version, sizeof(id.fw_version), "%.8s", val);
-	rc = ocxl_identity_encode(&id, buf, sizeof(buf));
+	rc = ocxlfs_identity_encode(&id, buf, sizeof(buf));
 	if (rc < 0)
 		goto out;
 	/* No admin buffer size here: end the block before it, as older cards do. */
-	ocxl_put_le64(buf, ocxl_hdr_make(OCXL_ID_IDENTITY, 0x20));
-	v4_reply(pkg, OCXL_STATUS_SUCCESS, buf, 8 + 0x20);
+	ocxlfs_put_le64(buf, ocxlfs_hdr_make(OCXLFS_ID_IDENTITY, 0x20));
+	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, buf, 8 + 0x20);
 	rc = 0;
 	goto out;
 unsupported:
-	v4_reply(pkg, OCXL_STATUS_BAD_OPCODE, NULL, 0);
+	v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
 out:
 	return rc;
 }
@@ -262,7 +262,7 @@ out:
 static int v4_fetch_errlog(struct v4_transport *vt)
 {
 	struct ioctl_ocxlpmem_error_log el = { 0 };
-	struct ocxl_errlog e = { 0 };
+	struct ocxlfs_errlog e = { 0 };
 	size_t copied, total;
 	uint8_t *raw;
 	int rc;
@@ -301,21 +301,21 @@ static int v4_fetch_errlog(struct v4_transport *vt)
 	 * identifier in the first word tells the two apart.
 	 */
 	copied = (el.buf_size < V4_BUF_MAX ? el.buf_size : V4_BUF_MAX) & ~(size_t)7;
-	if (copied >= 8 && (ocxl_get_le64(raw) >> 48) == OCXL_ID_ERRLOG) {
-		e.addl = raw + OCXL_EL_FIXED;
-		e.addl_len = copied > OCXL_EL_FIXED ? (uint16_t)(copied - OCXL_EL_FIXED) : 0;
+	if (copied >= 8 && (ocxlfs_get_le64(raw) >> 48) == OCXLFS_ID_ERRLOG) {
+		e.addl = raw + OCXLFS_EL_FIXED;
+		e.addl_len = copied > OCXLFS_EL_FIXED ? (uint16_t)(copied - OCXLFS_EL_FIXED) : 0;
 	} else {
 		e.addl = raw;
 		e.addl_len = (uint16_t)copied;
 	}
-	total = OCXL_EL_FIXED + (size_t)e.addl_len;
+	total = OCXLFS_EL_FIXED + (size_t)e.addl_len;
 	vt->held = malloc(total);
 	if (!vt->held) {
 		log_err("%s: error-log entry %#x lost: out of memory", vt->base.device, e.log_id);
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = ocxl_errlog_encode(&e, vt->held, total);
+	rc = ocxlfs_errlog_encode(&e, vt->held, total);
 	if (rc < 0) {
 		free(vt->held);
 		vt->held = NULL;
@@ -338,17 +338,17 @@ static int v4_errlog_next(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	if (rc)
 		rc = v4_status_or_errno(pkg, rc);
 	else
-		v4_reply(pkg, OCXL_STATUS_SUCCESS, vt->held, vt->held ? vt->held_len : 0);
+		v4_reply(pkg, OCXLFS_STATUS_SUCCESS, vt->held, vt->held ? vt->held_len : 0);
 	return rc;
 }
 
 static int v4_errlog_ack(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 {
-	uint8_t status = OCXL_STATUS_SUCCESS;
+	uint8_t status = OCXLFS_STATUS_SUCCESS;
 	uint64_t w;
 
 	if (!v4_in_word(pkg, &w)) {
-		status = OCXL_STATUS_BAD_REQUEST;
+		status = OCXLFS_STATUS_BAD_REQUEST;
 	} else if (vt->held && vt->held_id == (uint32_t)w) {
 		free(vt->held);
 		vt->held = NULL;
@@ -361,8 +361,8 @@ static int v4_errlog_ack(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 static int v4_stats(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 {
 	struct ioctl_ocxlpmem_controller_stats cs;
-	uint8_t buf[8 + OCXL_CS_LEN_V4];
-	struct ocxl_stats st = { 0 };
+	uint8_t buf[8 + OCXLFS_CS_LEN_V4];
+	struct ocxlfs_stats st = { 0 };
 	int rc;
 
 	memset(&cs, 0, sizeof(cs));
@@ -373,28 +373,28 @@ static int v4_stats(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 		rc = v4_status_or_errno(pkg, rc);
 		goto out;
 	}
-	st.value[OCXL_STAT_RESET_COUNT] = cs.reset_count;
-	st.value[OCXL_STAT_RESET_UPTIME] = cs.reset_uptime;
-	st.value[OCXL_STAT_POWER_ON_UPTIME] = cs.power_on_uptime;
-	st.value[OCXL_STAT_LIFE_REMAINING] = cs.life_remaining;
-	st.value[OCXL_STAT_CRIT_RESOURCE_UTIL] = cs.critical_resource_utilization;
-	st.value[OCXL_STAT_HOST_LOAD_COUNT] = cs.host_load_count;
-	st.value[OCXL_STAT_HOST_STORE_COUNT] = cs.host_store_count;
-	st.value[OCXL_STAT_HOST_LOAD_DURATION] = cs.host_load_duration;
-	st.value[OCXL_STAT_HOST_STORE_DURATION] = cs.host_store_duration;
-	st.value[OCXL_STAT_MEDIA_READ_COUNT] = cs.media_read_count;
-	st.value[OCXL_STAT_MEDIA_WRITE_COUNT] = cs.media_write_count;
-	st.value[OCXL_STAT_MEDIA_READ_DURATION] = cs.media_read_duration;
-	st.value[OCXL_STAT_MEDIA_WRITE_DURATION] = cs.media_write_duration;
-	st.value[OCXL_STAT_CACHE_READ_HIT_COUNT] = cs.cache_read_hit_count;
-	st.value[OCXL_STAT_CACHE_WRITE_HIT_COUNT] = cs.cache_write_hit_count;
-	st.value[OCXL_STAT_FAST_WRITE_COUNT] = cs.fast_write_count;
+	st.value[OCXLFS_STAT_RESET_COUNT] = cs.reset_count;
+	st.value[OCXLFS_STAT_RESET_UPTIME] = cs.reset_uptime;
+	st.value[OCXLFS_STAT_POWER_ON_UPTIME] = cs.power_on_uptime;
+	st.value[OCXLFS_STAT_LIFE_REMAINING] = cs.life_remaining;
+	st.value[OCXLFS_STAT_CRIT_RESOURCE_UTIL] = cs.critical_resource_utilization;
+	st.value[OCXLFS_STAT_HOST_LOAD_COUNT] = cs.host_load_count;
+	st.value[OCXLFS_STAT_HOST_STORE_COUNT] = cs.host_store_count;
+	st.value[OCXLFS_STAT_HOST_LOAD_DURATION] = cs.host_load_duration;
+	st.value[OCXLFS_STAT_HOST_STORE_DURATION] = cs.host_store_duration;
+	st.value[OCXLFS_STAT_MEDIA_READ_COUNT] = cs.media_read_count;
+	st.value[OCXLFS_STAT_MEDIA_WRITE_COUNT] = cs.media_write_count;
+	st.value[OCXLFS_STAT_MEDIA_READ_DURATION] = cs.media_read_duration;
+	st.value[OCXLFS_STAT_MEDIA_WRITE_DURATION] = cs.media_write_duration;
+	st.value[OCXLFS_STAT_CACHE_READ_HIT_COUNT] = cs.cache_read_hit_count;
+	st.value[OCXLFS_STAT_CACHE_WRITE_HIT_COUNT] = cs.cache_write_hit_count;
+	st.value[OCXLFS_STAT_FAST_WRITE_COUNT] = cs.fast_write_count;
 	/* The driver refuses any other layout, so every field is there. */
-	st.present = (1u << OCXL_STAT_NR) - 1;
-	rc = ocxl_stats_encode(&st, buf, sizeof(buf));
+	st.present = (1u << OCXLFS_STAT_NR) - 1;
+	rc = ocxlfs_stats_encode(&st, buf, sizeof(buf));
 	if (rc < 0)
 		goto out;
-	v4_reply(pkg, OCXL_STATUS_SUCCESS, buf, (size_t)rc);
+	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, buf, (size_t)rc);
 	rc = 0;
 out:
 	return rc;
@@ -409,7 +409,7 @@ static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	int rc = 0;
 
 	if (!v4_in_word(pkg, &w) || (uint32_t)w == 0 || (uint32_t)w % 8) {
-		v4_reply(pkg, OCXL_STATUS_BAD_REQUEST, NULL, 0);
+		v4_reply(pkg, OCXLFS_STATUS_BAD_REQUEST, NULL, 0);
 		goto out;
 	}
 	size = (uint32_t)w;
@@ -445,7 +445,7 @@ static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	copied = (dd.buf_size < want ? dd.buf_size : want) & ~7u;
 	len = 0;
 	if (copied >= 8) {
-		len = (uint32_t)(ocxl_get_le64(raw) & 0xFFFF);
+		len = (uint32_t)(ocxlfs_get_le64(raw) & 0xFFFF);
 		if (len > copied - 8)
 			len = copied - 8;
 	}
@@ -456,10 +456,10 @@ static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = ocxl_dump_chunk_encode(raw + 8, len, chunk, 8 + (size_t)len);
+	rc = ocxlfs_dump_chunk_encode(raw + 8, len, chunk, 8 + (size_t)len);
 	if (rc < 0)
 		goto out;
-	v4_reply(pkg, OCXL_STATUS_SUCCESS, chunk, (size_t)rc);
+	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, chunk, (size_t)rc);
 	rc = 0;
 out:
 	free(chunk);
@@ -476,7 +476,7 @@ static int v4_simple(struct v4_transport *vt, struct nd_cmd_pkg *pkg, unsigned l
 	if (rc)
 		rc = v4_status_or_errno(pkg, rc);
 	else
-		v4_reply(pkg, OCXL_STATUS_SUCCESS, NULL, 0);
+		v4_reply(pkg, OCXLFS_STATUS_SUCCESS, NULL, 0);
 	return rc;
 }
 
@@ -493,9 +493,9 @@ static int v4_event_check(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	}
 	/* The held entry is still pending as far as the daemon is concerned. */
 	if (vt->held)
-		mask |= OCXL_EVENT_ELA;
-	ocxl_put_le64(buf, mask);
-	v4_reply(pkg, OCXL_STATUS_SUCCESS, buf, sizeof(buf));
+		mask |= OCXLFS_EVENT_ELA;
+	ocxlfs_put_le64(buf, mask);
+	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, buf, sizeof(buf));
 out:
 	return rc;
 }
@@ -516,7 +516,7 @@ static int v4_smart(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	int rc = 0;
 
 	if (!vt->nd) {
-		v4_reply(pkg, OCXL_STATUS_BAD_OPCODE, NULL, 0);
+		v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
 		goto out;
 	}
 	q = calloc(1, sizeof(*q) + out);
@@ -524,23 +524,23 @@ static int v4_smart(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 		rc = -ENOMEM;
 		goto out;
 	}
-	q->nd_family = OCXL_ND_FAMILY;
-	q->nd_command = OCXL_CMD_SMART;
+	q->nd_family = OCXLFS_ND_FAMILY;
+	q->nd_command = OCXLFS_CMD_SMART;
 	q->nd_size_out = out;
 	rc = vt->nd->ops->call(vt->nd, q);
 	if (rc == -EINVAL || rc == -ENOTTY) { /* family 6 unknown to the kernel, or no cmd_call */
-		v4_reply(pkg, OCXL_STATUS_BAD_OPCODE, NULL, 0);
+		v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
 		rc = 0;
 		goto out;
 	}
 	if (rc)
 		goto out;
 	if (q->nd_fw_size < 8) {
-		v4_reply(pkg, OCXL_STATUS_FAILED, NULL, 0);
+		v4_reply(pkg, OCXLFS_STATUS_FAILED, NULL, 0);
 		goto out;
 	}
 	full = q->nd_fw_size - 8;
-	have = (uint32_t)q->nd_payload[0] * OCXL_SMART_RECORD;
+	have = (uint32_t)q->nd_payload[0] * OCXLFS_SMART_RECORD;
 	if (have > out - 8)
 		have = out - 8;
 	sm = malloc(8 + (size_t)have);
@@ -548,98 +548,98 @@ static int v4_smart(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 		rc = -ENOMEM;
 		goto out;
 	}
-	ocxl_put_le64(sm, ocxl_hdr_make(OCXL_ID_SMART, have));
+	ocxlfs_put_le64(sm, ocxlfs_hdr_make(OCXLFS_ID_SMART, have));
 	for (i = 0; i < have; i += 8) {
 		memcpy(&v, q->nd_payload + 8 + i, 8);
-		ocxl_put_le64(sm + 8 + i, v);
+		ocxlfs_put_le64(sm + 8 + i, v);
 	}
-	v4_reply(pkg, OCXL_STATUS_SUCCESS, sm, 8 + (size_t)have);
+	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, sm, 8 + (size_t)have);
 	/* The card had more than came through: show it as a truncated reply. */
 	if (full > have)
-		pkg->nd_fw_size = OCXL_PKG_OUT_HDR + 8 + full;
+		pkg->nd_fw_size = OCXLFS_PKG_OUT_HDR + 8 + full;
 out:
 	free(sm);
 	free(q);
 	return rc;
 }
 
-static int v4_call(struct ocxl_transport *t, struct nd_cmd_pkg *pkg)
+static int v4_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
 {
 	struct v4_transport *vt = to_v4(t);
 	int rc = -EINVAL;
 
-	if (pkg->nd_family != OCXL_ND_FAMILY || pkg->nd_size_out < OCXL_PKG_OUT_HDR)
+	if (pkg->nd_family != OCXLFS_ND_FAMILY || pkg->nd_size_out < OCXLFS_PKG_OUT_HDR)
 		goto out;
-	rc = ocxl_ndctl_envelope_check(pkg);
+	rc = ocxlfs_ndctl_envelope_check(pkg);
 	if (rc)
 		goto out;
 	switch (pkg->nd_command) {
-	case OCXL_CMD_SMART:
+	case OCXLFS_CMD_SMART:
 		rc = v4_smart(vt, pkg);
 		break;
-	case OCXL_CMD_IDENTIFY:
+	case OCXLFS_CMD_IDENTIFY:
 		rc = v4_identify(vt, pkg);
 		break;
-	case OCXL_CMD_ERRLOG_NEXT:
+	case OCXLFS_CMD_ERRLOG_NEXT:
 		rc = v4_errlog_next(vt, pkg);
 		break;
-	case OCXL_CMD_ERRLOG_ACK:
+	case OCXLFS_CMD_ERRLOG_ACK:
 		rc = v4_errlog_ack(vt, pkg);
 		break;
-	case OCXL_CMD_STATS:
+	case OCXLFS_CMD_STATS:
 		rc = v4_stats(vt, pkg);
 		break;
-	case OCXL_CMD_DUMP_REQUEST:
+	case OCXLFS_CMD_DUMP_REQUEST:
 		rc = v4_simple(vt, pkg, IOCTL_OCXLPMEM_CONTROLLER_DUMP);
 		break;
-	case OCXL_CMD_DUMP_READ:
+	case OCXLFS_CMD_DUMP_READ:
 		rc = v4_dump_read(vt, pkg);
 		break;
-	case OCXL_CMD_DUMP_COMPLETE:
+	case OCXLFS_CMD_DUMP_COMPLETE:
 		rc = v4_simple(vt, pkg, IOCTL_OCXLPMEM_CONTROLLER_DUMP_COMPLETE);
 		break;
-	case OCXL_CMD_HEALTH_REQUEST:
+	case OCXLFS_CMD_HEALTH_REQUEST:
 		rc = v4_simple(vt, pkg, IOCTL_OCXLPMEM_REQUEST_HEALTH);
 		break;
-	case OCXL_CMD_EVENT_CHECK:
+	case OCXLFS_CMD_EVENT_CHECK:
 		rc = v4_event_check(vt, pkg);
 		break;
 	default: /* HEARTBEAT, ERASE_*, anything newer */
-		v4_reply(pkg, OCXL_STATUS_BAD_OPCODE, NULL, 0);
+		v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
 		rc = 0;
 		break;
 	}
 	/* A node without the ioctl: the operation is unsupported, not broken. */
 	if (rc == -ENOTTY) {
-		v4_reply(pkg, OCXL_STATUS_BAD_OPCODE, NULL, 0);
+		v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
 		rc = 0;
 	}
 out:
 	return rc;
 }
 
-static int v4_label_size(struct ocxl_transport *t, uint32_t *size, uint32_t *max_xfer)
+static int v4_label_size(struct ocxlfs_transport *t, uint32_t *size, uint32_t *max_xfer)
 {
 	struct v4_transport *vt = to_v4(t);
 
 	return vt->nd ? vt->nd->ops->label_size(vt->nd, size, max_xfer) : -EOPNOTSUPP;
 }
 
-static int v4_label_read(struct ocxl_transport *t, void *buf, uint32_t off, uint32_t len)
+static int v4_label_read(struct ocxlfs_transport *t, void *buf, uint32_t off, uint32_t len)
 {
 	struct v4_transport *vt = to_v4(t);
 
 	return vt->nd ? vt->nd->ops->label_read(vt->nd, buf, off, len) : -EOPNOTSUPP;
 }
 
-static int v4_label_write(struct ocxl_transport *t, const void *buf, uint32_t off, uint32_t len)
+static int v4_label_write(struct ocxlfs_transport *t, const void *buf, uint32_t off, uint32_t len)
 {
 	struct v4_transport *vt = to_v4(t);
 
 	return vt->nd ? vt->nd->ops->label_write(vt->nd, buf, off, len) : -EOPNOTSUPP;
 }
 
-static void v4_destroy(struct ocxl_transport *t)
+static void v4_destroy(struct ocxlfs_transport *t)
 {
 	struct v4_transport *vt = to_v4(t);
 
@@ -647,7 +647,7 @@ static void v4_destroy(struct ocxl_transport *t)
 		log_warn("%s: error-log entry %#x retrieved but never acknowledged: dropped",
 			 vt->base.device, vt->held_id);
 	free(vt->held);
-	ocxl_transport_destroy(vt->nd);
+	ocxlfs_transport_destroy(vt->nd);
 	/* Closing the node also releases a registered eventfd. */
 	if (vt->fd >= 0)
 		close(vt->fd);
@@ -655,7 +655,7 @@ static void v4_destroy(struct ocxl_transport *t)
 }
 
 /* The v4 driver has no namespace query: ask the nvdimm side when there is one. */
-static int v4_namespaces_enabled(struct ocxl_transport *t)
+static int v4_namespaces_enabled(struct ocxlfs_transport *t)
 {
 	struct v4_transport *vt = to_v4(t);
 
@@ -664,7 +664,7 @@ static int v4_namespaces_enabled(struct ocxl_transport *t)
 	return -EOPNOTSUPP;
 }
 
-static const struct ocxl_transport_ops v4_ops = {
+static const struct ocxlfs_transport_ops v4_ops = {
 	.call = v4_call,
 	.label_size = v4_label_size,
 	.label_read = v4_label_read,
@@ -673,7 +673,7 @@ static const struct ocxl_transport_ops v4_ops = {
 	.destroy = v4_destroy,
 };
 
-int ocxl_transport_ioctl_v4_new(const char *devpath, struct ocxl_transport **out)
+int ocxlfs_transport_ioctl_v4_new(const char *devpath, struct ocxlfs_transport **out)
 {
 	struct v4_transport *vt = NULL;
 	struct stat st;
@@ -707,29 +707,29 @@ out:
 	return rc;
 }
 
-static bool is_v4(const struct ocxl_transport *t)
+static bool is_v4(const struct ocxlfs_transport *t)
 {
 	return t && t->ops == &v4_ops;
 }
 
-int ocxl_transport_ioctl_v4_set_nd(struct ocxl_transport *t, struct ocxl_transport *labels)
+int ocxlfs_transport_ioctl_v4_set_nd(struct ocxlfs_transport *t, struct ocxlfs_transport *labels)
 {
 	int rc = -EINVAL;
 
 	if (is_v4(t)) {
-		ocxl_transport_destroy(to_v4(t)->nd);
+		ocxlfs_transport_destroy(to_v4(t)->nd);
 		to_v4(t)->nd = labels;
 		rc = 0;
 	}
 	return rc;
 }
 
-struct ocxl_transport *ocxl_transport_ioctl_v4_nd(struct ocxl_transport *t)
+struct ocxlfs_transport *ocxlfs_transport_ioctl_v4_nd(struct ocxlfs_transport *t)
 {
 	return is_v4(t) ? to_v4(t)->nd : NULL;
 }
 
-int ocxl_transport_ioctl_v4_eventfd(struct ocxl_transport *t, int efd)
+int ocxlfs_transport_ioctl_v4_eventfd(struct ocxlfs_transport *t, int efd)
 {
 	struct ioctl_ocxlpmem_eventfd ev = { .eventfd = efd };
 	int rc = -EINVAL;

@@ -121,7 +121,7 @@ _Static_assert(sizeof(struct ioctl_ocxlpmem_eventfd) == 8, "v4 eventfd size");
  * Opens DEVPATH ("/dev/ocxlpmemN") now: -ENOENT if missing, other open()
  * errnos as they come.  kind "ioctl-v4", device DEVPATH.
  */
-int ocxl_transport_ioctl_v4_new(const char *devpath, struct ocxl_transport **out);
+int ocxlfs_transport_ioctl_v4_new(const char *devpath, struct ocxlfs_transport **out);
 
 /*
  * Gives T (an "ioctl-v4" transport) the card's libnvdimm DIMM transport
@@ -129,23 +129,23 @@ int ocxl_transport_ioctl_v4_new(const char *devpath, struct ocxl_transport **out
  * driver's own ND_CMD_CALL, family 6 command 1) then go through it instead
  * of failing.  T owns LABELS from here on.  -EINVAL if T is not ioctl-v4.
  */
-int ocxl_transport_ioctl_v4_set_nd(struct ocxl_transport *t, struct ocxl_transport *labels);
+int ocxlfs_transport_ioctl_v4_set_nd(struct ocxlfs_transport *t, struct ocxlfs_transport *labels);
 
 /* The DIMM transport given to T with ..._set_nd(), NULL if none or not ioctl-v4. */
-struct ocxl_transport *ocxl_transport_ioctl_v4_nd(struct ocxl_transport *t);
+struct ocxlfs_transport *ocxlfs_transport_ioctl_v4_nd(struct ocxlfs_transport *t);
 
 /*
  * Registers EFD with the driver (IOCTL_OCXLPMEM_EVENTFD): it is signalled
  * on error-log-available, dump-available and fatal interrupts.  One per
  * card system-wide (-EBUSY), released when the transport is destroyed.
  */
-int ocxl_transport_ioctl_v4_eventfd(struct ocxl_transport *t, int efd);
+int ocxlfs_transport_ioctl_v4_eventfd(struct ocxlfs_transport *t, int efd);
 
 /*
  * The sysfs directory of the DIMM the v4 driver registered for DEVPATH's
  * card ("<...>/ndbusX/nmemY"), for identity attributes and for matching a
  * libnvdimm bus to its character device.  0 or -ENOENT.
  */
-int ocxl_ioctl_v4_nmem_dir(const char *devpath, char *dir, size_t cap);
+int ocxlfs_ioctl_v4_nmem_dir(const char *devpath, char *dir, size_t cap);
 
 #endif /* OCXLFS_TRANSPORT_IOCTL_V4_H */

@@ -74,7 +74,7 @@
 #define ND_XFER_OVERHEAD 16u
 
 struct nd_transport {
-	struct ocxl_transport base;
+	struct ocxlfs_transport base;
 	struct ndctl_ctx *ctx;
 	struct ndctl_dimm *dimm;
 	unsigned major, minor;
@@ -85,32 +85,32 @@ struct nd_transport {
 	uint8_t *xfer;			 /* ND_XFER_OVERHEAD + chunk bytes */
 };
 
-static const struct ocxl_transport_ops nd_ops;
+static const struct ocxlfs_transport_ops nd_ops;
 
 /* libndctl contexts and their objects are not thread-safe; all share this. */
 static pthread_mutex_t nd_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void ocxl_ndctl_lock(void)
+void ocxlfs_ndctl_lock(void)
 {
 	pthread_mutex_lock(&nd_lock);
 }
 
-void ocxl_ndctl_unlock(void)
+void ocxlfs_ndctl_unlock(void)
 {
 	pthread_mutex_unlock(&nd_lock);
 }
 
-static struct nd_transport *to_nd(struct ocxl_transport *t)
+static struct nd_transport *to_nd(struct ocxlfs_transport *t)
 {
 	return (struct nd_transport *)t;
 }
 
-int ocxl_ndctl_envelope_check(const struct nd_cmd_pkg *pkg)
+int ocxlfs_ndctl_envelope_check(const struct nd_cmd_pkg *pkg)
 {
 	/* 64-bit sum: two u32 sizes cannot overflow it. */
 	const uint64_t len = sizeof(*pkg) + (uint64_t)pkg->nd_size_in + pkg->nd_size_out;
 
-	return len > OCXL_ND_IOCTL_MAX_BUFLEN ? -EINVAL : 0;
+	return len > OCXLFS_ND_IOCTL_MAX_BUFLEN ? -EINVAL : 0;
 }
 
 /* A vanished DIMM shows as ENXIO (no DIMM with that minor) or ENODEV. */
@@ -172,12 +172,12 @@ out:
 	return rc;
 }
 
-static int nd_call(struct ocxl_transport *t, struct nd_cmd_pkg *pkg)
+static int nd_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
 {
 	struct nd_transport *nt = to_nd(t);
 	int rc;
 
-	rc = ocxl_ndctl_envelope_check(pkg);
+	rc = ocxlfs_ndctl_envelope_check(pkg);
 	if (rc)
 		goto out;
 	rc = nd_ioctl(nt, ND_IOCTL_CALL, pkg);
@@ -225,7 +225,7 @@ out:
 	return rc;
 }
 
-static int nd_label_size(struct ocxl_transport *t, uint32_t *size, uint32_t *max_xfer)
+static int nd_label_size(struct ocxlfs_transport *t, uint32_t *size, uint32_t *max_xfer)
 {
 	struct nd_transport *nt = to_nd(t);
 	int rc;
@@ -255,7 +255,7 @@ out:
 	return rc;
 }
 
-static int nd_label_read(struct ocxl_transport *t, void *buf, uint32_t off, uint32_t len)
+static int nd_label_read(struct ocxlfs_transport *t, void *buf, uint32_t off, uint32_t len)
 {
 	struct nd_transport *nt = to_nd(t);
 	struct nd_cmd_get_config_data_hdr *hdr;
@@ -285,7 +285,7 @@ static int nd_label_read(struct ocxl_transport *t, void *buf, uint32_t off, uint
 }
 
 /* Not a read-modify-write: that was only libndctl's API requiring one. */
-static int nd_label_write(struct ocxl_transport *t, const void *buf, uint32_t off, uint32_t len)
+static int nd_label_write(struct ocxlfs_transport *t, const void *buf, uint32_t off, uint32_t len)
 {
 	struct nd_transport *nt = to_nd(t);
 	struct nd_cmd_set_config_hdr *hdr;
@@ -316,24 +316,24 @@ static int nd_label_write(struct ocxl_transport *t, const void *buf, uint32_t of
 	return rc;
 }
 
-static void nd_destroy(struct ocxl_transport *t)
+static void nd_destroy(struct ocxlfs_transport *t)
 {
 	struct nd_transport *nt = to_nd(t);
 
 	nd_close(nt);
 	free(nt->xfer);
-	ocxl_ndctl_lock();
+	ocxlfs_ndctl_lock();
 	ndctl_unref(nt->ctx);
-	ocxl_ndctl_unlock();
+	ocxlfs_ndctl_unlock();
 	free(nt);
 }
 
-static int nd_namespaces_enabled(struct ocxl_transport *t)
+static int nd_namespaces_enabled(struct ocxlfs_transport *t)
 {
-	return ocxl_ndctl_namespaces_enabled(to_nd(t)->dimm);
+	return ocxlfs_ndctl_namespaces_enabled(to_nd(t)->dimm);
 }
 
-static const struct ocxl_transport_ops nd_ops = {
+static const struct ocxlfs_transport_ops nd_ops = {
 	.call = nd_call,
 	.label_size = nd_label_size,
 	.label_read = nd_label_read,
@@ -342,8 +342,8 @@ static const struct ocxl_transport_ops nd_ops = {
 	.destroy = nd_destroy,
 };
 
-int ocxl_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
-			     struct ocxl_transport **out)
+int ocxlfs_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
+			     struct ocxlfs_transport **out)
 {
 	struct nd_transport *nt;
 	int rc = 0;
@@ -358,7 +358,7 @@ int ocxl_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
 	nt->base.kind = "ndctl";
 	nt->fd = -1;
 	nt->dimm = dimm;
-	ocxl_ndctl_lock();
+	ocxlfs_ndctl_lock();
 	nt->ctx = ndctl_ref(ctx);
 	snprintf(nt->base.device, sizeof(nt->base.device), "/dev/%s",
 		 ndctl_dimm_get_devname(dimm));
@@ -367,17 +367,17 @@ int ocxl_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
 	nt->can_size = ndctl_dimm_is_cmd_supported(dimm, ND_CMD_GET_CONFIG_SIZE);
 	nt->can_get = ndctl_dimm_is_cmd_supported(dimm, ND_CMD_GET_CONFIG_DATA);
 	nt->can_set = ndctl_dimm_is_cmd_supported(dimm, ND_CMD_SET_CONFIG_DATA);
-	ocxl_ndctl_unlock();
+	ocxlfs_ndctl_unlock();
 	*out = &nt->base;
 out:
 	return rc;
 }
 
-struct ndctl_dimm *ocxl_transport_ndctl_dimm(struct ocxl_transport *t)
+struct ndctl_dimm *ocxlfs_transport_ndctl_dimm(struct ocxlfs_transport *t)
 {
 	/* A v4 transport may keep the card's DIMM for its label area. */
 	if (t && t->ops != &nd_ops)
-		t = ocxl_transport_ioctl_v4_nd(t);
+		t = ocxlfs_transport_ioctl_v4_nd(t);
 	return (t && t->ops == &nd_ops) ? to_nd(t)->dimm : NULL;
 }
 
@@ -395,7 +395,7 @@ static void nd_log(struct ndctl_ctx *ctx, int priority, const char *file, int li
 	log_msg(priority, "libndctl: %s: %s", fn, msg);
 }
 
-void ocxl_ndctl_log_setup(struct ndctl_ctx *ctx)
+void ocxlfs_ndctl_log_setup(struct ndctl_ctx *ctx)
 {
 	int level = log_get_level();
 
@@ -420,7 +420,7 @@ static bool region_maps(struct ndctl_region *region, const char *dimm_name)
 	return false;
 }
 
-int ocxl_ndctl_namespaces_enabled(struct ndctl_dimm *dimm)
+int ocxlfs_ndctl_namespaces_enabled(struct ndctl_dimm *dimm)
 {
 	struct ndctl_ctx *ctx = NULL;
 	struct ndctl_namespace *ndns;
@@ -430,11 +430,11 @@ int ocxl_ndctl_namespaces_enabled(struct ndctl_dimm *dimm)
 	bool found = false;
 	int rc;
 
-	ocxl_ndctl_lock();
+	ocxlfs_ndctl_lock();
 	snprintf(busname, sizeof(busname), "%s",
 		 ndctl_bus_get_devname(ndctl_dimm_get_bus(dimm)));
 	snprintf(dimmname, sizeof(dimmname), "%s", ndctl_dimm_get_devname(dimm));
-	ocxl_ndctl_unlock();
+	ocxlfs_ndctl_unlock();
 
 	/*
 	 * A private context: libndctl lists a region's namespaces once per
@@ -447,7 +447,7 @@ int ocxl_ndctl_namespaces_enabled(struct ndctl_dimm *dimm)
 		ctx = NULL;
 		goto out;
 	}
-	ocxl_ndctl_log_setup(ctx);
+	ocxlfs_ndctl_log_setup(ctx);
 	ndctl_bus_foreach(ctx, bus) {
 		if (strcmp(ndctl_bus_get_devname(bus), busname) != 0)
 			continue;

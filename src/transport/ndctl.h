@@ -13,7 +13,7 @@
 #include "transport/transport.h"
 
 /* ND_IOCTL_MAX_BUFLEN of include/linux/libnvdimm.h (SZ_4M; not in the UAPI). */
-#define OCXL_ND_IOCTL_MAX_BUFLEN (4u << 20)
+#define OCXLFS_ND_IOCTL_MAX_BUFLEN (4u << 20)
 
 /*
  * Creates a transport for DIMM (kind "ndctl", device "/dev/nmemN").  It
@@ -21,15 +21,15 @@
  * caller may ndctl_unref() its own at once; DIMM stays valid as long as
  * CTX lives.  The device node is opened on first use and kept open.
  */
-int ocxl_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
-			     struct ocxl_transport **out);
+int ocxlfs_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
+			     struct ocxlfs_transport **out);
 
 /*
  * The card's DIMM behind T: an "ndctl" transport's, or the one an
  * "ioctl-v4" transport keeps for its label area; NULL otherwise.  Valid
  * as long as T lives.
  */
-struct ndctl_dimm *ocxl_transport_ndctl_dimm(struct ocxl_transport *t);
+struct ndctl_dimm *ocxlfs_transport_ndctl_dimm(struct ocxlfs_transport *t);
 
 /*
  * 1 if any namespace of a region that maps DIMM is enabled (or active
@@ -38,20 +38,20 @@ struct ndctl_dimm *ocxl_transport_ndctl_dimm(struct ocxl_transport *t);
  * namespace created after discovery must still block an overwrite.
  * "Enabled" is what libndctl sees: the namespace's driver link in sysfs.
  */
-int ocxl_ndctl_namespaces_enabled(struct ndctl_dimm *dimm);
+int ocxlfs_ndctl_namespaces_enabled(struct ndctl_dimm *dimm);
 
 /*
  * The size rule the kernel applies before it touches an ND_CMD_CALL
  * envelope (__nd_ioctl: 64 + nd_size_in + nd_size_out <= 4 MiB).
  * 0 or -EINVAL; exposed for the tests.
  */
-int ocxl_ndctl_envelope_check(const struct nd_cmd_pkg *pkg);
+int ocxlfs_ndctl_envelope_check(const struct nd_cmd_pkg *pkg);
 
 /* Routes libndctl's messages for CTX into our log, at our level. */
-void ocxl_ndctl_log_setup(struct ndctl_ctx *ctx);
+void ocxlfs_ndctl_log_setup(struct ndctl_ctx *ctx);
 
 /* Serializes every use of libndctl objects, which are not thread-safe. */
-void ocxl_ndctl_lock(void);
-void ocxl_ndctl_unlock(void);
+void ocxlfs_ndctl_lock(void);
+void ocxlfs_ndctl_unlock(void);
 
 #endif /* OCXLFS_TRANSPORT_NDCTL_H */

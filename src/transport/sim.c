@@ -16,23 +16,23 @@
 #include "transport/sim.h"
 
 struct sim_transport {
-	struct ocxl_transport base;
+	struct ocxlfs_transport base;
 	struct sim_card *sim;
 	uint32_t max_xfer; /* 0 until the first GET_CONFIG_SIZE */
 	uint8_t *buf;	   /* one ioctl's header + chunk + trailing status */
 };
 
-static struct sim_transport *to_st(struct ocxl_transport *t)
+static struct sim_transport *to_st(struct ocxlfs_transport *t)
 {
 	return (struct sim_transport *)t;
 }
 
-static int st_call(struct ocxl_transport *t, struct nd_cmd_pkg *pkg)
+static int st_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
 {
 	return sim_card_ioctl(to_st(t)->sim, ND_IOCTL_CALL, pkg);
 }
 
-static int st_label_size(struct ocxl_transport *t, uint32_t *size, uint32_t *max_xfer)
+static int st_label_size(struct ocxlfs_transport *t, uint32_t *size, uint32_t *max_xfer)
 {
 	struct sim_transport *st = to_st(t);
 	struct nd_cmd_get_config_size cs = { 0 };
@@ -65,7 +65,7 @@ static int ensure_xfer(struct sim_transport *st)
 	return st->max_xfer ? 0 : st_label_size(&st->base, NULL, NULL);
 }
 
-static int st_label_read(struct ocxl_transport *t, void *buf, uint32_t off, uint32_t len)
+static int st_label_read(struct ocxlfs_transport *t, void *buf, uint32_t off, uint32_t len)
 {
 	struct sim_transport *st = to_st(t);
 	int rc = ensure_xfer(st);
@@ -92,7 +92,7 @@ static int st_label_read(struct ocxl_transport *t, void *buf, uint32_t off, uint
 	return 0;
 }
 
-static int st_label_write(struct ocxl_transport *t, const void *buf, uint32_t off, uint32_t len)
+static int st_label_write(struct ocxlfs_transport *t, const void *buf, uint32_t off, uint32_t len)
 {
 	struct sim_transport *st = to_st(t);
 	int rc = ensure_xfer(st);
@@ -122,12 +122,12 @@ static int st_label_write(struct ocxl_transport *t, const void *buf, uint32_t of
 	return 0;
 }
 
-static int st_namespaces_enabled(struct ocxl_transport *t)
+static int st_namespaces_enabled(struct ocxlfs_transport *t)
 {
 	return sim_card_namespace_enabled(to_st(t)->sim) ? 1 : 0;
 }
 
-static void st_destroy(struct ocxl_transport *t)
+static void st_destroy(struct ocxlfs_transport *t)
 {
 	struct sim_transport *st = to_st(t);
 
@@ -135,7 +135,7 @@ static void st_destroy(struct ocxl_transport *t)
 	free(st);
 }
 
-static const struct ocxl_transport_ops sim_ops = {
+static const struct ocxlfs_transport_ops sim_ops = {
 	.call = st_call,
 	.label_size = st_label_size,
 	.label_read = st_label_read,
@@ -144,7 +144,7 @@ static const struct ocxl_transport_ops sim_ops = {
 	.destroy = st_destroy,
 };
 
-int ocxl_transport_sim_new(struct sim_card *sim, unsigned index, struct ocxl_transport **out)
+int ocxlfs_transport_sim_new(struct sim_card *sim, unsigned index, struct ocxlfs_transport **out)
 {
 	struct sim_transport *st;
 

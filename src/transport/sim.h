@@ -15,6 +15,6 @@ struct sim_card;
  * Kind "simulator", device "sim:<index>".  The transport does not own the
  * card: destroying it leaves the card open for its owner to close.
  */
-int ocxl_transport_sim_new(struct sim_card *sim, unsigned index, struct ocxl_transport **out);
+int ocxlfs_transport_sim_new(struct sim_card *sim, unsigned index, struct ocxlfs_transport **out);
 
 #endif /* OCXLFS_TRANSPORT_SIM_H */

@@ -14,29 +14,29 @@
 #include <stdint.h>
 #include <linux/ndctl.h>
 
-struct ocxl_transport;
+struct ocxlfs_transport;
 
-struct ocxl_transport_ops {
+struct ocxlfs_transport_ops {
 	/* ND_CMD_CALL: pkg is followed by nd_size_in + nd_size_out bytes. */
-	int (*call)(struct ocxl_transport *t, struct nd_cmd_pkg *pkg);
-	int (*label_size)(struct ocxl_transport *t, uint32_t *size, uint32_t *max_xfer);
-	int (*label_read)(struct ocxl_transport *t, void *buf, uint32_t off, uint32_t len);
-	int (*label_write)(struct ocxl_transport *t, const void *buf, uint32_t off, uint32_t len);
+	int (*call)(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg);
+	int (*label_size)(struct ocxlfs_transport *t, uint32_t *size, uint32_t *max_xfer);
+	int (*label_read)(struct ocxlfs_transport *t, void *buf, uint32_t off, uint32_t len);
+	int (*label_write)(struct ocxlfs_transport *t, const void *buf, uint32_t off, uint32_t len);
 	/*
 	 * 1 if a namespace on the card is enabled (its media is in use), 0 if
 	 * none is, -EOPNOTSUPP if the host cannot tell.  Overwrite asks first.
 	 */
-	int (*namespaces_enabled)(struct ocxl_transport *t);
-	void (*destroy)(struct ocxl_transport *t);
+	int (*namespaces_enabled)(struct ocxlfs_transport *t);
+	void (*destroy)(struct ocxlfs_transport *t);
 };
 
-struct ocxl_transport {
-	const struct ocxl_transport_ops *ops;
+struct ocxlfs_transport {
+	const struct ocxlfs_transport_ops *ops;
 	const char *kind;   /* "simulator", "ndctl", "ioctl-v4" */
 	char device[64];    /* "/dev/nmem0", "sim:0" */
 };
 
-static inline void ocxl_transport_destroy(struct ocxl_transport *t)
+static inline void ocxlfs_transport_destroy(struct ocxlfs_transport *t)
 {
 	if (t)
 		t->ops->destroy(t);

@@ -19,17 +19,17 @@
 
 static int render_serial(struct card *c, FILE *out)
 {
-	return ocxl_render_serial(out, &c->id);
+	return ocxlfs_render_serial(out, &c->id);
 }
 
 static int render_fw_version(struct card *c, FILE *out)
 {
-	return ocxl_render_fw_version(out, &c->id);
+	return ocxlfs_render_fw_version(out, &c->id);
 }
 
-static void info_extra(const struct card *c, struct ocxl_info_extra *extra)
+static void info_extra(const struct card *c, struct ocxlfs_info_extra *extra)
 {
-	*extra = (struct ocxl_info_extra){
+	*extra = (struct ocxlfs_info_extra){
 		.label_size = c->label_size,
 		.label_max_xfer = c->label_max_xfer,
 		.transport = c->transport->kind,
@@ -39,18 +39,18 @@ static void info_extra(const struct card *c, struct ocxl_info_extra *extra)
 
 static int render_info(struct card *c, FILE *out)
 {
-	struct ocxl_info_extra extra;
+	struct ocxlfs_info_extra extra;
 
 	info_extra(c, &extra);
-	return ocxl_render_info(out, &c->id, &extra);
+	return ocxlfs_render_info(out, &c->id, &extra);
 }
 
 static int render_info_json(struct card *c, FILE *out)
 {
-	struct ocxl_info_extra extra;
+	struct ocxlfs_info_extra extra;
 
 	info_extra(c, &extra);
-	return ocxl_render_info_json(out, &c->id, &extra);
+	return ocxlfs_render_info_json(out, &c->id, &extra);
 }
 
 static int render_state(struct card *c, FILE *out)
@@ -74,18 +74,18 @@ static int render_error_log(struct card *c, FILE *out)
 
 /* One STATS command, rendered by FN: the text and the JSON file share it. */
 static int with_stats(struct card *c, FILE *out,
-		      int (*fn)(FILE *out, const struct ocxl_stats *st))
+		      int (*fn)(FILE *out, const struct ocxlfs_stats *st))
 {
-	struct ocxl_stats st;
+	struct ocxlfs_stats st;
 	int rc = card_stats(c, &st);
 
 	return rc ? rc : fn(out, &st);
 }
 
 static int with_smart(struct card *c, FILE *out,
-		      int (*fn)(FILE *out, const struct ocxl_smart *sm))
+		      int (*fn)(FILE *out, const struct ocxlfs_smart *sm))
 {
-	struct ocxl_smart sm;
+	struct ocxlfs_smart sm;
 	int rc = card_smart(c, &sm);
 
 	return rc ? rc : fn(out, &sm);
@@ -93,45 +93,45 @@ static int with_smart(struct card *c, FILE *out,
 
 static int render_statistics(struct card *c, FILE *out)
 {
-	return with_stats(c, out, ocxl_render_stats);
+	return with_stats(c, out, ocxlfs_render_stats);
 }
 
 static int render_health(struct card *c, FILE *out)
 {
-	return with_smart(c, out, ocxl_render_smart);
+	return with_smart(c, out, ocxlfs_render_smart);
 }
 
 static int render_statistics_json(struct card *c, FILE *out)
 {
-	return with_stats(c, out, ocxl_render_stats_json);
+	return with_stats(c, out, ocxlfs_render_stats_json);
 }
 
 static int render_health_json(struct card *c, FILE *out)
 {
-	return with_smart(c, out, ocxl_render_smart_json);
+	return with_smart(c, out, ocxlfs_render_smart_json);
 }
 
 static int errlog_json_one(void *arg, uint32_t log_id, const uint8_t *raw, size_t len)
 {
-	struct ocxl_errlog_json *j = arg;
-	struct ocxl_errlog el;
-	int rc = ocxl_errlog_decode(raw, len, &el);
+	struct ocxlfs_errlog_json *j = arg;
+	struct ocxlfs_errlog el;
+	int rc = ocxlfs_errlog_decode(raw, len, &el);
 
 	/* The journal's CRC held, so this is what the card sent: say so. */
-	return rc ? ocxl_errlog_json_undecodable(j, log_id, rc) : ocxl_errlog_json_entry(j, &el);
+	return rc ? ocxlfs_errlog_json_undecodable(j, log_id, rc) : ocxlfs_errlog_json_entry(j, &el);
 }
 
 static int render_error_log_json(struct card *c, FILE *out)
 {
-	struct ocxl_errlog_json j;
-	int rc = ocxl_errlog_json_begin(&j, out);
+	struct ocxlfs_errlog_json j;
+	int rc = ocxlfs_errlog_json_begin(&j, out);
 
 	if (!rc)
 		rc = card_walk_errlog(c, errlog_json_one, &j);
 	card_monitor_kick(c);
 	if (rc)
 		return rc;
-	return ocxl_errlog_json_end(&j);
+	return ocxlfs_errlog_json_end(&j);
 }
 
 /*
@@ -141,9 +141,9 @@ static int render_error_log_json(struct card *c, FILE *out)
  */
 static int render_metrics(struct card **cards, unsigned n, FILE *out)
 {
-	struct ocxl_prom_card *pc = calloc(n ? n : 1, sizeof(*pc));
-	struct ocxl_stats *st = calloc(n ? n : 1, sizeof(*st));
-	struct ocxl_smart *sm = calloc(n ? n : 1, sizeof(*sm));
+	struct ocxlfs_prom_card *pc = calloc(n ? n : 1, sizeof(*pc));
+	struct ocxlfs_stats *st = calloc(n ? n : 1, sizeof(*st));
+	struct ocxlfs_smart *sm = calloc(n ? n : 1, sizeof(*sm));
 	unsigned k = 0;
 	int rc = -ENOMEM;
 
@@ -154,7 +154,7 @@ static int render_metrics(struct card **cards, unsigned n, FILE *out)
 
 		if (state == CARD_GONE)
 			continue;
-		pc[k] = (struct ocxl_prom_card){
+		pc[k] = (struct ocxlfs_prom_card){
 			.index = cards[i]->index,
 			.id = &cards[i]->id,
 			.state = card_state_name(state),
@@ -163,7 +163,7 @@ static int render_metrics(struct card **cards, unsigned n, FILE *out)
 		};
 		k++;
 	}
-	rc = ocxl_render_prom(out, pc, k);
+	rc = ocxlfs_render_prom(out, pc, k);
 out:
 	free(pc);
 	free(st);
@@ -183,7 +183,7 @@ static int render_heartbeat(struct card *c, FILE *out)
 	struct card_heartbeat hb;
 
 	card_last_heartbeat(c, &hb);
-	return ocxl_render_heartbeat(out, hb.done, hb.rc, hb.latency_us, &hb.when);
+	return ocxlfs_render_heartbeat(out, hb.done, hb.rc, hb.latency_us, &hb.when);
 }
 
 static int store_heartbeat(struct card *c, const char *line, const struct card_caller *who)
@@ -196,10 +196,10 @@ static int store_heartbeat(struct card *c, const char *line, const struct card_c
 
 static int render_overwrite(struct card *c, FILE *out)
 {
-	struct ocxl_erase_status es;
+	struct ocxlfs_erase_status es;
 	int rc = card_overwrite_status(c, &es);
 
-	return rc ? rc : ocxl_render_erase_status(out, &es);
+	return rc ? rc : ocxlfs_render_erase_status(out, &es);
 }
 
 /* The serial, typed out, is the confirmation: nothing else starts an erase. */

@@ -6,7 +6,7 @@
 
 #include "codec_harness.h"
 #include "fuzz.h"
-#include "proto/codec.h"
+#include "codec/codec.h"
 
 struct chunk {
 	const uint8_t *data;
@@ -17,7 +17,7 @@ static int decode(const uint8_t *buf, size_t len, void *out)
 {
 	struct chunk *c = out;
 
-	return ocxl_dump_chunk_decode(buf, len, &c->data, &c->len);
+	return ocxlfs_dump_chunk_decode(buf, len, &c->data, &c->len);
 }
 
 /* docs/protocol.md 4.1, 4.6: 16-bit length. */
@@ -54,8 +54,8 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 
 	enc = malloc(8 + c->len);
 	FUZZ_ASSERT(enc);
-	FUZZ_ASSERT(ocxl_dump_chunk_encode(c->data, c->len, enc, 8 + c->len - 1) == -ENOSPC);
-	FUZZ_ASSERT(ocxl_dump_chunk_encode(c->data, c->len, enc, 8 + c->len) == (int)(8 + c->len));
+	FUZZ_ASSERT(ocxlfs_dump_chunk_encode(c->data, c->len, enc, 8 + c->len - 1) == -ENOSPC);
+	FUZZ_ASSERT(ocxlfs_dump_chunk_encode(c->data, c->len, enc, 8 + c->len) == (int)(8 + c->len));
 	FUZZ_ASSERT(decode(enc, 8 + c->len, &again) == 0);
 	FUZZ_ASSERT(same(c, buf, &again, enc));
 	free(enc);

@@ -9,13 +9,13 @@
 
 #include "codec_harness.h"
 #include "fuzz.h"
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "proto/render.h"
 #include "render_check.h"
 
 static int decode(const uint8_t *buf, size_t len, void *out)
 {
-	return ocxl_erase_status_decode(buf, len, out);
+	return ocxlfs_erase_status_decode(buf, len, out);
 }
 
 /* docs/protocol.md 4.1, 4.7: all seven words are the fixed part. */
@@ -30,7 +30,7 @@ static int expect(const uint8_t *buf, size_t len, size_t *end)
 
 static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_t *bbuf)
 {
-	const struct ocxl_erase_status *x = a, *y = b;
+	const struct ocxlfs_erase_status *x = a, *y = b;
 
 	return x->state == y->state && x->progress_permille == y->progress_permille &&
 	       x->ns_status == y->ns_status && x->acc_ok == y->acc_ok &&
@@ -40,17 +40,17 @@ static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_
 
 static int render(FILE *out, const void *obj)
 {
-	return ocxl_render_erase_status(out, obj);
+	return ocxlfs_render_erase_status(out, obj);
 }
 
 /* One line, its first word the state: idle, running, done, failed or unknown. */
-static void check_text(const struct ocxl_erase_status *es, const char *text)
+static void check_text(const struct ocxlfs_erase_status *es, const char *text)
 {
 	static const char *const words[] = {"idle\n", "running ", "done ", "failed ", "unknown "};
 	const char *want = es->state < 4 ? words[es->state] : words[4];
 
 	FUZZ_ASSERT(!strncmp(text, want, strlen(want)));
-	if (es->state == OCXL_ERASE_RUNNING) {
+	if (es->state == OCXLFS_ERASE_RUNNING) {
 		/* Per mille as a percentage, never past 100. */
 		double pct = strtod(text + strlen(want), NULL);
 
@@ -60,12 +60,12 @@ static void check_text(const struct ocxl_erase_status *es, const char *text)
 
 static void check(const void *out, const uint8_t *buf, size_t len)
 {
-	const struct ocxl_erase_status *es = out;
+	const struct ocxlfs_erase_status *es = out;
 	const uint64_t words[] = {es->state,	es->progress_permille, es->ns_status,
 				  es->acc_ok,	es->acc_tried,	       es->def_ok,
 				  es->def_tried};
-	uint8_t enc[8 + OCXL_SE_LEN_V1];
-	struct ocxl_erase_status again;
+	uint8_t enc[8 + OCXLFS_SE_LEN_V1];
+	struct ocxlfs_erase_status again;
 	size_t lines;
 	char *text;
 
@@ -76,15 +76,15 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 	check_text(es, text);
 	free(text);
 
-	FUZZ_ASSERT(ocxl_erase_status_encode(es, enc, sizeof(enc) - 1) == -ENOSPC);
-	FUZZ_ASSERT(ocxl_erase_status_encode(es, enc, sizeof(enc)) == (int)sizeof(enc));
-	FUZZ_ASSERT(ocxl_erase_status_decode(enc, sizeof(enc), &again) == 0);
+	FUZZ_ASSERT(ocxlfs_erase_status_encode(es, enc, sizeof(enc) - 1) == -ENOSPC);
+	FUZZ_ASSERT(ocxlfs_erase_status_encode(es, enc, sizeof(enc)) == (int)sizeof(enc));
+	FUZZ_ASSERT(ocxlfs_erase_status_decode(enc, sizeof(enc), &again) == 0);
 	FUZZ_ASSERT(same(es, buf, &again, enc));
 	(void)len;
 }
 
 static const struct codec_spec spec = {
-    .out_size = sizeof(struct ocxl_erase_status),
+    .out_size = sizeof(struct ocxlfs_erase_status),
     .decode = decode,
     .expect = expect,
     .same = same,

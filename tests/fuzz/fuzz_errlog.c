@@ -10,14 +10,14 @@
 
 #include "codec_harness.h"
 #include "fuzz.h"
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "proto/render.h"
 #include "proto/render_json.h"
 #include "render_check.h"
 
 static int decode(const uint8_t *buf, size_t len, void *out)
 {
-	return ocxl_errlog_decode(buf, len, out);
+	return ocxlfs_errlog_decode(buf, len, out);
 }
 
 /* docs/protocol.md 4.1, 4.3: the length counts only the additional data. */
@@ -32,7 +32,7 @@ static int expect(const uint8_t *buf, size_t len, size_t *end)
 
 static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_t *bbuf)
 {
-	const struct ocxl_errlog *x = a, *y = b;
+	const struct ocxlfs_errlog *x = a, *y = b;
 
 	if (x->log_id != y->log_id || x->program_ref_code != y->program_ref_code ||
 	    x->type != y->type || x->action_flags != y->action_flags ||
@@ -47,15 +47,15 @@ static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_
 
 static int render(FILE *out, const void *obj)
 {
-	return ocxl_render_errlog(out, obj);
+	return ocxlfs_render_errlog(out, obj);
 }
 
 static int render_flags(FILE *out, const void *obj)
 {
-	const struct ocxl_errlog *el = obj;
+	const struct ocxlfs_errlog *el = obj;
 
 	/* The bare flag list has no newline; the tree always follows it with one. */
-	int rc = ocxl_render_action_flags(out, el->action_flags);
+	int rc = ocxlfs_render_action_flags(out, el->action_flags);
 
 	fputc('\n', out);
 	return rc ? rc : (ferror(out) ? -EIO : 0);
@@ -63,12 +63,12 @@ static int render_flags(FILE *out, const void *obj)
 
 static int render_json(FILE *out, const void *obj)
 {
-	struct ocxl_errlog_json j;
+	struct ocxlfs_errlog_json j;
 
 	/* Every call after a failure repeats it: only the last result counts. */
-	ocxl_errlog_json_begin(&j, out);
-	ocxl_errlog_json_entry(&j, obj);
-	return ocxl_errlog_json_end(&j);
+	ocxlfs_errlog_json_begin(&j, out);
+	ocxlfs_errlog_json_entry(&j, obj);
+	return ocxlfs_errlog_json_end(&j);
 }
 
 struct undecodable {
@@ -79,11 +79,11 @@ struct undecodable {
 static int render_json_undecodable(FILE *out, const void *obj)
 {
 	const struct undecodable *u = obj;
-	struct ocxl_errlog_json j;
+	struct ocxlfs_errlog_json j;
 
-	ocxl_errlog_json_begin(&j, out);
-	ocxl_errlog_json_undecodable(&j, u->log_id, u->rc);
-	return ocxl_errlog_json_end(&j);
+	ocxlfs_errlog_json_begin(&j, out);
+	ocxlfs_errlog_json_undecodable(&j, u->log_id, u->rc);
+	return ocxlfs_errlog_json_end(&j);
 }
 
 /* The one entry of an error_log.json document. */
@@ -97,9 +97,9 @@ static struct json_object *only_entry(struct json_object *doc)
 }
 
 /* docs/json.md 5: the members of a decoded entry. */
-static void check_json(const struct ocxl_errlog *el, const char *text)
+static void check_json(const struct ocxlfs_errlog *el, const char *text)
 {
-	struct json_object *doc = fuzz_json_check(text, OCXL_JSON_SCHEMA_ERROR_LOG);
+	struct json_object *doc = fuzz_json_check(text, OCXLFS_JSON_SCHEMA_ERROR_LOG);
 	struct json_object *e = only_entry(doc), *actions;
 	char want[24];
 
@@ -108,7 +108,7 @@ static void check_json(const struct ocxl_errlog *el, const char *text)
 		    el->program_ref_code);
 	FUZZ_ASSERT(json_object_get_int(fuzz_json_get(e, "type")) == el->type);
 	FUZZ_ASSERT(!strcmp(json_object_get_string(fuzz_json_get(e, "type_name")),
-			    ocxl_errlog_type_name(el->type)));
+			    ocxlfs_errlog_type_name(el->type)));
 	FUZZ_ASSERT(json_object_get_int64(fuzz_json_get(e, "action_flags")) == el->action_flags);
 	actions = fuzz_json_get(e, "actions");
 	FUZZ_ASSERT(json_object_array_length(actions) ==
@@ -133,7 +133,7 @@ static void check_failed(int rc, const uint8_t *buf, size_t len)
 	char *text;
 
 	text = fuzz_render_check(render_json_undecodable, &u, false, &lines);
-	doc = fuzz_json_check(text, OCXL_JSON_SCHEMA_ERROR_LOG);
+	doc = fuzz_json_check(text, OCXLFS_JSON_SCHEMA_ERROR_LOG);
 	e = only_entry(doc);
 	FUZZ_ASSERT(json_object_object_length(e) == 2);
 	FUZZ_ASSERT(json_object_get_int64(fuzz_json_get(e, "id")) == u.log_id);
@@ -143,12 +143,12 @@ static void check_failed(int rc, const uint8_t *buf, size_t len)
 	free(text);
 }
 
-static void check_text(const struct ocxl_errlog *el, const char *text)
+static void check_text(const struct ocxlfs_errlog *el, const char *text)
 {
 	const char *addl = strstr(text, "\nadditional_data: ");
 	char type[48];
 
-	snprintf(type, sizeof(type), "\ntype: %s (0x%02x)\n", ocxl_errlog_type_name(el->type),
+	snprintf(type, sizeof(type), "\ntype: %s (0x%02x)\n", ocxlfs_errlog_type_name(el->type),
 		 (unsigned)el->type);
 	FUZZ_ASSERT(strstr(text, type));
 	FUZZ_ASSERT(addl);
@@ -163,10 +163,10 @@ static void check_text(const struct ocxl_errlog *el, const char *text)
 
 static void check(const void *out, const uint8_t *buf, size_t len)
 {
-	const struct ocxl_errlog *el = out;
+	const struct ocxlfs_errlog *el = out;
 	uint64_t w1 = fuzz_le64(buf + 0x08), w2 = fuzz_le64(buf + 0x10);
 	uint16_t addl = (uint16_t)fuzz_le64(buf);
-	struct ocxl_errlog again;
+	struct ocxlfs_errlog again;
 	size_t lines, elen = 0x48u + addl;
 	uint8_t *enc;
 	char *text;
@@ -198,15 +198,15 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 	/* Round trip through the encoder the simulator uses. */
 	enc = malloc(elen);
 	FUZZ_ASSERT(enc);
-	FUZZ_ASSERT(ocxl_errlog_encode(el, enc, elen - 1) == -ENOSPC);
-	FUZZ_ASSERT(ocxl_errlog_encode(el, enc, elen) == (int)elen);
-	FUZZ_ASSERT(ocxl_errlog_decode(enc, elen, &again) == 0);
+	FUZZ_ASSERT(ocxlfs_errlog_encode(el, enc, elen - 1) == -ENOSPC);
+	FUZZ_ASSERT(ocxlfs_errlog_encode(el, enc, elen) == (int)elen);
+	FUZZ_ASSERT(ocxlfs_errlog_decode(enc, elen, &again) == 0);
 	FUZZ_ASSERT(same(el, buf, &again, enc));
 	free(enc);
 }
 
 static const struct codec_spec spec = {
-    .out_size = sizeof(struct ocxl_errlog),
+    .out_size = sizeof(struct ocxlfs_errlog),
     .decode = decode,
     .expect = expect,
     .same = same,

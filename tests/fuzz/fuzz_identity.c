@@ -11,7 +11,7 @@
 
 #include "codec_harness.h"
 #include "fuzz.h"
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "proto/render.h"
 #include "proto/render_json.h"
 #include "proto/render_prom.h"
@@ -19,7 +19,7 @@
 
 static int decode(const uint8_t *buf, size_t len, void *out)
 {
-	return ocxl_identity_decode(buf, len, out);
+	return ocxlfs_identity_decode(buf, len, out);
 }
 
 /* docs/protocol.md 4.1, 4.2. */
@@ -34,7 +34,7 @@ static int expect(const uint8_t *buf, size_t len, size_t *end)
 
 static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_t *bbuf)
 {
-	const struct ocxl_identity *x = a, *y = b;
+	const struct ocxlfs_identity *x = a, *y = b;
 
 	return x->serial == y->serial && !strcmp(x->fw_version, y->fw_version) &&
 	       x->ccap0 == y->ccap0 && x->ccap1 == y->ccap1 &&
@@ -44,20 +44,20 @@ static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_
 
 static int render_serial(FILE *out, const void *obj)
 {
-	return ocxl_render_serial(out, obj);
+	return ocxlfs_render_serial(out, obj);
 }
 
 static int render_fw(FILE *out, const void *obj)
 {
-	return ocxl_render_fw_version(out, obj);
+	return ocxlfs_render_fw_version(out, obj);
 }
 
 static int render_info_bare(FILE *out, const void *obj)
 {
-	return ocxl_render_info(out, obj, NULL);
+	return ocxlfs_render_info(out, obj, NULL);
 }
 
-static const struct ocxl_info_extra extra = {
+static const struct ocxlfs_info_extra extra = {
     .label_size = 0x20000,
     .label_max_xfer = 0x1000,
     .transport = "simulator",
@@ -66,25 +66,25 @@ static const struct ocxl_info_extra extra = {
 
 static int render_info(FILE *out, const void *obj)
 {
-	return ocxl_render_info(out, obj, &extra);
+	return ocxlfs_render_info(out, obj, &extra);
 }
 
 static int render_info_json(FILE *out, const void *obj)
 {
-	return ocxl_render_info_json(out, obj, &extra);
+	return ocxlfs_render_info_json(out, obj, &extra);
 }
 
 static int render_prom(FILE *out, const void *obj)
 {
-	const struct ocxl_prom_card card = {.index = 3, .id = obj, .state = "online"};
+	const struct ocxlfs_prom_card card = {.index = 3, .id = obj, .state = "online"};
 
-	return ocxl_render_prom(out, &card, 1);
+	return ocxlfs_render_prom(out, &card, 1);
 }
 
 /* info.json carries what info does (docs/json.md 2). */
-static void check_json(const struct ocxl_identity *id, const char *text)
+static void check_json(const struct ocxlfs_identity *id, const char *text)
 {
-	struct json_object *o = fuzz_json_check(text, OCXL_JSON_SCHEMA_INFO), *v;
+	struct json_object *o = fuzz_json_check(text, OCXLFS_JSON_SCHEMA_INFO), *v;
 	char want[32];
 
 	snprintf(want, sizeof(want), "%" PRIu64, id->serial);
@@ -102,7 +102,7 @@ static void check_json(const struct ocxl_identity *id, const char *text)
 }
 
 /* metrics.prom: info, state and up; the labels give back serial and firmware. */
-static void check_prom(const struct ocxl_identity *id, const char *text)
+static void check_prom(const struct ocxlfs_identity *id, const char *text)
 {
 	char want[32], *label;
 
@@ -118,10 +118,10 @@ static void check_prom(const struct ocxl_identity *id, const char *text)
 
 static void check(const void *out, const uint8_t *buf, size_t len)
 {
-	const struct ocxl_identity *id = out;
+	const struct ocxlfs_identity *id = out;
 	uint64_t dlen = fuzz_le64(buf) & 0xFFFFFFFF;
-	struct ocxl_identity again;
-	uint8_t enc[8 + OCXL_ID_LEN_V1];
+	struct ocxlfs_identity again;
+	uint8_t enc[8 + OCXLFS_ID_LEN_V1];
 	char want[32];
 	size_t lines;
 	char *text;
@@ -156,9 +156,9 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 	free(text);
 
 	/* Round trip: the encoder writes the full v1 block. */
-	FUZZ_ASSERT(ocxl_identity_encode(id, enc, sizeof(enc) - 1) == -ENOSPC);
-	FUZZ_ASSERT(ocxl_identity_encode(id, enc, sizeof(enc)) == (int)sizeof(enc));
-	FUZZ_ASSERT(ocxl_identity_decode(enc, sizeof(enc), &again) == 0);
+	FUZZ_ASSERT(ocxlfs_identity_encode(id, enc, sizeof(enc) - 1) == -ENOSPC);
+	FUZZ_ASSERT(ocxlfs_identity_encode(id, enc, sizeof(enc)) == (int)sizeof(enc));
+	FUZZ_ASSERT(ocxlfs_identity_decode(enc, sizeof(enc), &again) == 0);
 	FUZZ_ASSERT(again.has_admin_buffer_size);
 	FUZZ_ASSERT(same(id, buf, &again, enc) || !id->has_admin_buffer_size);
 	FUZZ_ASSERT(again.serial == id->serial && !strcmp(again.fw_version, id->fw_version));
@@ -167,7 +167,7 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 }
 
 static const struct codec_spec spec = {
-    .out_size = sizeof(struct ocxl_identity),
+    .out_size = sizeof(struct ocxlfs_identity),
     .decode = decode,
     .expect = expect,
     .same = same,

@@ -27,7 +27,7 @@
 #define MODE_SCRIBBLE 0x10u /* overwrite nd_size_in/out after answering */
 
 struct hostile {
-	struct ocxl_transport t;
+	struct ocxlfs_transport t;
 	const uint8_t *reply;
 	size_t reply_len;
 	uint8_t mode;
@@ -47,7 +47,7 @@ static int transport_rc(const struct hostile *h)
 	return (h->mode & MODE_POSITIVE) ? 1 : 0;
 }
 
-static int hostile_call(struct ocxl_transport *t, struct nd_cmd_pkg *pkg)
+static int hostile_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
 {
 	struct hostile *h = (struct hostile *)t;
 	uint8_t *out = pkg->nd_payload + pkg->nd_size_in;
@@ -74,7 +74,7 @@ static int hostile_call(struct ocxl_transport *t, struct nd_cmd_pkg *pkg)
 	return 0;
 }
 
-static const struct ocxl_transport_ops hostile_ops = {.call = hostile_call};
+static const struct ocxlfs_transport_ops hostile_ops = {.call = hostile_call};
 
 /* docs/protocol.md section 5. */
 static int status_errno(uint8_t status)
@@ -133,14 +133,14 @@ static int envelope(const struct hostile *h, int rc_transport, size_t room, bool
 static void run(struct hostile *h, unsigned op, uint32_t p1, uint32_t p2)
 {
 	static const unsigned cmd_of[] = {
-	    OCXL_CMD_IDENTIFY,	     OCXL_CMD_ERRLOG_NEXT,   OCXL_CMD_ERRLOG_ACK,
-	    OCXL_CMD_STATS,	     OCXL_CMD_SMART,	     OCXL_CMD_DUMP_REQUEST,
-	    OCXL_CMD_DUMP_READ,	     OCXL_CMD_DUMP_COMPLETE, OCXL_CMD_HEARTBEAT,
-	    OCXL_CMD_HEALTH_REQUEST, OCXL_CMD_EVENT_CHECK,   OCXL_CMD_ERASE_START,
-	    OCXL_CMD_ERASE_STATUS,
+	    OCXLFS_CMD_IDENTIFY,	     OCXLFS_CMD_ERRLOG_NEXT,   OCXLFS_CMD_ERRLOG_ACK,
+	    OCXLFS_CMD_STATS,	     OCXLFS_CMD_SMART,	     OCXLFS_CMD_DUMP_REQUEST,
+	    OCXLFS_CMD_DUMP_READ,	     OCXLFS_CMD_DUMP_COMPLETE, OCXLFS_CMD_HEARTBEAT,
+	    OCXLFS_CMD_HEALTH_REQUEST, OCXLFS_CMD_EVENT_CHECK,   OCXLFS_CMD_ERASE_START,
+	    OCXLFS_CMD_ERASE_STATUS,
 	};
 	const unsigned cmd = cmd_of[op % (sizeof(cmd_of) / sizeof(cmd_of[0]))];
-	struct ocxl_op_result res = {.status = 0xAA, .fw_size = 0xAAAA};
+	struct ocxlfs_op_result res = {.status = 0xAA, .fw_size = 0xAAAA};
 	const uint8_t *data = NULL;
 	size_t room = 0, dlen = 0, len = 0;
 	uint32_t want_in = 0;
@@ -149,32 +149,32 @@ static void run(struct hostile *h, unsigned op, uint32_t p1, uint32_t p2)
 	bool called = true;
 
 	switch (cmd) {
-	case OCXL_CMD_IDENTIFY: {
-		struct ocxl_identity id, ref;
+	case OCXLFS_CMD_IDENTIFY: {
+		struct ocxlfs_identity id, ref;
 
 		room = 4096;
-		rc = ocxl_op_identify(&h->t, &id, &res);
+		rc = ocxlfs_op_identify(&h->t, &id, &res);
 		if (envelope(h, transport_rc(h), room, true, &data, &dlen, &want)) {
-			want = ocxl_identity_decode(data, dlen, &ref);
+			want = ocxlfs_identity_decode(data, dlen, &ref);
 			if (!want)
 				FUZZ_ASSERT(!memcmp(&id, &ref, sizeof(id)));
 		}
 		break;
 	}
-	case OCXL_CMD_ERRLOG_NEXT: {
+	case OCXLFS_CMD_ERRLOG_NEXT: {
 		/* A caller's buffer of any size, exactly that size on the heap. */
 		size_t cap = p1 % (0x48 + 0xFFFF + 0x40);
 		uint8_t *buf = malloc(cap ? cap : 1);
-		struct ocxl_errlog el;
+		struct ocxlfs_errlog el;
 
 		FUZZ_ASSERT(buf);
 		room = cap < 0x48 + 0xFFFF ? cap : 0x48 + 0xFFFF;
-		rc = ocxl_op_errlog_next(&h->t, buf, cap, &len, &res);
+		rc = ocxlfs_op_errlog_next(&h->t, buf, cap, &len, &res);
 		if (cap < 0x48) {
 			want = -EINVAL;
 			called = false;
 		} else if (envelope(h, transport_rc(h), room, true, &data, &dlen, &want) && dlen) {
-			want = ocxl_errlog_decode(data, dlen, &el);
+			want = ocxlfs_errlog_decode(data, dlen, &el);
 		}
 		FUZZ_ASSERT(len <= cap);
 		if (!rc && len)
@@ -184,41 +184,41 @@ static void run(struct hostile *h, unsigned op, uint32_t p1, uint32_t p2)
 		free(buf);
 		break;
 	}
-	case OCXL_CMD_ERRLOG_ACK:
+	case OCXLFS_CMD_ERRLOG_ACK:
 		want_in = 8;
 		want_w0 = p1;
-		rc = ocxl_op_errlog_ack(&h->t, p1, &res);
+		rc = ocxlfs_op_errlog_ack(&h->t, p1, &res);
 		envelope(h, transport_rc(h), 0, false, &data, &dlen, &want);
 		break;
-	case OCXL_CMD_STATS: {
-		struct ocxl_stats st, ref;
+	case OCXLFS_CMD_STATS: {
+		struct ocxlfs_stats st, ref;
 
 		room = 4096;
-		rc = ocxl_op_stats(&h->t, &st, &res);
+		rc = ocxlfs_op_stats(&h->t, &st, &res);
 		if (envelope(h, transport_rc(h), room, true, &data, &dlen, &want)) {
-			want = ocxl_stats_decode(data, dlen, &ref);
+			want = ocxlfs_stats_decode(data, dlen, &ref);
 			if (!want)
 				FUZZ_ASSERT(!memcmp(&st, &ref, sizeof(st)));
 		}
 		break;
 	}
-	case OCXL_CMD_SMART: {
-		struct ocxl_smart sm, ref;
+	case OCXLFS_CMD_SMART: {
+		struct ocxlfs_smart sm, ref;
 
 		room = 4096;
-		rc = ocxl_op_smart(&h->t, &sm, &res);
+		rc = ocxlfs_op_smart(&h->t, &sm, &res);
 		if (envelope(h, transport_rc(h), room, true, &data, &dlen, &want)) {
-			want = ocxl_smart_decode(data, dlen, &ref);
+			want = ocxlfs_smart_decode(data, dlen, &ref);
 			if (!want)
 				FUZZ_ASSERT(!memcmp(&sm, &ref, sizeof(sm)));
 		}
 		break;
 	}
-	case OCXL_CMD_DUMP_READ: {
+	case OCXLFS_CMD_DUMP_READ: {
 		/* Mostly valid sizes; the top bit of p2 asks for any size at all. */
 		uint32_t size = (p2 & 0x80000000u) ? p2 & 0x7FFFFFFFu : ((p2 % 0x1000) + 1) * 8;
 		/* Exactly size bytes; one for sizes the op must refuse without writing. */
-		uint8_t *dst = malloc(size && size <= OCXL_DUMP_CHUNK_MAX ? size : 1);
+		uint8_t *dst = malloc(size && size <= OCXLFS_DUMP_CHUNK_MAX ? size : 1);
 		const uint8_t *payload;
 		size_t plen = 0, got = 0xAAAA;
 
@@ -226,12 +226,12 @@ static void run(struct hostile *h, unsigned op, uint32_t p1, uint32_t p2)
 		want_in = 8;
 		want_w0 = ((uint64_t)p1 << 32) | size;
 		room = 8 + (size_t)size;
-		rc = ocxl_op_dump_read(&h->t, p1, size, dst, &got, &res);
-		if (size == 0 || size % 8 || size > OCXL_DUMP_CHUNK_MAX) {
+		rc = ocxlfs_op_dump_read(&h->t, p1, size, dst, &got, &res);
+		if (size == 0 || size % 8 || size > OCXLFS_DUMP_CHUNK_MAX) {
 			want = -EINVAL;
 			called = false;
 		} else if (envelope(h, transport_rc(h), room, true, &data, &dlen, &want)) {
-			want = ocxl_dump_chunk_decode(data, dlen, &payload, &plen);
+			want = ocxlfs_dump_chunk_decode(data, dlen, &payload, &plen);
 			if (!want && plen > size)
 				want = -EMSGSIZE;
 		}
@@ -245,23 +245,23 @@ static void run(struct hostile *h, unsigned op, uint32_t p1, uint32_t p2)
 		free(dst);
 		break;
 	}
-	case OCXL_CMD_EVENT_CHECK: {
+	case OCXLFS_CMD_EVENT_CHECK: {
 		uint64_t mask = 0xAAAA;
 
 		room = 4096;
-		rc = ocxl_op_event_check(&h->t, &mask, &res);
+		rc = ocxlfs_op_event_check(&h->t, &mask, &res);
 		if (envelope(h, transport_rc(h), room, true, &data, &dlen, &want))
 			want = dlen < 8 ? -EBADMSG : 0;
 		FUZZ_ASSERT(mask == (!rc ? fuzz_le64(data) : 0));
 		break;
 	}
-	case OCXL_CMD_ERASE_STATUS: {
-		struct ocxl_erase_status es, ref;
+	case OCXLFS_CMD_ERASE_STATUS: {
+		struct ocxlfs_erase_status es, ref;
 
 		room = 4096;
-		rc = ocxl_op_erase_status(&h->t, &es, &res);
+		rc = ocxlfs_op_erase_status(&h->t, &es, &res);
 		if (envelope(h, transport_rc(h), room, true, &data, &dlen, &want)) {
-			want = ocxl_erase_status_decode(data, dlen, &ref);
+			want = ocxlfs_erase_status_decode(data, dlen, &ref);
 			if (!want)
 				FUZZ_ASSERT(!memcmp(&es, &ref, sizeof(es)));
 		}
@@ -269,12 +269,12 @@ static void run(struct hostile *h, unsigned op, uint32_t p1, uint32_t p2)
 	}
 	default: {
 		/* The operations without input or data. */
-		int (*simple)(struct ocxl_transport *, struct ocxl_op_result *) =
-		    cmd == OCXL_CMD_DUMP_REQUEST     ? ocxl_op_dump_request
-		    : cmd == OCXL_CMD_DUMP_COMPLETE  ? ocxl_op_dump_complete
-		    : cmd == OCXL_CMD_HEARTBEAT	     ? ocxl_op_heartbeat
-		    : cmd == OCXL_CMD_HEALTH_REQUEST ? ocxl_op_health_request
-						     : ocxl_op_erase_start;
+		int (*simple)(struct ocxlfs_transport *, struct ocxlfs_op_result *) =
+		    cmd == OCXLFS_CMD_DUMP_REQUEST     ? ocxlfs_op_dump_request
+		    : cmd == OCXLFS_CMD_DUMP_COMPLETE  ? ocxlfs_op_dump_complete
+		    : cmd == OCXLFS_CMD_HEARTBEAT	     ? ocxlfs_op_heartbeat
+		    : cmd == OCXLFS_CMD_HEALTH_REQUEST ? ocxlfs_op_health_request
+						     : ocxlfs_op_erase_start;
 
 		rc = simple(&h->t, &res);
 		envelope(h, transport_rc(h), 0, false, &data, &dlen, &want);
@@ -289,7 +289,7 @@ static void run(struct hostile *h, unsigned op, uint32_t p1, uint32_t p2)
 		return;
 	}
 	/* The request: docs/protocol.md 2.1, 3.1, 3.4. */
-	FUZZ_ASSERT(h->family == OCXL_ND_FAMILY && h->command == cmd);
+	FUZZ_ASSERT(h->family == OCXLFS_ND_FAMILY && h->command == cmd);
 	FUZZ_ASSERT(h->size_in == want_in && h->size_out == 8 + room);
 	FUZZ_ASSERT(h->in0 == want_w0);
 	/* The result: the card's status and size whenever the card answered. */

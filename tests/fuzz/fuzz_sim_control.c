@@ -170,11 +170,11 @@ static bool expect_inject(const char *kw, const char *arg, struct expect *e)
 
 	if (!strcmp(kw, "errlog") && (!arg || number(arg, 1, SIM_ERRLOG_CAPACITY, &n))) {
 		*e = (struct expect){
-		    .what = CALL_INJECT, .count = (unsigned)n, .type = OCXL_EL_GENERAL};
+		    .what = CALL_INJECT, .count = (unsigned)n, .type = OCXLFS_EL_GENERAL};
 		return true;
 	}
 	if (!strcmp(kw, "health") && !arg) {
-		*e = (struct expect){.what = CALL_INJECT, .count = 1, .type = OCXL_EL_HEALTH_PERF};
+		*e = (struct expect){.what = CALL_INJECT, .count = 1, .type = OCXLFS_EL_HEALTH_PERF};
 		return true;
 	}
 	if (!strcmp(kw, "dump") && number(arg, 1, UINT32_MAX, &n)) {

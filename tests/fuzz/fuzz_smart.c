@@ -10,7 +10,7 @@
 
 #include "codec_harness.h"
 #include "fuzz.h"
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "proto/render.h"
 #include "proto/render_json.h"
 #include "proto/render_prom.h"
@@ -18,7 +18,7 @@
 
 static int decode(const uint8_t *buf, size_t len, void *out)
 {
-	return ocxl_smart_decode(buf, len, out);
+	return ocxlfs_smart_decode(buf, len, out);
 }
 
 /* docs/protocol.md 4.1, 4.4: the fixed part is the header alone. */
@@ -31,7 +31,7 @@ static int expect(const uint8_t *buf, size_t len, size_t *end)
 	return fuzz_expect_block(&block, buf, len, end);
 }
 
-static bool attr_eq(const struct ocxl_smart_attr *x, const struct ocxl_smart_attr *y)
+static bool attr_eq(const struct ocxlfs_smart_attr *x, const struct ocxlfs_smart_attr *y)
 {
 	return x->id == y->id && x->flags == y->flags && x->current == y->current &&
 	       x->threshold == y->threshold && x->worst == y->worst && x->raw == y->raw;
@@ -39,7 +39,7 @@ static bool attr_eq(const struct ocxl_smart_attr *x, const struct ocxl_smart_att
 
 static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_t *bbuf)
 {
-	const struct ocxl_smart *x = a, *y = b;
+	const struct ocxlfs_smart *x = a, *y = b;
 
 	if (x->count != y->count)
 		return false;
@@ -51,25 +51,25 @@ static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_
 
 static int render(FILE *out, const void *obj)
 {
-	return ocxl_render_smart(out, obj);
+	return ocxlfs_render_smart(out, obj);
 }
 
 static int render_json(FILE *out, const void *obj)
 {
-	return ocxl_render_smart_json(out, obj);
+	return ocxlfs_render_smart_json(out, obj);
 }
 
 static int render_prom(FILE *out, const void *obj)
 {
-	const struct ocxl_prom_card card = {.index = 0, .smart = obj};
+	const struct ocxlfs_prom_card card = {.index = 0, .smart = obj};
 
-	return ocxl_render_prom(out, &card, 1);
+	return ocxlfs_render_prom(out, &card, 1);
 }
 
 /* docs/json.md 4: one object per record, in card order. */
-static void check_json(const struct ocxl_smart *sm, const char *text)
+static void check_json(const struct ocxlfs_smart *sm, const char *text)
 {
-	struct json_object *doc = fuzz_json_check(text, OCXL_JSON_SCHEMA_HEALTH);
+	struct json_object *doc = fuzz_json_check(text, OCXLFS_JSON_SCHEMA_HEALTH);
 	struct json_object *attrs = fuzz_json_get(doc, "attributes");
 	char raw[24];
 
@@ -89,7 +89,7 @@ static void check_json(const struct ocxl_smart *sm, const char *text)
  * docs/json.md 6: ocxl_card_up, four series per attribute ID (the first
  * record of an ID that repeats) and the temperature if 0xC2 is among them.
  */
-static void check_prom(const struct ocxl_smart *sm, const char *text)
+static void check_prom(const struct ocxlfs_smart *sm, const char *text)
 {
 	size_t ids = 0, temp = 0;
 
@@ -99,24 +99,24 @@ static void check_prom(const struct ocxl_smart *sm, const char *text)
 		for (unsigned k = 0; k < i; k++)
 			first &= sm->attr[k].id != sm->attr[i].id;
 		ids += first;
-		temp += first && sm->attr[i].id == OCXL_SMART_TEMPERATURE;
+		temp += first && sm->attr[i].id == OCXLFS_SMART_TEMPERATURE;
 	}
 	FUZZ_ASSERT(fuzz_prom_check(text) == 1 + 4 * ids + temp);
 }
 
 static void check(const void *out, const uint8_t *buf, size_t len)
 {
-	const struct ocxl_smart *sm = out;
+	const struct ocxlfs_smart *sm = out;
 	uint64_t dlen = fuzz_le64(buf) & 0xFFFFFFFF;
-	uint64_t want = dlen / 16 < OCXL_SMART_MAX_ATTRS ? dlen / 16 : OCXL_SMART_MAX_ATTRS;
-	struct ocxl_smart again;
-	uint8_t enc[8 + 16 * OCXL_SMART_MAX_ATTRS];
+	uint64_t want = dlen / 16 < OCXLFS_SMART_MAX_ATTRS ? dlen / 16 : OCXLFS_SMART_MAX_ATTRS;
+	struct ocxlfs_smart again;
+	uint8_t enc[8 + 16 * OCXLFS_SMART_MAX_ATTRS];
 	size_t lines, elen;
 	char *text, *line;
 
 	FUZZ_ASSERT(sm->count == want);
 	for (unsigned i = 0; i < sm->count; i++) {
-		const struct ocxl_smart_attr *a = &sm->attr[i];
+		const struct ocxlfs_smart_attr *a = &sm->attr[i];
 		uint64_t w = fuzz_le64(buf + 8 + 16 * i);
 
 		FUZZ_ASSERT(8 + 16 * (i + 1) <= len);
@@ -130,7 +130,7 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 	FUZZ_ASSERT(lines == sm->count);
 	line = text;
 	for (unsigned i = 0; i < sm->count; i++) {
-		const char *name = ocxl_smart_attr_name(sm->attr[i].id);
+		const char *name = ocxlfs_smart_attr_name(sm->attr[i].id);
 
 		FUZZ_ASSERT(!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ');
 		line = strchr(line, '\n') + 1;
@@ -145,14 +145,14 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 
 	elen = 8 + 16 * (size_t)sm->count;
 	if (elen > 8)
-		FUZZ_ASSERT(ocxl_smart_encode(sm, enc, elen - 1) == -ENOSPC);
-	FUZZ_ASSERT(ocxl_smart_encode(sm, enc, elen) == (int)elen);
-	FUZZ_ASSERT(ocxl_smart_decode(enc, elen, &again) == 0);
+		FUZZ_ASSERT(ocxlfs_smart_encode(sm, enc, elen - 1) == -ENOSPC);
+	FUZZ_ASSERT(ocxlfs_smart_encode(sm, enc, elen) == (int)elen);
+	FUZZ_ASSERT(ocxlfs_smart_decode(enc, elen, &again) == 0);
 	FUZZ_ASSERT(same(sm, buf, &again, enc));
 }
 
 static const struct codec_spec spec = {
-    .out_size = sizeof(struct ocxl_smart),
+    .out_size = sizeof(struct ocxlfs_smart),
     .decode = decode,
     .expect = expect,
     .same = same,

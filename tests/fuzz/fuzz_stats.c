@@ -12,7 +12,7 @@
 
 #include "codec_harness.h"
 #include "fuzz.h"
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "proto/render.h"
 #include "proto/render_json.h"
 #include "proto/render_prom.h"
@@ -21,23 +21,23 @@
 /* docs/protocol.md 4.5, block tables: block, offset in block, low bit, width. */
 static const struct {
 	uint8_t block, off, lsb, bits;
-} fields[OCXL_STAT_NR] = {
-    [OCXL_STAT_RESET_COUNT] = {1, 0x08, 32, 32},
-    [OCXL_STAT_RESET_UPTIME] = {1, 0x08, 0, 32},
-    [OCXL_STAT_POWER_ON_UPTIME] = {1, 0x10, 32, 32},
-    [OCXL_STAT_LIFE_REMAINING] = {1, 0x10, 0, 8},
-    [OCXL_STAT_CRIT_RESOURCE_UTIL] = {2, 0x08, 0, 8},
-    [OCXL_STAT_HOST_LOAD_COUNT] = {2, 0x10, 0, 64},
-    [OCXL_STAT_HOST_STORE_COUNT] = {2, 0x18, 0, 64},
-    [OCXL_STAT_HOST_LOAD_DURATION] = {2, 0x20, 0, 64},
-    [OCXL_STAT_HOST_STORE_DURATION] = {2, 0x28, 0, 64},
-    [OCXL_STAT_MEDIA_READ_COUNT] = {2, 0x50, 0, 64},
-    [OCXL_STAT_MEDIA_WRITE_COUNT] = {2, 0x58, 0, 64},
-    [OCXL_STAT_MEDIA_READ_DURATION] = {2, 0x60, 0, 64},
-    [OCXL_STAT_MEDIA_WRITE_DURATION] = {2, 0x68, 0, 64},
-    [OCXL_STAT_CACHE_READ_HIT_COUNT] = {2, 0x90, 0, 64},
-    [OCXL_STAT_CACHE_WRITE_HIT_COUNT] = {2, 0x98, 0, 64},
-    [OCXL_STAT_FAST_WRITE_COUNT] = {2, 0xA0, 0, 64},
+} fields[OCXLFS_STAT_NR] = {
+    [OCXLFS_STAT_RESET_COUNT] = {1, 0x08, 32, 32},
+    [OCXLFS_STAT_RESET_UPTIME] = {1, 0x08, 0, 32},
+    [OCXLFS_STAT_POWER_ON_UPTIME] = {1, 0x10, 32, 32},
+    [OCXLFS_STAT_LIFE_REMAINING] = {1, 0x10, 0, 8},
+    [OCXLFS_STAT_CRIT_RESOURCE_UTIL] = {2, 0x08, 0, 8},
+    [OCXLFS_STAT_HOST_LOAD_COUNT] = {2, 0x10, 0, 64},
+    [OCXLFS_STAT_HOST_STORE_COUNT] = {2, 0x18, 0, 64},
+    [OCXLFS_STAT_HOST_LOAD_DURATION] = {2, 0x20, 0, 64},
+    [OCXLFS_STAT_HOST_STORE_DURATION] = {2, 0x28, 0, 64},
+    [OCXLFS_STAT_MEDIA_READ_COUNT] = {2, 0x50, 0, 64},
+    [OCXLFS_STAT_MEDIA_WRITE_COUNT] = {2, 0x58, 0, 64},
+    [OCXLFS_STAT_MEDIA_READ_DURATION] = {2, 0x60, 0, 64},
+    [OCXLFS_STAT_MEDIA_WRITE_DURATION] = {2, 0x68, 0, 64},
+    [OCXLFS_STAT_CACHE_READ_HIT_COUNT] = {2, 0x90, 0, 64},
+    [OCXLFS_STAT_CACHE_WRITE_HIT_COUNT] = {2, 0x98, 0, 64},
+    [OCXLFS_STAT_FAST_WRITE_COUNT] = {2, 0xA0, 0, 64},
 };
 
 /*
@@ -45,7 +45,7 @@ static const struct {
  * appears twice means; the oracle takes each field from the last block
  * that holds it whole, as a reader walking in order naturally does.
  */
-static int oracle(const uint8_t *buf, size_t len, size_t *end, struct ocxl_stats *want)
+static int oracle(const uint8_t *buf, size_t len, size_t *end, struct ocxlfs_stats *want)
 {
 	uint64_t w, dlen, off, stop;
 
@@ -72,7 +72,7 @@ static int oracle(const uint8_t *buf, size_t len, size_t *end, struct ocxl_stats
 			return -EMSGSIZE;
 		if (id != 1 && id != 2)
 			want->unknown_blocks++;
-		for (unsigned f = 0; f < OCXL_STAT_NR; f++) {
+		for (unsigned f = 0; f < OCXLFS_STAT_NR; f++) {
 			uint64_t v;
 
 			if (fields[f].block != id || fields[f].off + 8u > 8 + blen)
@@ -91,23 +91,23 @@ static int oracle(const uint8_t *buf, size_t len, size_t *end, struct ocxl_stats
 
 static int decode(const uint8_t *buf, size_t len, void *out)
 {
-	return ocxl_stats_decode(buf, len, out);
+	return ocxlfs_stats_decode(buf, len, out);
 }
 
 static int expect(const uint8_t *buf, size_t len, size_t *end)
 {
-	struct ocxl_stats want;
+	struct ocxlfs_stats want;
 
 	return oracle(buf, len, end, &want);
 }
 
 static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_t *bbuf)
 {
-	const struct ocxl_stats *x = a, *y = b;
+	const struct ocxlfs_stats *x = a, *y = b;
 
 	if (x->present != y->present || x->unknown_blocks != y->unknown_blocks)
 		return false;
-	for (unsigned f = 0; f < OCXL_STAT_NR; f++)
+	for (unsigned f = 0; f < OCXLFS_STAT_NR; f++)
 		if ((x->present & (1u << f)) && x->value[f] != y->value[f])
 			return false;
 	return true;
@@ -115,31 +115,31 @@ static bool same(const void *a, const uint8_t *abuf, const void *b, const uint8_
 
 static int render(FILE *out, const void *obj)
 {
-	return ocxl_render_stats(out, obj);
+	return ocxlfs_render_stats(out, obj);
 }
 
 static int render_json(FILE *out, const void *obj)
 {
-	return ocxl_render_stats_json(out, obj);
+	return ocxlfs_render_stats_json(out, obj);
 }
 
 static int render_prom(FILE *out, const void *obj)
 {
-	const struct ocxl_prom_card card = {.index = 1, .stats = obj};
+	const struct ocxlfs_prom_card card = {.index = 1, .stats = obj};
 
-	return ocxl_render_prom(out, &card, 1);
+	return ocxlfs_render_prom(out, &card, 1);
 }
 
 /* docs/json.md 3: one decimal string per statistic reported, by name. */
-static void check_json(const struct ocxl_stats *st, const char *text)
+static void check_json(const struct ocxlfs_stats *st, const char *text)
 {
-	struct json_object *doc = fuzz_json_check(text, OCXL_JSON_SCHEMA_STATISTICS);
+	struct json_object *doc = fuzz_json_check(text, OCXLFS_JSON_SCHEMA_STATISTICS);
 	struct json_object *stats = fuzz_json_get(doc, "statistics"), *v;
 	char want[24];
 
 	FUZZ_ASSERT(json_object_object_length(stats) == __builtin_popcount(st->present));
-	for (unsigned f = 0; f < OCXL_STAT_NR; f++) {
-		if (!json_object_object_get_ex(stats, ocxl_stat_name((enum ocxl_stat_field)f),
+	for (unsigned f = 0; f < OCXLFS_STAT_NR; f++) {
+		if (!json_object_object_get_ex(stats, ocxlfs_stat_name((enum ocxlfs_stat_field)f),
 					       &v)) {
 			FUZZ_ASSERT(!(st->present & (1u << f)));
 			continue;
@@ -154,28 +154,28 @@ static void check_json(const struct ocxl_stats *st, const char *text)
 
 static void check(const void *out, const uint8_t *buf, size_t len)
 {
-	const struct ocxl_stats *st = out;
-	struct ocxl_stats want, again;
-	uint8_t enc[8 + OCXL_CS_LEN_V4];
+	const struct ocxlfs_stats *st = out;
+	struct ocxlfs_stats want, again;
+	uint8_t enc[8 + OCXLFS_CS_LEN_V4];
 	size_t end, lines;
 	char *text, *line;
 
 	FUZZ_ASSERT(oracle(buf, len, &end, &want) == 0);
 	FUZZ_ASSERT(same(st, buf, &want, buf));
 	/* Absent fields are 0, never stale. */
-	for (unsigned f = 0; f < OCXL_STAT_NR; f++)
+	for (unsigned f = 0; f < OCXLFS_STAT_NR; f++)
 		FUZZ_ASSERT((st->present & (1u << f)) || st->value[f] == 0);
 
 	text = fuzz_render_check(render, st, st->present == 0, &lines);
 	FUZZ_ASSERT(lines == (size_t)__builtin_popcount(st->present));
 	line = text;
-	for (unsigned f = 0; f < OCXL_STAT_NR; f++) {
+	for (unsigned f = 0; f < OCXLFS_STAT_NR; f++) {
 		char want_line[96];
 
 		if (!(st->present & (1u << f)))
 			continue;
 		snprintf(want_line, sizeof(want_line), "%s: %" PRIu64 "\n",
-			 ocxl_stat_name((enum ocxl_stat_field)f), st->value[f]);
+			 ocxlfs_stat_name((enum ocxlfs_stat_field)f), st->value[f]);
 		FUZZ_ASSERT(!strncmp(line, want_line, strlen(want_line)));
 		line += strlen(want_line);
 	}
@@ -189,16 +189,16 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 	free(text);
 
 	/* The encoder writes both v4 blocks whole: every field comes back present. */
-	FUZZ_ASSERT(ocxl_stats_encode(st, enc, sizeof(enc) - 1) == -ENOSPC);
-	FUZZ_ASSERT(ocxl_stats_encode(st, enc, sizeof(enc)) == (int)sizeof(enc));
-	FUZZ_ASSERT(ocxl_stats_decode(enc, sizeof(enc), &again) == 0);
-	FUZZ_ASSERT(again.present == (1u << OCXL_STAT_NR) - 1 && again.unknown_blocks == 0);
-	for (unsigned f = 0; f < OCXL_STAT_NR; f++)
+	FUZZ_ASSERT(ocxlfs_stats_encode(st, enc, sizeof(enc) - 1) == -ENOSPC);
+	FUZZ_ASSERT(ocxlfs_stats_encode(st, enc, sizeof(enc)) == (int)sizeof(enc));
+	FUZZ_ASSERT(ocxlfs_stats_decode(enc, sizeof(enc), &again) == 0);
+	FUZZ_ASSERT(again.present == (1u << OCXLFS_STAT_NR) - 1 && again.unknown_blocks == 0);
+	for (unsigned f = 0; f < OCXLFS_STAT_NR; f++)
 		FUZZ_ASSERT(again.value[f] == st->value[f]);
 }
 
 static const struct codec_spec spec = {
-    .out_size = sizeof(struct ocxl_stats),
+    .out_size = sizeof(struct ocxlfs_stats),
     .decode = decode,
     .expect = expect,
     .same = same,

@@ -20,14 +20,14 @@
 
 #include <ocxlfs/passthru.h>
 
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "proto/ops.h"
 #include "sim/sim.h"
 #include "sim/sim_control.h"
 #include "store/journal.h"
 #include "util/log.h"
 
-#define OUT_ROOM    (OCXL_PKG_OUT_HDR + SIM_ADMIN_BUFFER_SIZE)
+#define OUT_ROOM    (OCXLFS_PKG_OUT_HDR + SIM_ADMIN_BUFFER_SIZE)
 #define MAX_ENTRIES 32
 
 static const char *outdir;
@@ -77,12 +77,12 @@ static int call(struct sim_card *sim, unsigned cmd, uint64_t w0, unsigned nw, st
 	int rc;
 
 	memset(pkg_buf, 0, sizeof(pkg_buf));
-	pkg->nd_family = OCXL_ND_FAMILY;
+	pkg->nd_family = OCXLFS_ND_FAMILY;
 	pkg->nd_command = cmd;
 	pkg->nd_size_in = 8 * nw;
 	pkg->nd_size_out = OUT_ROOM;
 	if (nw)
-		ocxl_put_le64(pkg->nd_payload, w0);
+		ocxlfs_put_le64(pkg->nd_payload, w0);
 	rc = sim_card_ioctl(sim, ND_IOCTL_CALL, pkg);
 	if (rc) {
 		fprintf(stderr, "gen_corpus: command %u: %s\n", cmd, strerror(-rc));
@@ -99,11 +99,11 @@ static int call(struct sim_card *sim, unsigned cmd, uint64_t w0, unsigned nw, st
 static unsigned ops_index(unsigned cmd)
 {
 	static const unsigned order[] = {
-	    OCXL_CMD_IDENTIFY,	     OCXL_CMD_ERRLOG_NEXT,   OCXL_CMD_ERRLOG_ACK,
-	    OCXL_CMD_STATS,	     OCXL_CMD_SMART,	     OCXL_CMD_DUMP_REQUEST,
-	    OCXL_CMD_DUMP_READ,	     OCXL_CMD_DUMP_COMPLETE, OCXL_CMD_HEARTBEAT,
-	    OCXL_CMD_HEALTH_REQUEST, OCXL_CMD_EVENT_CHECK,   OCXL_CMD_ERASE_START,
-	    OCXL_CMD_ERASE_STATUS,
+	    OCXLFS_CMD_IDENTIFY,	     OCXLFS_CMD_ERRLOG_NEXT,   OCXLFS_CMD_ERRLOG_ACK,
+	    OCXLFS_CMD_STATS,	     OCXLFS_CMD_SMART,	     OCXLFS_CMD_DUMP_REQUEST,
+	    OCXLFS_CMD_DUMP_READ,	     OCXLFS_CMD_DUMP_COMPLETE, OCXLFS_CMD_HEARTBEAT,
+	    OCXLFS_CMD_HEALTH_REQUEST, OCXLFS_CMD_EVENT_CHECK,   OCXLFS_CMD_ERASE_START,
+	    OCXLFS_CMD_ERASE_STATUS,
 	};
 
 	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
@@ -138,12 +138,12 @@ static int capture(struct sim_card *sim, const char *tag, unsigned cmd, uint64_t
 	put32(head + 2, r.fw_size);
 	put32(head + 6, p1);
 	put32(head + 10, p2);
-	snprintf(name, sizeof(name), "%s-%s-status%02x", tag, ocxl_cmd_name(cmd), r.status);
+	snprintf(name, sizeof(name), "%s-%s-status%02x", tag, ocxlfs_cmd_name(cmd), r.status);
 	rc = save("ops", name, head, sizeof(head), r.out, r.out_len);
-	if (!rc && target && r.status == OCXL_STATUS_SUCCESS && r.out_len > OCXL_PKG_OUT_HDR) {
-		snprintf(name, sizeof(name), "%s-%s", tag, ocxl_cmd_name(cmd));
-		rc = save(target, name, NULL, 0, r.out + OCXL_PKG_OUT_HDR,
-			  r.out_len - OCXL_PKG_OUT_HDR);
+	if (!rc && target && r.status == OCXLFS_STATUS_SUCCESS && r.out_len > OCXLFS_PKG_OUT_HDR) {
+		snprintf(name, sizeof(name), "%s-%s", tag, ocxlfs_cmd_name(cmd));
+		rc = save(target, name, NULL, 0, r.out + OCXLFS_PKG_OUT_HDR,
+			  r.out_len - OCXLFS_PKG_OUT_HDR);
 	}
 	if (out)
 		*out = r;
@@ -161,19 +161,19 @@ static int drain_errlog(struct sim_card *sim, const char *tag)
 		uint32_t id;
 
 		snprintf(name, sizeof(name), "%s-%u", tag, i);
-		rc = capture(sim, name, OCXL_CMD_ERRLOG_NEXT, 0, 0, 0x48 + 0xFFFF, 0, "errlog", &r);
-		if (rc || r.status || r.out_len <= OCXL_PKG_OUT_HDR)
+		rc = capture(sim, name, OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x48 + 0xFFFF, 0, "errlog", &r);
+		if (rc || r.status || r.out_len <= OCXLFS_PKG_OUT_HDR)
 			break;
 		if (nentries < MAX_ENTRIES) {
-			entry_len[nentries] = r.out_len - OCXL_PKG_OUT_HDR;
+			entry_len[nentries] = r.out_len - OCXLFS_PKG_OUT_HDR;
 			entries[nentries] = malloc(entry_len[nentries]);
 			if (!entries[nentries])
 				return -ENOMEM;
-			memcpy(entries[nentries++], r.out + OCXL_PKG_OUT_HDR,
-			       r.out_len - OCXL_PKG_OUT_HDR);
+			memcpy(entries[nentries++], r.out + OCXLFS_PKG_OUT_HDR,
+			       r.out_len - OCXLFS_PKG_OUT_HDR);
 		}
-		id = (uint32_t)(ocxl_get_le64(r.out + OCXL_PKG_OUT_HDR + OCXL_EL_OFF_ID_PRC) >> 32);
-		rc = capture(sim, name, OCXL_CMD_ERRLOG_ACK, id, 1, id, 0, NULL, NULL);
+		id = (uint32_t)(ocxlfs_get_le64(r.out + OCXLFS_PKG_OUT_HDR + OCXLFS_EL_OFF_ID_PRC) >> 32);
+		rc = capture(sim, name, OCXLFS_CMD_ERRLOG_ACK, id, 1, id, 0, NULL, NULL);
 	}
 	return rc;
 }
@@ -184,17 +184,17 @@ static int card_answers(struct sim_card *sim, const char *tag)
 	char name[64];
 	int rc;
 
-	rc = capture(sim, tag, OCXL_CMD_IDENTIFY, 0, 0, 0, 0, "identity", NULL);
+	rc = capture(sim, tag, OCXLFS_CMD_IDENTIFY, 0, 0, 0, 0, "identity", NULL);
 	if (!rc)
-		rc = capture(sim, tag, OCXL_CMD_SMART, 0, 0, 0, 0, "smart", NULL);
+		rc = capture(sim, tag, OCXLFS_CMD_SMART, 0, 0, 0, 0, "smart", NULL);
 	if (!rc)
-		rc = capture(sim, tag, OCXL_CMD_STATS, 0, 0, 0, 0, "stats", NULL);
+		rc = capture(sim, tag, OCXLFS_CMD_STATS, 0, 0, 0, 0, "stats", NULL);
 	if (!rc)
-		rc = capture(sim, tag, OCXL_CMD_EVENT_CHECK, 0, 0, 0, 0, NULL, NULL);
+		rc = capture(sim, tag, OCXLFS_CMD_EVENT_CHECK, 0, 0, 0, 0, NULL, NULL);
 	if (!rc)
-		rc = capture(sim, tag, OCXL_CMD_HEARTBEAT, 0, 0, 0, 0, NULL, NULL);
+		rc = capture(sim, tag, OCXLFS_CMD_HEARTBEAT, 0, 0, 0, 0, NULL, NULL);
 	if (!rc)
-		rc = capture(sim, tag, OCXL_CMD_HEALTH_REQUEST, 0, 0, 0, 0, NULL, NULL);
+		rc = capture(sim, tag, OCXLFS_CMD_HEALTH_REQUEST, 0, 0, 0, 0, NULL, NULL);
 	if (!rc)
 		rc = drain_errlog(sim, tag);
 	/* A 100-byte dump read in 64-byte chunks: full, partial, empty. */
@@ -203,23 +203,23 @@ static int card_answers(struct sim_card *sim, const char *tag)
 	for (uint32_t off = 0; off <= 128 && !rc; off += 64) {
 		snprintf(name, sizeof(name), "%s-%u", tag, off);
 		/* fuzz_ops.c asks for ((p2 % 0x1000) + 1) * 8 bytes: p2 = 7 is 64. */
-		rc = capture(sim, name, OCXL_CMD_DUMP_READ, ((uint64_t)off << 32) | 64, 1, off, 7,
+		rc = capture(sim, name, OCXLFS_CMD_DUMP_READ, ((uint64_t)off << 32) | 64, 1, off, 7,
 			     "dump_chunk", NULL);
 	}
 	if (!rc)
-		rc = capture(sim, tag, OCXL_CMD_DUMP_COMPLETE, 0, 0, 0, 0, NULL, NULL);
+		rc = capture(sim, tag, OCXLFS_CMD_DUMP_COMPLETE, 0, 0, 0, 0, NULL, NULL);
 	if (!rc)
-		rc = capture(sim, tag, OCXL_CMD_DUMP_REQUEST, 0, 0, 0, 0, NULL, NULL);
+		rc = capture(sim, tag, OCXLFS_CMD_DUMP_REQUEST, 0, 0, 0, 0, NULL, NULL);
 	/* Erase status before and after a start. */
 	if (!rc) {
 		snprintf(name, sizeof(name), "%s-before", tag);
-		rc = capture(sim, name, OCXL_CMD_ERASE_STATUS, 0, 0, 0, 0, "erase_status", NULL);
+		rc = capture(sim, name, OCXLFS_CMD_ERASE_STATUS, 0, 0, 0, 0, "erase_status", NULL);
 	}
 	if (!rc)
-		rc = capture(sim, tag, OCXL_CMD_ERASE_START, 0, 0, 0, 0, NULL, NULL);
+		rc = capture(sim, tag, OCXLFS_CMD_ERASE_START, 0, 0, 0, 0, NULL, NULL);
 	if (!rc) {
 		snprintf(name, sizeof(name), "%s-after", tag);
-		rc = capture(sim, name, OCXL_CMD_ERASE_STATUS, 0, 0, 0, 0, "erase_status", NULL);
+		rc = capture(sim, name, OCXLFS_CMD_ERASE_STATUS, 0, 0, 0, 0, "erase_status", NULL);
 	}
 	return rc;
 }
@@ -305,7 +305,7 @@ static int journal_seeds(void)
 		/* First an empty journal, then the same file with every entry. */
 		for (unsigned i = 0; round && i < nentries && rc >= 0; i++)
 			rc = errlog_journal_append(j,
-						   (uint32_t)(ocxl_get_le64(entries[i] + 8) >> 32),
+						   (uint32_t)(ocxlfs_get_le64(entries[i] + 8) >> 32),
 						   entries[i], entry_len[i]);
 		errlog_journal_close(j);
 		if (rc < 0)
@@ -359,14 +359,14 @@ static int run(void)
 		/* The same commands with a wrong identifier on every buffer, then a failing status.
 		 */
 		if (!rc)
-			rc = sim_card_inject_errlog(sim, 1, OCXL_EL_GENERAL);
+			rc = sim_card_inject_errlog(sim, 1, OCXLFS_EL_GENERAL);
 		if (!rc)
 			rc = sim_card_set_fault(sim, SIM_FAULT_CORRUPT, 0);
 		snprintf(tag, sizeof(tag), "%s-corrupt", tags[p]);
 		if (!rc)
 			rc = card_answers(sim, tag);
 		if (!rc)
-			rc = sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXL_STATUS_BLOCKED_BG);
+			rc = sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXLFS_STATUS_BLOCKED_BG);
 		snprintf(tag, sizeof(tag), "%s-busy", tags[p]);
 		if (!rc)
 			rc = card_answers(sim, tag);

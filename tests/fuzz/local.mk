@@ -1,7 +1,7 @@
 # Build and test rules for tests/fuzz/, included from the top Makefile.am.
 #
 # libFuzzer targets (tests/fuzz/README), one per decoder of
-# src/proto/codec.h plus the card operations, the sim/ control keywords and
+# src/codec/codec.h plus the card operations, the sim/ control keywords and
 # journal recovery.  They are built with clang straight from these rules,
 # whatever compiler configure chose, with ASan and UBSan; their seed corpus
 # comes from the simulator (gen_corpus) at build time.
@@ -26,13 +26,13 @@ FUZZ_SRC = $(srcdir)/tests/fuzz/
 FUZZ_COMMON_C = $(FUZZ_SRC)fuzz.c
 FUZZ_COMMON_H = $(FUZZ_SRC)fuzz.h $(srcdir)/include/ocxlfs/passthru.h $(FUZZ_SRC)build.sh $(FUZZ_SRC)toolchain.sh
 FUZZ_CODEC_C = $(FUZZ_COMMON_C) $(FUZZ_SRC)codec_harness.c $(FUZZ_SRC)render_check.c \
-	$(srcdir)/src/proto/codec.c $(srcdir)/src/proto/render.c \
+	$(srcdir)/src/codec/codec.c $(srcdir)/src/proto/render.c \
 	$(srcdir)/src/proto/render_json.c $(srcdir)/src/proto/render_prom.c
 FUZZ_CODEC_H = $(FUZZ_COMMON_H) $(FUZZ_SRC)codec_harness.h $(FUZZ_SRC)render_check.h \
-	$(srcdir)/src/proto/codec.h $(srcdir)/src/proto/render.h \
+	$(srcdir)/src/codec/codec.h $(srcdir)/src/proto/render.h \
 	$(srcdir)/src/proto/render_json.h $(srcdir)/src/proto/render_prom.h
-FUZZ_OPS_C = $(FUZZ_COMMON_C) $(srcdir)/src/proto/codec.c $(srcdir)/src/proto/ops.c
-FUZZ_OPS_H = $(FUZZ_COMMON_H) $(srcdir)/src/proto/codec.h $(srcdir)/src/proto/ops.h \
+FUZZ_OPS_C = $(FUZZ_COMMON_C) $(srcdir)/src/codec/codec.c $(srcdir)/src/proto/ops.c
+FUZZ_OPS_H = $(FUZZ_COMMON_H) $(srcdir)/src/codec/codec.h $(srcdir)/src/proto/ops.h \
 	$(srcdir)/src/transport/transport.h
 FUZZ_SIM_CONTROL_C = $(FUZZ_COMMON_C) $(srcdir)/src/sim/sim_control.c
 FUZZ_SIM_CONTROL_H = $(FUZZ_COMMON_H) $(srcdir)/src/sim/sim_control.h $(srcdir)/src/sim/sim.h

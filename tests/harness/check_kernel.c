@@ -62,11 +62,11 @@ static void setup_cards(const char *count, const char *extra)
 		ctl("setup", count, dir, NULL);
 }
 
-static struct ocxl_discovered *discover(unsigned want)
+static struct ocxlfs_discovered *discover(unsigned want)
 {
-	struct ocxl_discovered *cards = NULL;
+	struct ocxlfs_discovered *cards = NULL;
 	unsigned n = 99;
-	int rc = ocxl_discover(&cards, &n);
+	int rc = ocxlfs_discover(&cards, &n);
 
 	ck_assert_int_eq(rc, 0);
 	ck_assert_uint_eq(n, want);
@@ -77,7 +77,7 @@ static struct ocxl_discovered *discover(unsigned want)
 
 START_TEST(test_discover_cards)
 {
-	struct ocxl_discovered *c;
+	struct ocxlfs_discovered *c;
 
 	setup_cards("2", NULL);
 	c = discover(2);
@@ -93,13 +93,13 @@ START_TEST(test_discover_cards)
 		ck_assert_str_eq(c[i].fw_version, "01.02.03");
 		ck_assert(c[i].identity_from_sysfs);
 	}
-	ocxl_discover_free(c, 2);
+	ocxlfs_discover_free(c, 2);
 }
 END_TEST
 
 START_TEST(test_discover_identity_by_command)
 {
-	struct ocxl_discovered *c;
+	struct ocxlfs_discovered *c;
 
 	/* No ocxlpmem/ sysfs group: the identity comes from IDENTIFY. */
 	setup_cards("1", "sysfs-identity=0");
@@ -107,29 +107,29 @@ START_TEST(test_discover_identity_by_command)
 	ck_assert(!c[0].identity_from_sysfs);
 	ck_assert_uint_eq(c[0].serial, SIM_FIRST_SERIAL);
 	ck_assert_str_eq(c[0].fw_version, "01.02.03");
-	ocxl_discover_free(c, 1);
+	ocxlfs_discover_free(c, 1);
 }
 END_TEST
 
 START_TEST(test_discover_none)
 {
-	struct ocxl_discovered *c;
+	struct ocxlfs_discovered *c;
 
 	ctl("teardown", NULL);
 	c = discover(0);
 	ck_assert_ptr_nonnull(c);
-	ocxl_discover_free(c, 0);
+	ocxlfs_discover_free(c, 0);
 }
 END_TEST
 
 START_TEST(test_discover_v4_fallback)
 {
-	struct ocxl_op_result res;
-	struct ocxl_identity id;
-	struct ocxl_stats st;
-	struct ocxl_smart sm;
-	struct ocxl_discovered *c;
-	uint8_t entry[OCXL_EL_FIXED + 0x100];
+	struct ocxlfs_op_result res;
+	struct ocxlfs_identity id;
+	struct ocxlfs_stats st;
+	struct ocxlfs_smart sm;
+	struct ocxlfs_discovered *c;
+	uint8_t entry[OCXLFS_EL_FIXED + 0x100];
 	uint32_t size, xfer;
 	size_t len;
 
@@ -141,30 +141,30 @@ START_TEST(test_discover_v4_fallback)
 	ck_assert_str_eq(c[0].t->kind, "ioctl-v4");
 	ck_assert_str_eq(c[0].t->device, "/dev/ocxlpmem0");
 	ck_assert_uint_eq(c[0].serial, SIM_FIRST_SERIAL);
-	ck_assert_ptr_nonnull(ocxl_transport_ndctl_dimm(c[0].t));
+	ck_assert_ptr_nonnull(ocxlfs_transport_ndctl_dimm(c[0].t));
 
-	ck_assert_int_eq(ocxl_op_identify(c[0].t, &id, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_identify(c[0].t, &id, &res), 0);
 	ck_assert_uint_eq(id.serial, SIM_FIRST_SERIAL);
-	ck_assert_int_eq(ocxl_op_stats(c[0].t, &st, &res), 0);
-	ck_assert_uint_eq(st.present, (1u << OCXL_STAT_NR) - 1);
+	ck_assert_int_eq(ocxlfs_op_stats(c[0].t, &st, &res), 0);
+	ck_assert_uint_eq(st.present, (1u << OCXLFS_STAT_NR) - 1);
 	/* SMART through the DIMM's family-6 command 1. */
-	ck_assert_int_eq(ocxl_op_smart(c[0].t, &sm, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_smart(c[0].t, &sm, &res), 0);
 	ck_assert_uint_eq(sm.count, 3);
-	ck_assert_int_eq(ocxl_op_errlog_next(c[0].t, entry, sizeof(entry), &len, &res), 0);
-	ck_assert_uint_ge(len, OCXL_EL_FIXED);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(c[0].t, entry, sizeof(entry), &len, &res), 0);
+	ck_assert_uint_ge(len, OCXLFS_EL_FIXED);
 	ck_assert_int_eq(c[0].t->ops->label_size(c[0].t, &size, &xfer), 0);
 	ck_assert_uint_eq(size, 131072);
 	/* No v4 ioctl for it: unsupported, not broken. */
-	ck_assert_int_eq(ocxl_op_heartbeat(c[0].t, &res),
-			 -ocxl_status_errno(OCXL_STATUS_BAD_OPCODE));
-	ck_assert_uint_eq(res.status, OCXL_STATUS_BAD_OPCODE);
-	ocxl_discover_free(c, 1);
+	ck_assert_int_eq(ocxlfs_op_heartbeat(c[0].t, &res),
+			 -ocxlfs_status_errno(OCXLFS_STATUS_BAD_OPCODE));
+	ck_assert_uint_eq(res.status, OCXLFS_STATUS_BAD_OPCODE);
+	ocxlfs_discover_free(c, 1);
 }
 END_TEST
 
 START_TEST(test_v4_eventfd)
 {
-	struct ocxl_discovered *c;
+	struct ocxlfs_discovered *c;
 	struct pollfd p;
 	int efd;
 
@@ -172,15 +172,15 @@ START_TEST(test_v4_eventfd)
 	c = discover(1);
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ck_assert_int_ge(efd, 0);
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_eventfd(c[0].t, efd), 0);
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_eventfd(c[0].t, efd), -EBUSY);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_eventfd(c[0].t, efd), 0);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_eventfd(c[0].t, efd), -EBUSY);
 	/* The card posts an entry: the registered eventfd is signalled. */
 	ctl("inject", "0", "errlog 1", NULL);
 	p.fd = efd;
 	p.events = POLLIN;
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
 	close(efd);
-	ocxl_discover_free(c, 1);
+	ocxlfs_discover_free(c, 1);
 }
 END_TEST
 
@@ -193,8 +193,8 @@ static uint8_t pattern(uint32_t i)
 
 START_TEST(test_label_area)
 {
-	struct ocxl_discovered *c;
-	struct ocxl_transport *t;
+	struct ocxlfs_discovered *c;
+	struct ocxlfs_transport *t;
 	uint32_t size, xfer;
 	uint8_t *w, *r;
 
@@ -224,28 +224,28 @@ START_TEST(test_label_area)
 	ck_assert_int_eq(t->ops->label_write(t, r, size, 1), -EINVAL);
 	free(w);
 	free(r);
-	ocxl_discover_free(c, 1);
+	ocxlfs_discover_free(c, 1);
 }
 END_TEST
 
 START_TEST(test_namespace_busy)
 {
-	struct ocxl_op_result res;
-	struct ocxl_discovered *c;
-	struct ocxl_transport *t;
+	struct ocxlfs_op_result res;
+	struct ocxlfs_discovered *c;
+	struct ocxlfs_transport *t;
 	struct ndctl_dimm *dimm;
-	struct ocxl_stats st;
+	struct ocxlfs_stats st;
 	uint8_t b[16] = {1};
 
 	setup_cards("1", NULL);
 	c = discover(1);
 	t = c[0].t;
-	dimm = ocxl_transport_ndctl_dimm(t);
+	dimm = ocxlfs_transport_ndctl_dimm(t);
 	ck_assert_ptr_nonnull(dimm);
-	ck_assert_int_eq(ocxl_ndctl_namespaces_enabled(dimm), 0);
+	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), 0);
 
 	ctl("namespace", "0", "enabled", NULL);
-	ck_assert_int_eq(ocxl_ndctl_namespaces_enabled(dimm), 1);
+	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), 1);
 	/* libnvdimm refuses label writes on a busy DIMM; reads go on. */
 	ck_assert_int_eq(t->ops->label_write(t, b, 0, sizeof(b)), -EBUSY);
 	ck_assert_int_eq(t->ops->label_read(t, b, 0, sizeof(b)), 0);
@@ -253,18 +253,18 @@ START_TEST(test_namespace_busy)
 	 * And, since it tests the function number, it refuses passthru
 	 * command 6 (DUMP_REQUEST) as if it were SET_CONFIG_DATA.
 	 */
-	ck_assert_int_eq(ocxl_op_dump_request(t, &res), -EBUSY);
-	ck_assert_int_eq(ocxl_op_stats(t, &st, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_dump_request(t, &res), -EBUSY);
+	ck_assert_int_eq(ocxlfs_op_stats(t, &st, &res), 0);
 
 	ctl("namespace", "0", "disabled", NULL);
-	ck_assert_int_eq(ocxl_ndctl_namespaces_enabled(dimm), 0);
+	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), 0);
 	ck_assert_int_eq(t->ops->label_write(t, b, 0, sizeof(b)), 0);
-	ck_assert_int_eq(ocxl_op_dump_request(t, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_dump_request(t, &res), 0);
 
 	/* The bus gone: no answer rather than a wrong one. */
 	ctl("unplug", "0", NULL);
-	ck_assert_int_eq(ocxl_ndctl_namespaces_enabled(dimm), -ENODEV);
-	ocxl_discover_free(c, 1);
+	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), -ENODEV);
+	ocxlfs_discover_free(c, 1);
 }
 END_TEST
 
@@ -272,16 +272,16 @@ static struct nd_cmd_pkg *identify_pkg(uint32_t out)
 {
 	struct nd_cmd_pkg *p = calloc(1, sizeof(*p) + out);
 
-	p->nd_family = OCXL_ND_FAMILY;
-	p->nd_command = OCXL_CMD_IDENTIFY;
+	p->nd_family = OCXLFS_ND_FAMILY;
+	p->nd_command = OCXLFS_CMD_IDENTIFY;
 	p->nd_size_out = out;
 	return p;
 }
 
 START_TEST(test_envelope_errnos)
 {
-	struct ocxl_discovered *c;
-	struct ocxl_transport *t;
+	struct ocxlfs_discovered *c;
+	struct ocxlfs_transport *t;
 	struct nd_cmd_pkg *p;
 
 	setup_cards("1", NULL);
@@ -289,23 +289,23 @@ START_TEST(test_envelope_errnos)
 	t = c[0].t;
 	p = identify_pkg(256);
 	ck_assert_int_eq(t->ops->call(t, p), 0);
-	ck_assert_uint_ge(p->nd_fw_size, OCXL_PKG_OUT_HDR);
+	ck_assert_uint_ge(p->nd_fw_size, OCXLFS_PKG_OUT_HDR);
 	/* The kernel's family mask: only family 6 on this DIMM. */
 	p->nd_family = 5;
 	ck_assert_int_eq(t->ops->call(t, p), -EINVAL);
 	free(p);
 	/* Over ND_IOCTL_MAX_BUFLEN: refused before the ioctl, as the kernel would. */
-	p = identify_pkg(OCXL_ND_IOCTL_MAX_BUFLEN);
+	p = identify_pkg(OCXLFS_ND_IOCTL_MAX_BUFLEN);
 	ck_assert_int_eq(t->ops->call(t, p), -EINVAL);
 	free(p);
-	ocxl_discover_free(c, 1);
+	ocxlfs_discover_free(c, 1);
 }
 END_TEST
 
 START_TEST(test_unplug_replug)
 {
-	struct ocxl_discovered *c;
-	struct ocxl_transport *t;
+	struct ocxlfs_discovered *c;
+	struct ocxlfs_transport *t;
 	struct nd_cmd_pkg *p;
 
 	setup_cards("1", NULL);
@@ -322,9 +322,9 @@ START_TEST(test_unplug_replug)
 	ctl("plug", "0", NULL);
 	p->nd_fw_size = 0;
 	ck_assert_int_eq(t->ops->call(t, p), 0);
-	ck_assert_uint_ge(p->nd_fw_size, OCXL_PKG_OUT_HDR);
+	ck_assert_uint_ge(p->nd_fw_size, OCXLFS_PKG_OUT_HDR);
 	free(p);
-	ocxl_discover_free(c, 1);
+	ocxlfs_discover_free(c, 1);
 }
 END_TEST
 
@@ -332,72 +332,72 @@ END_TEST
 
 START_TEST(test_rescan)
 {
-	struct ocxl_card_key keys[2];
-	struct ocxl_discovered *c, *added;
+	struct ocxlfs_card_key keys[2];
+	struct ocxlfs_discovered *c, *added;
 	unsigned nadded;
 	bool gone[2];
 
 	setup_cards("2", NULL);
 	c = discover(2);
-	ocxl_discovered_key(&c[0], &keys[0]);
-	ocxl_discovered_key(&c[1], &keys[1]);
+	ocxlfs_discovered_key(&c[0], &keys[0]);
+	ocxlfs_discovered_key(&c[1], &keys[1]);
 	ck_assert_str_eq(keys[1].device, "/dev/nmem1");
 
 	/* Nothing changed. */
-	ck_assert_int_eq(ocxl_rescan(keys, 2, &added, &nadded, gone), 0);
+	ck_assert_int_eq(ocxlfs_rescan(keys, 2, &added, &nadded, gone), 0);
 	ck_assert_uint_eq(nadded, 0);
 	ck_assert(!gone[0] && !gone[1]);
-	ocxl_discover_free(added, nadded);
+	ocxlfs_discover_free(added, nadded);
 
 	/* Card 1 leaves. */
 	ctl("unplug", "1", NULL);
-	ck_assert_int_eq(ocxl_rescan(keys, 2, &added, &nadded, gone), 0);
+	ck_assert_int_eq(ocxlfs_rescan(keys, 2, &added, &nadded, gone), 0);
 	ck_assert_uint_eq(nadded, 0);
 	ck_assert(!gone[0] && gone[1]);
-	ocxl_discover_free(added, nadded);
+	ocxlfs_discover_free(added, nadded);
 
 	/* It comes back: new to a caller that dropped it, with a working transport. */
 	ctl("plug", "1", NULL);
-	ck_assert_int_eq(ocxl_rescan(keys, 1, &added, &nadded, gone), 0);
+	ck_assert_int_eq(ocxlfs_rescan(keys, 1, &added, &nadded, gone), 0);
 	ck_assert_uint_eq(nadded, 1);
 	ck_assert(!gone[0]);
 	ck_assert_str_eq(added[0].t->device, "/dev/nmem1");
 	ck_assert_uint_eq(added[0].serial, SIM_FIRST_SERIAL + 1);
-	ocxl_discover_free(added, nadded);
-	ocxl_discover_free(c, 2);
+	ocxlfs_discover_free(added, nadded);
+	ocxlfs_discover_free(c, 2);
 
 	/* Other cards at the same nodes: every known one gone, both new. */
 	setup_cards("2", "serial-base=7000");
-	ck_assert_int_eq(ocxl_rescan(keys, 2, &added, &nadded, gone), 0);
+	ck_assert_int_eq(ocxlfs_rescan(keys, 2, &added, &nadded, gone), 0);
 	ck_assert(gone[0] && gone[1]);
 	ck_assert_uint_eq(nadded, 2);
 	ck_assert_uint_eq(added[0].serial, 7000);
-	ocxl_discover_free(added, nadded);
+	ocxlfs_discover_free(added, nadded);
 }
 END_TEST
 
 START_TEST(test_rescan_by_command)
 {
-	struct ocxl_card_key key;
-	struct ocxl_discovered *c, *added;
+	struct ocxlfs_card_key key;
+	struct ocxlfs_discovered *c, *added;
 	unsigned nadded;
 	bool gone;
 
 	/* Without the sysfs group, serials come from IDENTIFY on every rescan. */
 	setup_cards("1", "sysfs-identity=0");
 	c = discover(1);
-	ocxl_discovered_key(&c[0], &key);
-	ocxl_discover_free(c, 1);
-	ck_assert_int_eq(ocxl_rescan(&key, 1, &added, &nadded, &gone), 0);
+	ocxlfs_discovered_key(&c[0], &key);
+	ocxlfs_discover_free(c, 1);
+	ck_assert_int_eq(ocxlfs_rescan(&key, 1, &added, &nadded, &gone), 0);
 	ck_assert(!gone);
 	ck_assert_uint_eq(nadded, 0);
-	ocxl_discover_free(added, nadded);
+	ocxlfs_discover_free(added, nadded);
 	/* A card that does not answer is still there, not gone. */
 	ctl("fault", "0", "vanish", NULL);
-	ck_assert_int_eq(ocxl_rescan(&key, 1, &added, &nadded, &gone), 0);
+	ck_assert_int_eq(ocxlfs_rescan(&key, 1, &added, &nadded, &gone), 0);
 	ck_assert(!gone);
 	ck_assert_uint_eq(nadded, 0);
-	ocxl_discover_free(added, nadded);
+	ocxlfs_discover_free(added, nadded);
 }
 END_TEST
 

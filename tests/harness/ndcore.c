@@ -23,11 +23,11 @@
 #include <ocxlfs/passthru.h>
 
 #include "harness.h"
-#include "proto/codec.h"
+#include "codec/codec.h"
 
 #define ND_IOCTL_MAX_BUFLEN (4u << 20)
 /* NVDIMM_FAMILY_MAX of a kernel that carries the ocxlpmem UAPI patch. */
-#define FAMILY_MAX_WITH_OCXL OCXL_ND_FAMILY
+#define FAMILY_MAX_WITH_OCXL OCXLFS_ND_FAMILY
 /* The v4 driver's cmd_mask: GET_CONFIG_SIZE, GET_CONFIG_DATA, SET_CONFIG_DATA, CALL. */
 #define DIMM_CMD_MASK                                                                              \
 	((1u << ND_CMD_GET_CONFIG_SIZE) | (1u << ND_CMD_GET_CONFIG_DATA) |                         \
@@ -91,7 +91,7 @@ static int v4_call(struct harness_card *c, struct nd_cmd_pkg *pkg)
 {
 	struct {
 		struct nd_cmd_pkg pkg;
-		uint8_t out[OCXL_PKG_OUT_HDR + 8 + 16 * 64];
+		uint8_t out[OCXLFS_PKG_OUT_HDR + 8 + 16 * 64];
 	} q = {0};
 	uint8_t *dst = pkg->nd_payload + pkg->nd_size_in;
 	uint32_t len, room, n;
@@ -99,20 +99,20 @@ static int v4_call(struct harness_card *c, struct nd_cmd_pkg *pkg)
 
 	if (pkg->nd_command != V4_SMART || pkg->nd_size_out < 8)
 		return 0;
-	q.pkg.nd_family = OCXL_ND_FAMILY;
-	q.pkg.nd_command = OCXL_CMD_SMART;
+	q.pkg.nd_family = OCXLFS_ND_FAMILY;
+	q.pkg.nd_command = OCXLFS_CMD_SMART;
 	q.pkg.nd_size_out = sizeof(q.out);
 	rc = sim_card_ioctl(c->sim, ND_IOCTL_CALL, &q.pkg);
-	if (rc || q.pkg.nd_fw_size < OCXL_PKG_OUT_HDR + 8 || (uint8_t)ocxl_get_le64(q.out))
+	if (rc || q.pkg.nd_fw_size < OCXLFS_PKG_OUT_HDR + 8 || (uint8_t)ocxlfs_get_le64(q.out))
 		return 0;
-	len = (uint32_t)(ocxl_get_le64(q.out + OCXL_PKG_OUT_HDR) & 0xFFFFFFFF);
-	if (len > sizeof(q.out) - OCXL_PKG_OUT_HDR - 8)
-		len = sizeof(q.out) - OCXL_PKG_OUT_HDR - 8;
+	len = (uint32_t)(ocxlfs_get_le64(q.out + OCXLFS_PKG_OUT_HDR) & 0xFFFFFFFF);
+	if (len > sizeof(q.out) - OCXLFS_PKG_OUT_HDR - 8)
+		len = sizeof(q.out) - OCXLFS_PKG_OUT_HDR - 8;
 	room = pkg->nd_size_out - 8;
 	n = (len < room ? len : room) & ~15u;
 	memset(dst, 0, 8);
 	dst[0] = (uint8_t)(n / 16);
-	memcpy(dst + 8, q.out + OCXL_PKG_OUT_HDR + 8, n);
+	memcpy(dst + 8, q.out + OCXLFS_PKG_OUT_HDR + 8, n);
 	pkg->nd_fw_size = 8 + len;
 	return 0;
 }
@@ -163,7 +163,7 @@ int ndcore_dimm_ioctl(struct harness *h, struct harness_card *c, const struct ta
 		if (rc)
 			goto out;
 		/* The DIMM's family mask holds the ocxl family alone. */
-		if (pkg.nd_family > FAMILY_MAX_WITH_OCXL || pkg.nd_family != OCXL_ND_FAMILY) {
+		if (pkg.nd_family > FAMILY_MAX_WITH_OCXL || pkg.nd_family != OCXLFS_ND_FAMILY) {
 			rc = -EINVAL;
 			goto out;
 		}

@@ -36,7 +36,7 @@
 #include <ocxlfs/passthru.h>
 
 #include "harness.h"
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "util/log.h"
 #include "util/path.h"
 
@@ -380,24 +380,24 @@ static int card_paths(const struct harness *h, unsigned id, struct card_paths *p
 }
 
 /* The identity the driver would read at probe: IDENTIFY on the card. */
-static int card_identity(struct harness_card *c, struct ocxl_identity *id)
+static int card_identity(struct harness_card *c, struct ocxlfs_identity *id)
 {
 	struct {
 		struct nd_cmd_pkg pkg;
-		uint8_t out[OCXL_PKG_OUT_HDR + 0x100];
+		uint8_t out[OCXLFS_PKG_OUT_HDR + 0x100];
 	} q = {0};
 	int rc;
 
-	q.pkg.nd_family = OCXL_ND_FAMILY;
-	q.pkg.nd_command = OCXL_CMD_IDENTIFY;
+	q.pkg.nd_family = OCXLFS_ND_FAMILY;
+	q.pkg.nd_command = OCXLFS_CMD_IDENTIFY;
 	q.pkg.nd_size_out = sizeof(q.out);
 	rc = sim_card_ioctl(c->sim, ND_IOCTL_CALL, &q.pkg);
-	if (!rc && (q.pkg.nd_fw_size < OCXL_PKG_OUT_HDR || (uint8_t)ocxl_get_le64(q.out)))
+	if (!rc && (q.pkg.nd_fw_size < OCXLFS_PKG_OUT_HDR || (uint8_t)ocxlfs_get_le64(q.out)))
 		rc = -EIO;
 	if (!rc) {
-		uint32_t len = q.pkg.nd_fw_size - OCXL_PKG_OUT_HDR;
+		uint32_t len = q.pkg.nd_fw_size - OCXLFS_PKG_OUT_HDR;
 
-		rc = ocxl_identity_decode(q.out + OCXL_PKG_OUT_HDR,
+		rc = ocxlfs_identity_decode(q.out + OCXLFS_PKG_OUT_HDR,
 					  len < sizeof(q.out) - 8 ? len : sizeof(q.out) - 8, id);
 	}
 	return rc < 0 ? rc : 0;
@@ -460,7 +460,7 @@ static int plug_bus(struct harness *h, const struct card_paths *p, unsigned id)
 
 static int plug_dimm(struct harness *h, const struct card_paths *p, struct harness_card *c)
 {
-	struct ocxl_identity id = {0};
+	struct ocxlfs_identity id = {0};
 	char path[PATH_MAX], grp[PATH_MAX];
 	int rc;
 

@@ -24,7 +24,7 @@
 #include <ocxlfs/passthru.h>
 
 #include "harness.h"
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "transport/ioctl_v4.h"
 
 /* The simulated card's admin data buffer (what IDENTIFY reports). */
@@ -33,7 +33,7 @@
 struct admin {
 	struct nd_cmd_pkg pkg;
 	uint8_t in[8];
-	uint8_t out[OCXL_PKG_OUT_HDR + ADMIN_DATA];
+	uint8_t out[OCXLFS_PKG_OUT_HDR + ADMIN_DATA];
 };
 
 /* One admin command: 0 with the data buffer set, a status (> 0), or -errno as the driver sees it.
@@ -45,12 +45,12 @@ static long admin(struct harness_card *c, unsigned cmd, const uint64_t *in, stru
 	int rc;
 
 	memset(&a->pkg, 0, sizeof(a->pkg));
-	a->pkg.nd_family = OCXL_ND_FAMILY;
+	a->pkg.nd_family = OCXLFS_ND_FAMILY;
 	a->pkg.nd_command = cmd;
 	a->pkg.nd_size_in = in ? 8 : 0;
 	a->pkg.nd_size_out = sizeof(a->out);
 	if (in)
-		ocxl_put_le64(a->pkg.nd_payload, *in);
+		ocxlfs_put_le64(a->pkg.nd_payload, *in);
 	rc = sim_card_ioctl(c->sim, ND_IOCTL_CALL, &a->pkg);
 	if (rc == -ETIMEDOUT)
 		return -EBUSY; /* the driver's "timed out" */
@@ -58,13 +58,13 @@ static long admin(struct harness_card *c, unsigned cmd, const uint64_t *in, stru
 		return -ENXIO;
 	if (rc)
 		return rc;
-	if (a->pkg.nd_fw_size < OCXL_PKG_OUT_HDR)
+	if (a->pkg.nd_fw_size < OCXLFS_PKG_OUT_HDR)
 		return -EIO;
-	status = (uint8_t)ocxl_get_le64(a->pkg.nd_payload + a->pkg.nd_size_in);
+	status = (uint8_t)ocxlfs_get_le64(a->pkg.nd_payload + a->pkg.nd_size_in);
 	if (status)
 		return status;
-	*data = a->pkg.nd_payload + a->pkg.nd_size_in + OCXL_PKG_OUT_HDR;
-	*len = a->pkg.nd_fw_size - OCXL_PKG_OUT_HDR;
+	*data = a->pkg.nd_payload + a->pkg.nd_size_in + OCXLFS_PKG_OUT_HDR;
+	*len = a->pkg.nd_fw_size - OCXLFS_PKG_OUT_HDR;
 	if (*len > ADMIN_DATA)
 		*len = ADMIN_DATA;
 	return 0;
@@ -74,7 +74,7 @@ static long v4_error_log(struct harness_card *c, const struct target *t, uint64_
 			 struct admin *a)
 {
 	struct ioctl_ocxlpmem_error_log el;
-	struct ocxl_errlog e;
+	struct ocxlfs_errlog e;
 	const uint8_t *data;
 	size_t len, n;
 	uint64_t id;
@@ -85,17 +85,17 @@ static long v4_error_log(struct harness_card *c, const struct target *t, uint64_
 		return rc;
 	if (el.buf_size % 8)
 		return -EINVAL;
-	rc = admin(c, OCXL_CMD_ERRLOG_NEXT, NULL, a, &data, &len);
+	rc = admin(c, OCXLFS_CMD_ERRLOG_NEXT, NULL, a, &data, &len);
 	if (rc)
 		return rc;
 	if (!len)
 		return -EAGAIN; /* CHI.ELA clear */
-	if (ocxl_errlog_decode(data, len, &e) < 0)
+	if (ocxlfs_errlog_decode(data, len, &e) < 0)
 		return -EINVAL; /* wrong data identifier */
 	el.log_identifier = e.log_id;
 	el.program_reference_code = e.program_ref_code;
 	el.error_log_type = e.type;
-	el.action_flags = e.type == OCXL_EL_GENERAL ? e.action_flags : 0;
+	el.action_flags = e.type == OCXLFS_EL_GENERAL ? e.action_flags : 0;
 	el.power_on_seconds = e.power_on_seconds;
 	el.timestamp = e.timestamp;
 	el.wwid[0] = e.wwid[0];
@@ -115,7 +115,7 @@ static long v4_error_log(struct harness_card *c, const struct target *t, uint64_
 		return rc;
 	/* Reading the entry is what hands it over: the card drops it. */
 	id = e.log_id;
-	return admin(c, OCXL_CMD_ERRLOG_ACK, &id, a, &data, &len);
+	return admin(c, OCXLFS_CMD_ERRLOG_ACK, &id, a, &data, &len);
 }
 
 static long v4_dump_data(struct harness_card *c, const struct target *t, uint64_t arg,
@@ -134,16 +134,16 @@ static long v4_dump_data(struct harness_card *c, const struct target *t, uint64_
 	/* A 16-bit size always fits the simulated card's 64 KiB admin buffer. */
 	if (!dd.buf_size || dd.buf_size % 8)
 		return -EINVAL;
-	/* The simulated card serves chunks of at most OCXL_DUMP_CHUNK_MAX: a card may send less. */
-	want = dd.buf_size < OCXL_DUMP_CHUNK_MAX ? dd.buf_size : OCXL_DUMP_CHUNK_MAX;
+	/* The simulated card serves chunks of at most OCXLFS_DUMP_CHUNK_MAX: a card may send less. */
+	want = dd.buf_size < OCXLFS_DUMP_CHUNK_MAX ? dd.buf_size : OCXLFS_DUMP_CHUNK_MAX;
 	w = ((uint64_t)dd.offset << 32) | want;
-	rc = admin(c, OCXL_CMD_DUMP_READ, &w, a, &data, &len);
+	rc = admin(c, OCXLFS_CMD_DUMP_READ, &w, a, &data, &len);
 	if (rc)
 		return rc;
-	if (len < 8 || (ocxl_get_le64(data) >> 48) != OCXL_ID_DUMP)
+	if (len < 8 || (ocxlfs_get_le64(data) >> 48) != OCXLFS_ID_DUMP)
 		return -EINVAL;
 	/* Header included, as v4 copies it. */
-	n = (ocxl_get_le64(data) & 0xFFFF) + 8;
+	n = (ocxlfs_get_le64(data) & 0xFFFF) + 8;
 	if (n > len)
 		n = len;
 	if (n > dd.buf_size)
@@ -158,34 +158,34 @@ static long v4_dump_data(struct harness_card *c, const struct target *t, uint64_
 static long v4_stats(struct harness_card *c, const struct target *t, uint64_t arg, struct admin *a)
 {
 	struct ioctl_ocxlpmem_controller_stats cs = {0};
-	struct ocxl_stats st;
+	struct ocxlfs_stats st;
 	const uint8_t *data;
 	const uint64_t *v = st.value;
 	size_t len;
 	long rc;
 
-	rc = admin(c, OCXL_CMD_STATS, NULL, a, &data, &len);
+	rc = admin(c, OCXLFS_CMD_STATS, NULL, a, &data, &len);
 	if (rc)
 		return rc;
 	/* The driver checks both parameter block headers: anything else is ENODEV. */
-	if (ocxl_stats_decode(data, len, &st) < 0 || st.present != (1u << OCXL_STAT_NR) - 1)
+	if (ocxlfs_stats_decode(data, len, &st) < 0 || st.present != (1u << OCXLFS_STAT_NR) - 1)
 		return -ENODEV;
-	cs.reset_count = (uint32_t)v[OCXL_STAT_RESET_COUNT];
-	cs.reset_uptime = (uint32_t)v[OCXL_STAT_RESET_UPTIME];
-	cs.power_on_uptime = (uint32_t)v[OCXL_STAT_POWER_ON_UPTIME];
-	cs.life_remaining = (uint8_t)v[OCXL_STAT_LIFE_REMAINING];
-	cs.critical_resource_utilization = (uint8_t)v[OCXL_STAT_CRIT_RESOURCE_UTIL];
-	cs.host_load_count = v[OCXL_STAT_HOST_LOAD_COUNT];
-	cs.host_store_count = v[OCXL_STAT_HOST_STORE_COUNT];
-	cs.host_load_duration = v[OCXL_STAT_HOST_LOAD_DURATION];
-	cs.host_store_duration = v[OCXL_STAT_HOST_STORE_DURATION];
-	cs.media_read_count = v[OCXL_STAT_MEDIA_READ_COUNT];
-	cs.media_write_count = v[OCXL_STAT_MEDIA_WRITE_COUNT];
-	cs.media_read_duration = v[OCXL_STAT_MEDIA_READ_DURATION];
-	cs.media_write_duration = v[OCXL_STAT_MEDIA_WRITE_DURATION];
-	cs.cache_read_hit_count = v[OCXL_STAT_CACHE_READ_HIT_COUNT];
-	cs.cache_write_hit_count = v[OCXL_STAT_CACHE_WRITE_HIT_COUNT];
-	cs.fast_write_count = v[OCXL_STAT_FAST_WRITE_COUNT];
+	cs.reset_count = (uint32_t)v[OCXLFS_STAT_RESET_COUNT];
+	cs.reset_uptime = (uint32_t)v[OCXLFS_STAT_RESET_UPTIME];
+	cs.power_on_uptime = (uint32_t)v[OCXLFS_STAT_POWER_ON_UPTIME];
+	cs.life_remaining = (uint8_t)v[OCXLFS_STAT_LIFE_REMAINING];
+	cs.critical_resource_utilization = (uint8_t)v[OCXLFS_STAT_CRIT_RESOURCE_UTIL];
+	cs.host_load_count = v[OCXLFS_STAT_HOST_LOAD_COUNT];
+	cs.host_store_count = v[OCXLFS_STAT_HOST_STORE_COUNT];
+	cs.host_load_duration = v[OCXLFS_STAT_HOST_LOAD_DURATION];
+	cs.host_store_duration = v[OCXLFS_STAT_HOST_STORE_DURATION];
+	cs.media_read_count = v[OCXLFS_STAT_MEDIA_READ_COUNT];
+	cs.media_write_count = v[OCXLFS_STAT_MEDIA_WRITE_COUNT];
+	cs.media_read_duration = v[OCXLFS_STAT_MEDIA_READ_DURATION];
+	cs.media_write_duration = v[OCXLFS_STAT_MEDIA_WRITE_DURATION];
+	cs.cache_read_hit_count = v[OCXLFS_STAT_CACHE_READ_HIT_COUNT];
+	cs.cache_write_hit_count = v[OCXLFS_STAT_CACHE_WRITE_HIT_COUNT];
+	cs.fast_write_count = v[OCXLFS_STAT_FAST_WRITE_COUNT];
 	return target_write(t, arg, &cs, sizeof(cs));
 }
 
@@ -197,13 +197,13 @@ static long v4_event_check(struct harness_card *c, const struct target *t, uint6
 	uint64_t mask;
 	long rc;
 
-	rc = admin(c, OCXL_CMD_EVENT_CHECK, NULL, a, &data, &len);
+	rc = admin(c, OCXLFS_CMD_EVENT_CHECK, NULL, a, &data, &len);
 	if (rc)
 		return rc;
 	if (len < 8)
 		return -EIO;
 	/* v4 computes the mask from CHI: the four bits it defines. */
-	mask = ocxl_get_le64(data) & 0xF;
+	mask = ocxlfs_get_le64(data) & 0xF;
 	return target_write(t, arg, &mask, sizeof(mask));
 }
 
@@ -238,8 +238,8 @@ void v4dev_kick(struct harness_card *c)
 	uint64_t one = 1;
 	size_t len;
 
-	if (a && c->v4_eventfd >= 0 && admin(c, OCXL_CMD_EVENT_CHECK, NULL, a, &data, &len) == 0 &&
-	    len >= 8 && (ocxl_get_le64(data) & 0xF) &&
+	if (a && c->v4_eventfd >= 0 && admin(c, OCXLFS_CMD_EVENT_CHECK, NULL, a, &data, &len) == 0 &&
+	    len >= 8 && (ocxlfs_get_le64(data) & 0xF) &&
 	    write(c->v4_eventfd, &one, sizeof(one)) != sizeof(one)) {
 		/* A full counter already tells the reader to look. */
 	}
@@ -262,13 +262,13 @@ long v4dev_ioctl(struct harness *h, struct harness_card *c, const struct target 
 		rc = v4_error_log(c, t, arg, a);
 		break;
 	case IOCTL_OCXLPMEM_CONTROLLER_DUMP:
-		rc = admin(c, OCXL_CMD_DUMP_REQUEST, NULL, a, &data, &len);
+		rc = admin(c, OCXLFS_CMD_DUMP_REQUEST, NULL, a, &data, &len);
 		break;
 	case IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA:
 		rc = v4_dump_data(c, t, arg, a);
 		break;
 	case IOCTL_OCXLPMEM_CONTROLLER_DUMP_COMPLETE:
-		rc = admin(c, OCXL_CMD_DUMP_COMPLETE, NULL, a, &data, &len);
+		rc = admin(c, OCXLFS_CMD_DUMP_COMPLETE, NULL, a, &data, &len);
 		break;
 	case IOCTL_OCXLPMEM_CONTROLLER_STATS:
 		rc = v4_stats(c, t, arg, a);
@@ -280,7 +280,7 @@ long v4dev_ioctl(struct harness *h, struct harness_card *c, const struct target 
 		rc = v4_event_check(c, t, arg, a);
 		break;
 	case IOCTL_OCXLPMEM_REQUEST_HEALTH:
-		rc = admin(c, OCXL_CMD_HEALTH_REQUEST, NULL, a, &data, &len);
+		rc = admin(c, OCXLFS_CMD_HEALTH_REQUEST, NULL, a, &data, &len);
 		break;
 	default:
 		rc = -EINVAL;

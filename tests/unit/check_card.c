@@ -30,7 +30,7 @@ static void open_card(unsigned errlogs, uint32_t dump_size)
 {
 	char simdir[128];
 	struct sim_config cfg = { 0 };
-	struct ocxl_transport *t;
+	struct ocxlfs_transport *t;
 
 	snprintf(simdir, sizeof(simdir), "%s/sim", tmpdir);
 	cfg.dir = simdir;
@@ -38,7 +38,7 @@ static void open_card(unsigned errlogs, uint32_t dump_size)
 	cfg.dump_size = dump_size;
 	sim_config_defaults(&cfg);
 	ck_assert_int_eq(sim_card_open(&cfg, &sim), 0);
-	ck_assert_int_eq(ocxl_transport_sim_new(sim, 0, &t), 0);
+	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 0, &t), 0);
 	ck_assert_int_eq(card_open(0, t, sim, tmpdir, &card), 0);
 }
 
@@ -106,7 +106,7 @@ START_TEST(test_errlog_survives_restart)
 	close_card();
 
 	open_card(3, 0);
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXL_EL_DATA_LOSS), 0);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXLFS_EL_DATA_LOSS), 0);
 	after = render_errlog();
 	/* Everything shown before, in order, plus the new entry. */
 	ck_assert_int_eq(strncmp(before, after, strlen(before)), 0);
@@ -157,11 +157,11 @@ START_TEST(test_collect_dump)
 	ck_assert_int_eq(card_open_dump(card, &fd, &size, &when), -ENOENT);
 	ck_assert_int_eq(sim_card_post_dump(sim, 100000), 0);
 	ck_assert_int_eq(card_check_events(card, &events), 0);
-	ck_assert(events & OCXL_EVENT_CDA);
+	ck_assert(events & OCXLFS_EVENT_CDA);
 
 	ck_assert_int_eq(card_collect_dump(card), 0);
 	ck_assert_int_eq(card_check_events(card, &events), 0);
-	ck_assert(!(events & OCXL_EVENT_CDA)); /* "dump complete" was sent */
+	ck_assert(!(events & OCXLFS_EVENT_CDA)); /* "dump complete" was sent */
 
 	ck_assert_int_eq(card_open_dump(card, &fd, &size, &when), 0);
 	ck_assert_uint_eq(size, 100000);
@@ -180,18 +180,18 @@ END_TEST
 
 START_TEST(test_stats_and_smart)
 {
-	struct ocxl_stats st;
-	struct ocxl_smart sm;
+	struct ocxlfs_stats st;
+	struct ocxlfs_smart sm;
 	uint8_t label[64];
 
 	open_card(0, 0);
 	ck_assert_int_eq(card_stats(card, &st), 0);
-	ck_assert(st.present & (1u << OCXL_STAT_HOST_LOAD_COUNT));
+	ck_assert(st.present & (1u << OCXLFS_STAT_HOST_LOAD_COUNT));
 	ck_assert_int_eq(card_smart(card, &sm), 0);
 	ck_assert_uint_eq(sm.count, 3);
 	ck_assert_int_eq(card_label_read(card, label, card->label_size - 64, 64), 0);
 	ck_assert_int_eq(card_label_read(card, label, card->label_size - 32, 64), -EINVAL);
-	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXL_STATUS_BLOCKED_BG), 0);
+	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXLFS_STATUS_BLOCKED_BG), 0);
 	ck_assert_int_eq(card_stats(card, &st), -EBUSY);
 	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_NONE, 0), 0);
 }
@@ -208,11 +208,11 @@ START_TEST(test_heartbeat_records_outcome)
 	card_last_heartbeat(card, &hb);
 	ck_assert(hb.done);
 	ck_assert_int_eq(hb.rc, 0);
-	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXL_STATUS_BLOCKED_BG), 0);
+	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXLFS_STATUS_BLOCKED_BG), 0);
 	ck_assert_int_eq(card_heartbeat(card), -EBUSY);
 	card_last_heartbeat(card, &hb);
 	ck_assert_int_eq(hb.rc, -EBUSY);
-	ck_assert_uint_eq(hb.status, OCXL_STATUS_BLOCKED_BG);
+	ck_assert_uint_eq(hb.status, OCXLFS_STATUS_BLOCKED_BG);
 	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_HANG, 0), 0);
 	ck_assert_int_eq(card_heartbeat(card), -ETIMEDOUT);
 	ck_assert_int_eq(card_get_state(card), CARD_UNRESPONSIVE);
@@ -235,7 +235,7 @@ static bool labels_zero(void)
 START_TEST(test_overwrite_rules)
 {
 	const struct card_caller who = { .uid = 0, .pid = 1 };
-	struct ocxl_erase_status es;
+	struct ocxlfs_erase_status es;
 	uint64_t events;
 
 	open_card(0, 0);
@@ -243,27 +243,27 @@ START_TEST(test_overwrite_rules)
 	ck_assert_int_eq(sim_card_fill_labels(sim), 0);
 	ck_assert(!labels_zero());
 	ck_assert_int_eq(card_overwrite_status(card, &es), 0);
-	ck_assert_uint_eq(es.state, OCXL_ERASE_IDLE);
+	ck_assert_uint_eq(es.state, OCXLFS_ERASE_IDLE);
 
 	sim_card_set_namespace_enabled(sim, true);
 	ck_assert_int_eq(card_overwrite_start(card, &who), -EBUSY);
 	ck_assert_int_eq(card_overwrite_status(card, &es), 0);
-	ck_assert_uint_eq(es.state, OCXL_ERASE_IDLE);
+	ck_assert_uint_eq(es.state, OCXLFS_ERASE_IDLE);
 	ck_assert(!labels_zero());
 	sim_card_set_namespace_enabled(sim, false);
 
 	ck_assert_int_eq(card_overwrite_start(card, &who), 0);
 	ck_assert_int_eq(card_overwrite_start(card, &who), -EBUSY);
 	ck_assert_int_eq(card_check_events(card, &events), 0);
-	ck_assert(events & OCXL_EVENT_ERASE_BUSY);
+	ck_assert(events & OCXLFS_EVENT_ERASE_BUSY);
 	ck_assert_int_eq(card_get_state(card), CARD_BUSY);
 	for (int i = 0; i < 100; i++) {
 		ck_assert_int_eq(card_overwrite_status(card, &es), 0);
-		if (es.state != OCXL_ERASE_RUNNING)
+		if (es.state != OCXLFS_ERASE_RUNNING)
 			break;
 		usleep(20000);
 	}
-	ck_assert_uint_eq(es.state, OCXL_ERASE_DONE);
+	ck_assert_uint_eq(es.state, OCXLFS_ERASE_DONE);
 	ck_assert_uint_eq(es.acc_ok, es.acc_tried);
 	ck_assert_uint_gt(es.acc_tried, 0);
 	ck_assert(labels_zero());
@@ -298,7 +298,7 @@ START_TEST(test_events_posted_once)
 	card_post_events(card);
 	ck_assert_uint_eq(card_events_seq(&card->evlog), 0); /* nothing happened */
 
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 3, OCXL_EL_GENERAL), 0);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 3, OCXLFS_EL_GENERAL), 0);
 	ck_assert_int_eq(card_drain_errlog(card), 3);
 	ck_assert_int_eq(card_request_health(card, &who), 0);
 	ck_assert_int_eq(card_drain_errlog(card), 1);

@@ -12,7 +12,7 @@
 
 #include <json-c/json.h>
 
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "proto/render.h"
 #include "proto/render_json.h"
 
@@ -83,9 +83,9 @@ static void assert_absent(struct json_object *o, const char *key)
 	ck_assert_msg(!json_object_object_get_ex(o, key, NULL), "unexpected key %s", key);
 }
 
-static struct ocxl_identity sample_identity(void)
+static struct ocxlfs_identity sample_identity(void)
 {
-	struct ocxl_identity id = {
+	struct ocxlfs_identity id = {
 	    .serial = 18446744073709551615ULL, /* 2^64 - 1: no double holds it */
 	    .fw_version = "FW\"\\/1  ",
 	    /* revision 1.2, latency 150 ns, ready 5 s, memory 600 s */
@@ -100,13 +100,13 @@ static struct ocxl_identity sample_identity(void)
 
 START_TEST(test_info)
 {
-	struct ocxl_identity id = sample_identity();
-	struct ocxl_info_extra extra = {65536, 256, "simulator", "sim:0"};
+	struct ocxlfs_identity id = sample_identity();
+	struct ocxlfs_info_extra extra = {65536, 256, "simulator", "sim:0"};
 	struct buf b;
 	struct json_object *o;
 
 	buf_open(&b);
-	ck_assert_int_eq(ocxl_render_info_json(b.f, &id, &extra), 0);
+	ck_assert_int_eq(ocxlfs_render_info_json(b.f, &id, &extra), 0);
 	buf_close(&b);
 	o = parse(&b);
 	assert_str(o, "schema", "ocxlfs.info/1");
@@ -132,13 +132,13 @@ END_TEST
 
 START_TEST(test_info_unknowns_are_null)
 {
-	struct ocxl_identity id = sample_identity();
+	struct ocxlfs_identity id = sample_identity();
 	struct buf b;
 	struct json_object *o;
 
 	id.has_admin_buffer_size = false;
 	buf_open(&b);
-	ck_assert_int_eq(ocxl_render_info_json(b.f, &id, NULL), 0);
+	ck_assert_int_eq(ocxlfs_render_info_json(b.f, &id, NULL), 0);
 	buf_close(&b);
 	o = parse(&b);
 	get(o, "admin_buffer_size", json_type_null);
@@ -151,33 +151,33 @@ END_TEST
 
 START_TEST(test_stats)
 {
-	struct ocxl_stats st = {0};
+	struct ocxlfs_stats st = {0};
 	struct buf b;
 	struct json_object *o, *v;
 	const char *p, *prev;
 
-	st.value[OCXL_STAT_RESET_COUNT] = 3;
-	st.value[OCXL_STAT_LIFE_REMAINING] = 97;
-	st.value[OCXL_STAT_HOST_LOAD_DURATION] = 18446744073709551615ULL;
-	st.value[OCXL_STAT_MEDIA_READ_COUNT] = 9007199254740993ULL; /* 2^53 + 1 */
-	st.value[OCXL_STAT_FAST_WRITE_COUNT] = 0;
-	st.present = 1u << OCXL_STAT_RESET_COUNT | 1u << OCXL_STAT_LIFE_REMAINING |
-		     1u << OCXL_STAT_HOST_LOAD_DURATION | 1u << OCXL_STAT_MEDIA_READ_COUNT |
-		     1u << OCXL_STAT_FAST_WRITE_COUNT;
-	st.value[OCXL_STAT_HOST_STORE_COUNT] = 5; /* not present: must not show */
+	st.value[OCXLFS_STAT_RESET_COUNT] = 3;
+	st.value[OCXLFS_STAT_LIFE_REMAINING] = 97;
+	st.value[OCXLFS_STAT_HOST_LOAD_DURATION] = 18446744073709551615ULL;
+	st.value[OCXLFS_STAT_MEDIA_READ_COUNT] = 9007199254740993ULL; /* 2^53 + 1 */
+	st.value[OCXLFS_STAT_FAST_WRITE_COUNT] = 0;
+	st.present = 1u << OCXLFS_STAT_RESET_COUNT | 1u << OCXLFS_STAT_LIFE_REMAINING |
+		     1u << OCXLFS_STAT_HOST_LOAD_DURATION | 1u << OCXLFS_STAT_MEDIA_READ_COUNT |
+		     1u << OCXLFS_STAT_FAST_WRITE_COUNT;
+	st.value[OCXLFS_STAT_HOST_STORE_COUNT] = 5; /* not present: must not show */
 	st.unknown_blocks = 2;
 
 	buf_open(&b);
-	ck_assert_int_eq(ocxl_render_stats_json(b.f, &st), 0);
+	ck_assert_int_eq(ocxlfs_render_stats_json(b.f, &st), 0);
 	buf_close(&b);
 	/* Fields appear in the text file's order (enum order). */
 	prev = b.data;
-	for (unsigned f = 0; f < OCXL_STAT_NR; f++) {
+	for (unsigned f = 0; f < OCXLFS_STAT_NR; f++) {
 		char key[64];
 
 		if (!(st.present & (1u << f)))
 			continue;
-		snprintf(key, sizeof(key), "\"%s\"", ocxl_stat_name((enum ocxl_stat_field)f));
+		snprintf(key, sizeof(key), "\"%s\"", ocxlfs_stat_name((enum ocxlfs_stat_field)f));
 		p = strstr(b.data, key);
 		ck_assert_ptr_nonnull(p);
 		ck_assert_msg(p > prev, "%s out of order", key);
@@ -200,12 +200,12 @@ END_TEST
 
 START_TEST(test_stats_empty)
 {
-	struct ocxl_stats st = {0};
+	struct ocxlfs_stats st = {0};
 	struct buf b;
 	struct json_object *o;
 
 	buf_open(&b);
-	ck_assert_int_eq(ocxl_render_stats_json(b.f, &st), 0);
+	ck_assert_int_eq(ocxlfs_render_stats_json(b.f, &st), 0);
 	buf_close(&b);
 	o = parse(&b);
 	ck_assert_int_eq(json_object_object_length(get(o, "statistics", json_type_object)), 0);
@@ -215,15 +215,15 @@ END_TEST
 
 START_TEST(test_smart)
 {
-	struct ocxl_smart sm = {0};
+	struct ocxlfs_smart sm = {0};
 	struct buf b;
 	struct json_object *o, *a, *e;
 
-	sm.attr[0] = (struct ocxl_smart_attr){OCXL_SMART_TEMPERATURE, 0x0022, 45, 85, 47, 45};
-	sm.attr[1] = (struct ocxl_smart_attr){0xE7, 0xFFFF, 255, 0, 1, 18446744073709551615ULL};
+	sm.attr[0] = (struct ocxlfs_smart_attr){OCXLFS_SMART_TEMPERATURE, 0x0022, 45, 85, 47, 45};
+	sm.attr[1] = (struct ocxlfs_smart_attr){0xE7, 0xFFFF, 255, 0, 1, 18446744073709551615ULL};
 	sm.count = 2;
 	buf_open(&b);
-	ck_assert_int_eq(ocxl_render_smart_json(b.f, &sm), 0);
+	ck_assert_int_eq(ocxlfs_render_smart_json(b.f, &sm), 0);
 	buf_close(&b);
 	o = parse(&b);
 	assert_str(o, "schema", "ocxlfs.health/1");
@@ -249,30 +249,30 @@ END_TEST
 
 START_TEST(test_smart_count_clamped)
 {
-	struct ocxl_smart sm = {0};
+	struct ocxlfs_smart sm = {0};
 	struct buf b;
 	struct json_object *o;
 
-	sm.count = OCXL_SMART_MAX_ATTRS + 10; /* a struct filled by hand */
+	sm.count = OCXLFS_SMART_MAX_ATTRS + 10; /* a struct filled by hand */
 	buf_open(&b);
-	ck_assert_int_eq(ocxl_render_smart_json(b.f, &sm), 0);
+	ck_assert_int_eq(ocxlfs_render_smart_json(b.f, &sm), 0);
 	buf_close(&b);
 	o = parse(&b);
 	ck_assert_uint_eq(json_object_array_length(get(o, "attributes", json_type_array)),
-			  OCXL_SMART_MAX_ATTRS);
+			  OCXLFS_SMART_MAX_ATTRS);
 	json_object_put(o);
 }
 END_TEST
 
 static const uint8_t addl[4] = {0x01, 0x02, 0xde, 0xef};
 
-static struct ocxl_errlog sample_errlog(uint32_t id)
+static struct ocxlfs_errlog sample_errlog(uint32_t id)
 {
-	struct ocxl_errlog el = {
+	struct ocxlfs_errlog el = {
 	    .log_id = id,
 	    .program_ref_code = 0xa01c,
-	    .type = OCXL_EL_THERMAL,
-	    .action_flags = OCXL_EL_ACT_RESET | OCXL_EL_ACT_TAKE_DUMP | (1u << 5),
+	    .type = OCXLFS_EL_THERMAL,
+	    .action_flags = OCXLFS_EL_ACT_RESET | OCXLFS_EL_ACT_TAKE_DUMP | (1u << 5),
 	    .power_on_seconds = 86400,
 	    .timestamp = 18446744073709551615ULL,
 	    .wwid = {0x5005076000000001ULL, 0x500507600000abcdULL},
@@ -286,8 +286,8 @@ static struct ocxl_errlog sample_errlog(uint32_t id)
 
 START_TEST(test_errlog)
 {
-	struct ocxl_errlog_json j;
-	struct ocxl_errlog el = sample_errlog(7), el2 = sample_errlog(8);
+	struct ocxlfs_errlog_json j;
+	struct ocxlfs_errlog el = sample_errlog(7), el2 = sample_errlog(8);
 	struct buf b;
 	struct json_object *o, *a, *e, *acts;
 	unsigned lines = 0;
@@ -299,11 +299,11 @@ START_TEST(test_errlog)
 	el2.fw_revision[0] = '\0';
 
 	buf_open(&b);
-	ck_assert_int_eq(ocxl_errlog_json_begin(&j, b.f), 0);
-	ck_assert_int_eq(ocxl_errlog_json_entry(&j, &el), 0);
-	ck_assert_int_eq(ocxl_errlog_json_undecodable(&j, 12, -EBADMSG), 0);
-	ck_assert_int_eq(ocxl_errlog_json_entry(&j, &el2), 0);
-	ck_assert_int_eq(ocxl_errlog_json_end(&j), 0);
+	ck_assert_int_eq(ocxlfs_errlog_json_begin(&j, b.f), 0);
+	ck_assert_int_eq(ocxlfs_errlog_json_entry(&j, &el), 0);
+	ck_assert_int_eq(ocxlfs_errlog_json_undecodable(&j, 12, -EBADMSG), 0);
+	ck_assert_int_eq(ocxlfs_errlog_json_entry(&j, &el2), 0);
+	ck_assert_int_eq(ocxlfs_errlog_json_end(&j), 0);
 	buf_close(&b);
 	/* One entry per line between the frame's two lines, so grep -c works. */
 	for (size_t i = 0; i < b.len; i++)
@@ -352,13 +352,13 @@ END_TEST
 
 START_TEST(test_errlog_empty)
 {
-	struct ocxl_errlog_json j;
+	struct ocxlfs_errlog_json j;
 	struct buf b;
 	struct json_object *o;
 
 	buf_open(&b);
-	ck_assert_int_eq(ocxl_errlog_json_begin(&j, b.f), 0);
-	ck_assert_int_eq(ocxl_errlog_json_end(&j), 0);
+	ck_assert_int_eq(ocxlfs_errlog_json_begin(&j, b.f), 0);
+	ck_assert_int_eq(ocxlfs_errlog_json_end(&j), 0);
 	buf_close(&b);
 	o = parse(&b);
 	ck_assert_uint_eq(json_object_array_length(get(o, "entries", json_type_array)), 0);
@@ -369,33 +369,33 @@ END_TEST
 /* A stream that fails mid-way: -EIO, and every later call repeats it. */
 START_TEST(test_errlog_stream_error_sticks)
 {
-	struct ocxl_errlog_json j;
-	struct ocxl_errlog el = sample_errlog(1);
+	struct ocxlfs_errlog_json j;
+	struct ocxlfs_errlog el = sample_errlog(1);
 	char small[64];
 	FILE *f = fmemopen(small, sizeof(small), "w");
 	int rc = 0;
 
 	ck_assert_ptr_nonnull(f);
 	setvbuf(f, NULL, _IONBF, 0);
-	ocxl_errlog_json_begin(&j, f);
+	ocxlfs_errlog_json_begin(&j, f);
 	for (int i = 0; i < 4 && !rc; i++)
-		rc = ocxl_errlog_json_entry(&j, &el);
+		rc = ocxlfs_errlog_json_entry(&j, &el);
 	ck_assert_int_eq(rc, -EIO);
-	ck_assert_int_eq(ocxl_errlog_json_undecodable(&j, 2, -EBADMSG), -EIO);
-	ck_assert_int_eq(ocxl_errlog_json_end(&j), -EIO);
+	ck_assert_int_eq(ocxlfs_errlog_json_undecodable(&j, 2, -EBADMSG), -EIO);
+	ck_assert_int_eq(ocxlfs_errlog_json_end(&j), -EIO);
 	fclose(f);
 }
 END_TEST
 
 START_TEST(test_stream_error)
 {
-	struct ocxl_stats st = {.value = {1}, .present = 1};
+	struct ocxlfs_stats st = {.value = {1}, .present = 1};
 	char small[8];
 	FILE *f = fmemopen(small, sizeof(small), "w");
 
 	ck_assert_ptr_nonnull(f);
 	setvbuf(f, NULL, _IONBF, 0);
-	ck_assert_int_eq(ocxl_render_stats_json(f, &st), -EIO);
+	ck_assert_int_eq(ocxlfs_render_stats_json(f, &st), -EIO);
 	fclose(f);
 }
 END_TEST

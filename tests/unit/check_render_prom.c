@@ -12,13 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "proto/render_prom.h"
 
-static struct ocxl_identity ids[3];
-static struct ocxl_stats stats[2];
-static struct ocxl_smart smarts[2];
-static struct ocxl_prom_card cards[3];
+static struct ocxlfs_identity ids[3];
+static struct ocxlfs_stats stats[2];
+static struct ocxlfs_smart smarts[2];
+static struct ocxlfs_prom_card cards[3];
 
 static void fill_cards(void)
 {
@@ -28,48 +28,48 @@ static void fill_cards(void)
 
 	ids[0].serial = 2020000000;
 	strcpy(ids[0].fw_version, "FW010203");
-	stats[0].present = (1u << OCXL_STAT_NR) - 1;
-	for (unsigned f = 0; f < OCXL_STAT_NR; f++)
+	stats[0].present = (1u << OCXLFS_STAT_NR) - 1;
+	for (unsigned f = 0; f < OCXLFS_STAT_NR; f++)
 		stats[0].value[f] = 1000 + f;
-	stats[0].value[OCXL_STAT_RESET_COUNT] = 18446744073709551615ULL;
-	stats[0].value[OCXL_STAT_LIFE_REMAINING] = 97;
-	stats[0].value[OCXL_STAT_CRIT_RESOURCE_UTIL] = 5;
-	stats[0].value[OCXL_STAT_HOST_LOAD_DURATION] = 1000000001;
-	stats[0].value[OCXL_STAT_MEDIA_WRITE_DURATION] = 18446744073709551615ULL;
+	stats[0].value[OCXLFS_STAT_RESET_COUNT] = 18446744073709551615ULL;
+	stats[0].value[OCXLFS_STAT_LIFE_REMAINING] = 97;
+	stats[0].value[OCXLFS_STAT_CRIT_RESOURCE_UTIL] = 5;
+	stats[0].value[OCXLFS_STAT_HOST_LOAD_DURATION] = 1000000001;
+	stats[0].value[OCXLFS_STAT_MEDIA_WRITE_DURATION] = 18446744073709551615ULL;
 	smarts[0].attr[0] =
-	    (struct ocxl_smart_attr){OCXL_SMART_POWER_ON_HOURS, 0x32, 100, 0, 100, 12};
+	    (struct ocxlfs_smart_attr){OCXLFS_SMART_POWER_ON_HOURS, 0x32, 100, 0, 100, 12};
 	/* raw: ATA packs min/max above the low byte; the low byte is degrees */
 	smarts[0].attr[1] =
-	    (struct ocxl_smart_attr){OCXL_SMART_TEMPERATURE, 0x22, 45, 85, 47, 0x1e002d};
+	    (struct ocxlfs_smart_attr){OCXLFS_SMART_TEMPERATURE, 0x22, 45, 85, 47, 0x1e002d};
 	smarts[0].count = 2;
 
 	ids[1].serial = 2020000001;
 	strcpy(ids[1].fw_version, "a\"b\\c  ");
-	stats[1].present = 1u << OCXL_STAT_RESET_COUNT | 1u << OCXL_STAT_HOST_LOAD_COUNT;
-	stats[1].value[OCXL_STAT_RESET_COUNT] = 2;
-	stats[1].value[OCXL_STAT_HOST_LOAD_COUNT] = 7;
-	stats[1].value[OCXL_STAT_HOST_STORE_COUNT] = 99; /* not present */
+	stats[1].present = 1u << OCXLFS_STAT_RESET_COUNT | 1u << OCXLFS_STAT_HOST_LOAD_COUNT;
+	stats[1].value[OCXLFS_STAT_RESET_COUNT] = 2;
+	stats[1].value[OCXLFS_STAT_HOST_LOAD_COUNT] = 7;
+	stats[1].value[OCXLFS_STAT_HOST_STORE_COUNT] = 99; /* not present */
 	/* A repeated id must not make a second series. */
-	smarts[1].attr[0] = (struct ocxl_smart_attr){0xE7, 0x32, 100, 10, 100, 4711};
-	smarts[1].attr[1] = (struct ocxl_smart_attr){0xE7, 0x32, 1, 1, 1, 1};
+	smarts[1].attr[0] = (struct ocxlfs_smart_attr){0xE7, 0x32, 100, 10, 100, 4711};
+	smarts[1].attr[1] = (struct ocxlfs_smart_attr){0xE7, 0x32, 1, 1, 1, 1};
 	smarts[1].count = 2;
 
 	ids[2].serial = 2020000002;
 	strcpy(ids[2].fw_version, "FW010203");
 
-	cards[0] = (struct ocxl_prom_card){0, &ids[0], "ready", &stats[0], &smarts[0]};
-	cards[1] = (struct ocxl_prom_card){1, &ids[1], "busy", &stats[1], &smarts[1]};
+	cards[0] = (struct ocxlfs_prom_card){0, &ids[0], "ready", &stats[0], &smarts[0]};
+	cards[1] = (struct ocxlfs_prom_card){1, &ids[1], "busy", &stats[1], &smarts[1]};
 	/* A hung card: identity from start-up, no statistics, no SMART. */
-	cards[2] = (struct ocxl_prom_card){2, &ids[2], "unresponsive", NULL, NULL};
+	cards[2] = (struct ocxlfs_prom_card){2, &ids[2], "unresponsive", NULL, NULL};
 }
 
-static char *render(const struct ocxl_prom_card *c, unsigned n, size_t *len)
+static char *render(const struct ocxlfs_prom_card *c, unsigned n, size_t *len)
 {
 	char *data = NULL;
 	FILE *f = open_memstream(&data, len);
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(ocxl_render_prom(f, c, n), 0);
+	ck_assert_int_eq(ocxlfs_render_prom(f, c, n), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	return data;
 }
@@ -161,7 +161,7 @@ START_TEST(test_one_block_per_family)
 		ck_assert_ptr_nonnull(strstr(line, "{card=\""));
 	}
 	/* info, state, up, 16 statistics, temperature, 4 SMART values */
-	ck_assert_uint_eq(types, 3 + OCXL_STAT_NR + 1 + 4);
+	ck_assert_uint_eq(types, 3 + OCXLFS_STAT_NR + 1 + 4);
 	free(t);
 }
 END_TEST
@@ -184,7 +184,7 @@ START_TEST(test_stream_error)
 	fill_cards();
 	ck_assert_ptr_nonnull(f);
 	setvbuf(f, NULL, _IONBF, 0);
-	ck_assert_int_eq(ocxl_render_prom(f, cards, 3), -EIO);
+	ck_assert_int_eq(ocxlfs_render_prom(f, cards, 3), -EIO);
 	fclose(f);
 }
 END_TEST

@@ -18,7 +18,7 @@
 
 #include <ocxlfs/passthru.h>
 
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "sim/sim.h"
 #include "transport/sim.h"
 
@@ -76,7 +76,7 @@ struct reply {
 	size_t dlen;
 };
 
-#define OUT_ROOM (OCXL_PKG_OUT_HDR + SIM_ADMIN_BUFFER_SIZE)
+#define OUT_ROOM (OCXLFS_PKG_OUT_HDR + SIM_ADMIN_BUFFER_SIZE)
 static uint8_t pkg_buf[sizeof(struct nd_cmd_pkg) + 64 + OUT_ROOM];
 
 static struct reply call(struct sim_card *sim, unsigned cmd, const uint64_t *w, unsigned nw)
@@ -86,21 +86,21 @@ static struct reply call(struct sim_card *sim, unsigned cmd, const uint64_t *w, 
 	uint8_t *out;
 
 	memset(pkg_buf, 0, sizeof(pkg_buf));
-	pkg->nd_family = OCXL_ND_FAMILY;
+	pkg->nd_family = OCXLFS_ND_FAMILY;
 	pkg->nd_command = cmd;
 	pkg->nd_size_in = 8 * nw;
 	pkg->nd_size_out = OUT_ROOM;
 	for (unsigned i = 0; i < nw; i++)
-		ocxl_put_le64(pkg->nd_payload + 8 * i, w[i]);
+		ocxlfs_put_le64(pkg->nd_payload + 8 * i, w[i]);
 	r.rc = sim_card_ioctl(sim, ND_IOCTL_CALL, pkg);
 	if (r.rc)
 		return r;
 	out = pkg->nd_payload + pkg->nd_size_in;
-	r.status = (uint8_t)ocxl_get_le64(out);
+	r.status = (uint8_t)ocxlfs_get_le64(out);
 	r.fw_size = pkg->nd_fw_size;
-	ck_assert_uint_ge(r.fw_size, OCXL_PKG_OUT_HDR);
-	r.data = out + OCXL_PKG_OUT_HDR;
-	r.dlen = r.fw_size - OCXL_PKG_OUT_HDR;
+	ck_assert_uint_ge(r.fw_size, OCXLFS_PKG_OUT_HDR);
+	r.data = out + OCXLFS_PKG_OUT_HDR;
+	r.dlen = r.fw_size - OCXLFS_PKG_OUT_HDR;
 	return r;
 }
 
@@ -117,26 +117,26 @@ static struct reply call1(struct sim_card *sim, unsigned cmd, uint64_t w0)
 static void assert_ok(struct reply r)
 {
 	ck_assert_int_eq(r.rc, 0);
-	ck_assert_uint_eq(r.status, OCXL_STATUS_SUCCESS);
+	ck_assert_uint_eq(r.status, OCXLFS_STATUS_SUCCESS);
 }
 
-static struct ocxl_errlog next_entry(struct sim_card *sim)
+static struct ocxlfs_errlog next_entry(struct sim_card *sim)
 {
-	struct ocxl_errlog el;
-	struct reply r = call0(sim, OCXL_CMD_ERRLOG_NEXT);
+	struct ocxlfs_errlog el;
+	struct reply r = call0(sim, OCXLFS_CMD_ERRLOG_NEXT);
 
 	assert_ok(r);
-	ck_assert_int_eq(ocxl_errlog_decode(r.data, r.dlen, &el), 0);
+	ck_assert_int_eq(ocxlfs_errlog_decode(r.data, r.dlen, &el), 0);
 	return el;
 }
 
 static uint64_t event_mask(struct sim_card *sim)
 {
-	struct reply r = call0(sim, OCXL_CMD_EVENT_CHECK);
+	struct reply r = call0(sim, OCXLFS_CMD_EVENT_CHECK);
 
 	assert_ok(r);
 	ck_assert_uint_eq(r.dlen, 8);
-	return ocxl_get_le64(r.data);
+	return ocxlfs_get_le64(r.data);
 }
 
 /* ---- identity ---- */
@@ -144,22 +144,22 @@ static uint64_t event_mask(struct sim_card *sim)
 START_TEST(test_identity)
 {
 	struct sim_card *sim = open_card(3, 0, 0, 0);
-	struct ocxl_identity id;
-	struct reply r = call0(sim, OCXL_CMD_IDENTIFY);
+	struct ocxlfs_identity id;
+	struct reply r = call0(sim, OCXLFS_CMD_IDENTIFY);
 
 	assert_ok(r);
-	ck_assert_int_eq(ocxl_identity_decode(r.data, r.dlen, &id), 0);
+	ck_assert_int_eq(ocxlfs_identity_decode(r.data, r.dlen, &id), 0);
 	ck_assert_uint_eq(id.serial, 2020000003ULL);
 	ck_assert_uint_eq(sim_card_serial(sim), 2020000003ULL);
 	ck_assert_str_eq(id.fw_version, "01.02.03");
-	ck_assert_uint_eq(OCXL_CCAP0_REVISION(id.ccap0), 0x0011);
-	ck_assert_uint_eq(OCXL_CCAP0_READ_LATENCY_NS(id.ccap0), 300);
-	ck_assert_uint_eq(OCXL_CCAP0_READY_TIMEOUT_S(id.ccap0), 5);
-	ck_assert_uint_eq(OCXL_CCAP0_MEM_AVAIL_TIMEOUT_S(id.ccap0), 10);
-	ck_assert_uint_eq(OCXL_CCAP1_MAX_DUMP_SIZE(id.ccap1), SIM_DEFAULT_DUMP_SIZE);
+	ck_assert_uint_eq(OCXLFS_CCAP0_REVISION(id.ccap0), 0x0011);
+	ck_assert_uint_eq(OCXLFS_CCAP0_READ_LATENCY_NS(id.ccap0), 300);
+	ck_assert_uint_eq(OCXLFS_CCAP0_READY_TIMEOUT_S(id.ccap0), 5);
+	ck_assert_uint_eq(OCXLFS_CCAP0_MEM_AVAIL_TIMEOUT_S(id.ccap0), 10);
+	ck_assert_uint_eq(OCXLFS_CCAP1_MAX_DUMP_SIZE(id.ccap1), SIM_DEFAULT_DUMP_SIZE);
 	ck_assert(id.has_admin_buffer_size);
 	ck_assert_uint_eq(id.admin_buffer_size, SIM_ADMIN_BUFFER_SIZE);
-	ck_assert_uint_eq(r.dlen, 8 + OCXL_ID_LEN_V1);
+	ck_assert_uint_eq(r.dlen, 8 + OCXLFS_ID_LEN_V1);
 	sim_card_close(sim);
 }
 END_TEST
@@ -175,11 +175,11 @@ static void fill_pattern(uint8_t *p, size_t n, unsigned seed)
 START_TEST(test_label_rw)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
-	struct ocxl_transport *t;
+	struct ocxlfs_transport *t;
 	uint32_t size, xfer;
 	uint8_t w[10000], rd[10000];
 
-	ck_assert_int_eq(ocxl_transport_sim_new(sim, 0, &t), 0);
+	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 0, &t), 0);
 	ck_assert_str_eq(t->kind, "simulator");
 	ck_assert_str_eq(t->device, "sim:0");
 	ck_assert_int_eq(t->ops->label_size(t, &size, &xfer), 0);
@@ -199,7 +199,7 @@ START_TEST(test_label_rw)
 	/* Out of bounds, as the kernel: -EINVAL. */
 	ck_assert_int_eq(t->ops->label_read(t, rd, size - 10, 20), -EINVAL);
 	ck_assert_int_eq(t->ops->label_write(t, w, size, 1), -EINVAL);
-	ocxl_transport_destroy(t);
+	ocxlfs_transport_destroy(t);
 	sim_card_close(sim);
 }
 END_TEST
@@ -249,20 +249,20 @@ END_TEST
 START_TEST(test_label_persists)
 {
 	struct sim_card *sim = open_card(1, 0, 0, 0);
-	struct ocxl_transport *t;
+	struct ocxlfs_transport *t;
 	uint8_t w[4096], rd[4096];
 
 	fill_pattern(w, sizeof(w), 3);
-	ck_assert_int_eq(ocxl_transport_sim_new(sim, 1, &t), 0);
+	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 1, &t), 0);
 	ck_assert_int_eq(t->ops->label_write(t, w, 8192, sizeof(w)), 0);
-	ocxl_transport_destroy(t);
+	ocxlfs_transport_destroy(t);
 	sim_card_close(sim);
 
 	sim = open_card(1, 0, 0, 0);
-	ck_assert_int_eq(ocxl_transport_sim_new(sim, 1, &t), 0);
+	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 1, &t), 0);
 	ck_assert_int_eq(t->ops->label_read(t, rd, 8192, sizeof(rd)), 0);
 	ck_assert_mem_eq(rd, w, sizeof(w));
-	ocxl_transport_destroy(t);
+	ocxlfs_transport_destroy(t);
 	sim_card_close(sim);
 }
 END_TEST
@@ -270,18 +270,18 @@ END_TEST
 START_TEST(test_label_16m)
 {
 	struct sim_card *sim = open_card(0, SIM_MAX_LABEL_SIZE, 0, 0);
-	struct ocxl_transport *t;
+	struct ocxlfs_transport *t;
 	uint32_t size;
 	uint8_t w[8192], rd[8192];
 
-	ck_assert_int_eq(ocxl_transport_sim_new(sim, 0, &t), 0);
+	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 0, &t), 0);
 	ck_assert_int_eq(t->ops->label_size(t, &size, NULL), 0);
 	ck_assert_uint_eq(size, 16u * 1024 * 1024);
 	fill_pattern(w, sizeof(w), 11);
 	ck_assert_int_eq(t->ops->label_write(t, w, size - sizeof(w), sizeof(w)), 0);
 	ck_assert_int_eq(t->ops->label_read(t, rd, size - sizeof(rd), sizeof(rd)), 0);
 	ck_assert_mem_eq(rd, w, sizeof(w));
-	ocxl_transport_destroy(t);
+	ocxlfs_transport_destroy(t);
 	sim_card_close(sim);
 }
 END_TEST
@@ -342,19 +342,19 @@ START_TEST(test_envelope_checks)
 
 	pkg = (struct nd_cmd_pkg *)raw;
 	pkg->nd_family = 5;
-	pkg->nd_command = OCXL_CMD_HEARTBEAT;
+	pkg->nd_command = OCXLFS_CMD_HEARTBEAT;
 	pkg->nd_size_out = 64;
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), -EINVAL);
 
-	pkg->nd_family = OCXL_ND_FAMILY;
+	pkg->nd_family = OCXLFS_ND_FAMILY;
 	pkg->nd_command = 0;
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), -ENOTTY);
-	pkg->nd_command = OCXL_CMD_MAX + 1;
+	pkg->nd_command = OCXLFS_CMD_MAX + 1;
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), -ENOTTY);
 	pkg->nd_command = 1ULL << 40;
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), -ENOTTY);
 
-	pkg->nd_command = OCXL_CMD_HEARTBEAT;
+	pkg->nd_command = OCXLFS_CMD_HEARTBEAT;
 	pkg->nd_reserved2[4] = 1;
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), -EINVAL);
 	pkg->nd_reserved2[4] = 0;
@@ -370,7 +370,7 @@ START_TEST(test_envelope_checks)
 	pkg->nd_size_out = 64;
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), 0);
 	ck_assert_uint_eq(pkg->nd_fw_size, 8);
-	ck_assert_uint_eq(pkg->nd_payload[0], OCXL_STATUS_SUCCESS);
+	ck_assert_uint_eq(pkg->nd_payload[0], OCXLFS_STATUS_SUCCESS);
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, NULL), -EFAULT);
 	free(raw);
 	sim_card_close(sim);
@@ -385,11 +385,11 @@ START_TEST(test_short_out_buffer)
 
 	/* nd_size_out 4: fw_size still says what the card had, nothing written past 4. */
 	memset(pkg->nd_payload, 0xCC, 64);
-	pkg->nd_family = OCXL_ND_FAMILY;
-	pkg->nd_command = OCXL_CMD_IDENTIFY;
+	pkg->nd_family = OCXLFS_ND_FAMILY;
+	pkg->nd_command = OCXLFS_CMD_IDENTIFY;
 	pkg->nd_size_out = 4;
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), 0);
-	ck_assert_uint_eq(pkg->nd_fw_size, 8 + 8 + OCXL_ID_LEN_V1);
+	ck_assert_uint_eq(pkg->nd_fw_size, 8 + 8 + OCXLFS_ID_LEN_V1);
 	ck_assert_uint_eq(pkg->nd_payload[0], 0);
 	for (int i = 4; i < 64; i++)
 		ck_assert_uint_eq(pkg->nd_payload[i], 0xCC);
@@ -398,7 +398,7 @@ START_TEST(test_short_out_buffer)
 	memset(pkg->nd_payload, 0xCC, 64);
 	pkg->nd_size_out = 20;
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), 0);
-	ck_assert_uint_eq(ocxl_get_le64(pkg->nd_payload + 8) >> 48, OCXL_ID_IDENTITY);
+	ck_assert_uint_eq(ocxlfs_get_le64(pkg->nd_payload + 8) >> 48, OCXLFS_ID_IDENTITY);
 	for (int i = 20; i < 64; i++)
 		ck_assert_uint_eq(pkg->nd_payload[i], 0xCC);
 	free(raw);
@@ -411,21 +411,21 @@ END_TEST
 START_TEST(test_errlog_queue)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
-	struct ocxl_errlog el;
+	struct ocxlfs_errlog el;
 	struct reply r;
 
-	r = call0(sim, OCXL_CMD_ERRLOG_NEXT);
+	r = call0(sim, OCXLFS_CMD_ERRLOG_NEXT);
 	assert_ok(r);
 	ck_assert_uint_eq(r.fw_size, 8); /* empty: no data */
-	ck_assert_uint_eq(event_mask(sim) & OCXL_EVENT_ELA, 0);
+	ck_assert_uint_eq(event_mask(sim) & OCXLFS_EVENT_ELA, 0);
 
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 3, OCXL_EL_GENERAL), 0);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 3, OCXLFS_EL_GENERAL), 0);
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 3);
-	ck_assert(event_mask(sim) & OCXL_EVENT_ELA);
+	ck_assert(event_mask(sim) & OCXLFS_EVENT_ELA);
 
 	el = next_entry(sim);
 	ck_assert_uint_eq(el.log_id, 1);
-	ck_assert_uint_eq(el.type, OCXL_EL_GENERAL);
+	ck_assert_uint_eq(el.type, OCXLFS_EL_GENERAL);
 	ck_assert_uint_ne(el.action_flags, 0);
 	ck_assert_str_eq(el.fw_revision, "01.02.03");
 	ck_assert_uint_eq(el.wwid[1], sim_card_serial(sim));
@@ -439,23 +439,23 @@ START_TEST(test_errlog_queue)
 	ck_assert_uint_eq(el.log_id, 1);
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 3);
 
-	r = call1(sim, OCXL_CMD_ERRLOG_ACK, 2);
+	r = call1(sim, OCXLFS_CMD_ERRLOG_ACK, 2);
 	ck_assert_int_eq(r.rc, 0);
-	ck_assert_uint_eq(r.status, OCXL_STATUS_BAD_REQUEST);
+	ck_assert_uint_eq(r.status, OCXLFS_STATUS_BAD_REQUEST);
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 3);
-	r = call0(sim, OCXL_CMD_ERRLOG_ACK); /* no parameter word */
-	ck_assert_uint_eq(r.status, OCXL_STATUS_BAD_REQUEST);
+	r = call0(sim, OCXLFS_CMD_ERRLOG_ACK); /* no parameter word */
+	ck_assert_uint_eq(r.status, OCXLFS_STATUS_BAD_REQUEST);
 
-	assert_ok(call1(sim, OCXL_CMD_ERRLOG_ACK, 1));
+	assert_ok(call1(sim, OCXLFS_CMD_ERRLOG_ACK, 1));
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 2);
 	el = next_entry(sim);
 	ck_assert_uint_eq(el.log_id, 2);
-	assert_ok(call1(sim, OCXL_CMD_ERRLOG_ACK, 2));
-	assert_ok(call1(sim, OCXL_CMD_ERRLOG_ACK, 3));
+	assert_ok(call1(sim, OCXLFS_CMD_ERRLOG_ACK, 2));
+	assert_ok(call1(sim, OCXLFS_CMD_ERRLOG_ACK, 3));
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 0);
 	/* ACK on an empty queue is a bad parameter too. */
-	ck_assert_uint_eq(call1(sim, OCXL_CMD_ERRLOG_ACK, 3).status, OCXL_STATUS_BAD_REQUEST);
-	ck_assert_uint_eq(event_mask(sim) & OCXL_EVENT_ELA, 0);
+	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_ERRLOG_ACK, 3).status, OCXLFS_STATUS_BAD_REQUEST);
+	ck_assert_uint_eq(event_mask(sim) & OCXLFS_EVENT_ELA, 0);
 	sim_card_close(sim);
 }
 END_TEST
@@ -464,18 +464,18 @@ START_TEST(test_errlog_persists)
 {
 	struct sim_card *sim = open_card(2, 0, 0, 0);
 
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 3, OCXL_EL_THERMAL), 0);
-	assert_ok(call1(sim, OCXL_CMD_ERRLOG_ACK, 1));
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 3, OCXLFS_EL_THERMAL), 0);
+	assert_ok(call1(sim, OCXLFS_CMD_ERRLOG_ACK, 1));
 	sim_card_close(sim);
 
 	sim = open_card(2, 0, 0, 0);
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 2);
 	ck_assert_uint_eq(next_entry(sim).log_id, 2);
-	ck_assert_uint_eq(next_entry(sim).type, OCXL_EL_THERMAL);
+	ck_assert_uint_eq(next_entry(sim).type, OCXLFS_EL_THERMAL);
 	/* The id counter persisted too: no id is ever handed out twice. */
-	assert_ok(call1(sim, OCXL_CMD_ERRLOG_ACK, 2));
-	assert_ok(call1(sim, OCXL_CMD_ERRLOG_ACK, 3));
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXL_EL_GENERAL), 0);
+	assert_ok(call1(sim, OCXLFS_CMD_ERRLOG_ACK, 2));
+	assert_ok(call1(sim, OCXLFS_CMD_ERRLOG_ACK, 3));
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXLFS_EL_GENERAL), 0);
 	ck_assert_uint_eq(next_entry(sim).log_id, 4);
 	sim_card_close(sim);
 }
@@ -487,9 +487,9 @@ START_TEST(test_initial_errlogs_only_on_create)
 
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 5);
 	ck_assert_uint_eq(next_entry(sim).log_id, 1);
-	ck_assert_uint_eq(next_entry(sim).type, OCXL_EL_GENERAL);
-	assert_ok(call1(sim, OCXL_CMD_ERRLOG_ACK, 1));
-	ck_assert_uint_eq(next_entry(sim).type, OCXL_EL_PREDICTIVE);
+	ck_assert_uint_eq(next_entry(sim).type, OCXLFS_EL_GENERAL);
+	assert_ok(call1(sim, OCXLFS_CMD_ERRLOG_ACK, 1));
+	ck_assert_uint_eq(next_entry(sim).type, OCXLFS_EL_PREDICTIVE);
 	sim_card_close(sim);
 	sim = open_card(0, 0, 0, 5);
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 4);
@@ -501,18 +501,18 @@ START_TEST(test_errlog_full)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
 
-	ck_assert_int_eq(sim_card_inject_errlog(sim, SIM_ERRLOG_CAPACITY - 1, OCXL_EL_GENERAL), 0);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, SIM_ERRLOG_CAPACITY - 1, OCXLFS_EL_GENERAL), 0);
 	/* All or nothing. */
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 2, OCXL_EL_GENERAL), -ENOSPC);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 2, OCXLFS_EL_GENERAL), -ENOSPC);
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), SIM_ERRLOG_CAPACITY - 1);
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXL_EL_GENERAL), 0);
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXL_EL_GENERAL), -ENOSPC);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXLFS_EL_GENERAL), 0);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXLFS_EL_GENERAL), -ENOSPC);
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), SIM_ERRLOG_CAPACITY);
 	/* The card cannot post its health entry either. */
-	ck_assert_uint_eq(call0(sim, OCXL_CMD_HEALTH_REQUEST).status, OCXL_STATUS_FAILED);
+	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_HEALTH_REQUEST).status, OCXLFS_STATUS_FAILED);
 	/* The ring wraps: consume one, queue one, the order holds. */
-	assert_ok(call1(sim, OCXL_CMD_ERRLOG_ACK, 1));
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXL_EL_DATA_LOSS), 0);
+	assert_ok(call1(sim, OCXLFS_CMD_ERRLOG_ACK, 1));
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXLFS_EL_DATA_LOSS), 0);
 	ck_assert_uint_eq(next_entry(sim).log_id, 2);
 	sim_card_close(sim);
 }
@@ -521,13 +521,13 @@ END_TEST
 START_TEST(test_health_request)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
-	struct ocxl_errlog el;
+	struct ocxlfs_errlog el;
 
-	assert_ok(call0(sim, OCXL_CMD_HEALTH_REQUEST));
+	assert_ok(call0(sim, OCXLFS_CMD_HEALTH_REQUEST));
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 1);
-	ck_assert(event_mask(sim) & OCXL_EVENT_ELA);
+	ck_assert(event_mask(sim) & OCXLFS_EVENT_ELA);
 	el = next_entry(sim);
-	ck_assert_uint_eq(el.type, OCXL_EL_HEALTH_PERF);
+	ck_assert_uint_eq(el.type, OCXLFS_EL_HEALTH_PERF);
 	ck_assert_uint_eq(el.action_flags, 0); /* only general entries carry actions */
 	sim_card_close(sim);
 }
@@ -535,38 +535,38 @@ END_TEST
 
 /* ---- SMART, statistics ---- */
 
-static void get_stats(struct sim_card *sim, struct ocxl_stats *st)
+static void get_stats(struct sim_card *sim, struct ocxlfs_stats *st)
 {
-	struct reply r = call0(sim, OCXL_CMD_STATS);
+	struct reply r = call0(sim, OCXLFS_CMD_STATS);
 
 	assert_ok(r);
-	ck_assert_uint_eq(r.dlen, 8 + OCXL_CS_LEN_V4);
-	ck_assert_int_eq(ocxl_stats_decode(r.data, r.dlen, st), 0);
-	ck_assert_uint_eq(st->present, (1u << OCXL_STAT_NR) - 1);
+	ck_assert_uint_eq(r.dlen, 8 + OCXLFS_CS_LEN_V4);
+	ck_assert_int_eq(ocxlfs_stats_decode(r.data, r.dlen, st), 0);
+	ck_assert_uint_eq(st->present, (1u << OCXLFS_STAT_NR) - 1);
 	ck_assert_uint_eq(st->unknown_blocks, 0);
 }
 
 START_TEST(test_stats_move)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
-	struct ocxl_stats a, b;
+	struct ocxlfs_stats a, b;
 
 	get_stats(sim, &a);
 	usleep(20000);
 	get_stats(sim, &b);
-	ck_assert_uint_eq(a.value[OCXL_STAT_RESET_COUNT], 1);
-	ck_assert_uint_eq(a.value[OCXL_STAT_LIFE_REMAINING], 97);
-	ck_assert_uint_gt(a.value[OCXL_STAT_POWER_ON_UPTIME], 3600);
-	for (unsigned f = OCXL_STAT_HOST_LOAD_COUNT; f < OCXL_STAT_NR; f++)
-		ck_assert_msg(b.value[f] > a.value[f], "%s did not move", ocxl_stat_name(f));
-	ck_assert_uint_ge(b.value[OCXL_STAT_POWER_ON_UPTIME], a.value[OCXL_STAT_POWER_ON_UPTIME]);
+	ck_assert_uint_eq(a.value[OCXLFS_STAT_RESET_COUNT], 1);
+	ck_assert_uint_eq(a.value[OCXLFS_STAT_LIFE_REMAINING], 97);
+	ck_assert_uint_gt(a.value[OCXLFS_STAT_POWER_ON_UPTIME], 3600);
+	for (unsigned f = OCXLFS_STAT_HOST_LOAD_COUNT; f < OCXLFS_STAT_NR; f++)
+		ck_assert_msg(b.value[f] > a.value[f], "%s did not move", ocxlfs_stat_name(f));
+	ck_assert_uint_ge(b.value[OCXLFS_STAT_POWER_ON_UPTIME], a.value[OCXLFS_STAT_POWER_ON_UPTIME]);
 	sim_card_close(sim);
 
 	/* Each open is a card reset. */
 	sim = open_card(0, 0, 0, 0);
 	get_stats(sim, &b);
-	ck_assert_uint_eq(b.value[OCXL_STAT_RESET_COUNT], 2);
-	ck_assert_uint_ge(b.value[OCXL_STAT_HOST_LOAD_COUNT], a.value[OCXL_STAT_HOST_LOAD_COUNT]);
+	ck_assert_uint_eq(b.value[OCXLFS_STAT_RESET_COUNT], 2);
+	ck_assert_uint_ge(b.value[OCXLFS_STAT_HOST_LOAD_COUNT], a.value[OCXLFS_STAT_HOST_LOAD_COUNT]);
 	sim_card_close(sim);
 }
 END_TEST
@@ -574,25 +574,25 @@ END_TEST
 START_TEST(test_smart)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
-	struct ocxl_smart sm;
-	struct reply r = call0(sim, OCXL_CMD_SMART);
+	struct ocxlfs_smart sm;
+	struct reply r = call0(sim, OCXLFS_CMD_SMART);
 	bool seen[3] = { false };
 
 	assert_ok(r);
-	ck_assert_int_eq(ocxl_smart_decode(r.data, r.dlen, &sm), 0);
+	ck_assert_int_eq(ocxlfs_smart_decode(r.data, r.dlen, &sm), 0);
 	ck_assert_uint_eq(sm.count, 3);
 	for (unsigned i = 0; i < sm.count; i++) {
 		switch (sm.attr[i].id) {
-		case OCXL_SMART_POWER_ON_HOURS:
+		case OCXLFS_SMART_POWER_ON_HOURS:
 			seen[0] = true;
 			ck_assert_uint_ge(sm.attr[i].raw, 1000);
 			break;
-		case OCXL_SMART_TEMPERATURE:
+		case OCXLFS_SMART_TEMPERATURE:
 			seen[1] = true;
 			ck_assert_uint_ge(sm.attr[i].raw, 40);
 			ck_assert_uint_le(sm.attr[i].raw, 45);
 			break;
-		case OCXL_SMART_LIFE_REMAINING:
+		case OCXLFS_SMART_LIFE_REMAINING:
 			seen[2] = true;
 			ck_assert_uint_eq(sm.attr[i].current, 97);
 			break;
@@ -616,10 +616,10 @@ static size_t read_dump(struct sim_card *sim, uint8_t *dst, uint32_t chunk)
 	for (;;) {
 		const uint8_t *d;
 		size_t n;
-		struct reply r = call1(sim, OCXL_CMD_DUMP_READ, ((uint64_t)off << 32) | chunk);
+		struct reply r = call1(sim, OCXLFS_CMD_DUMP_READ, ((uint64_t)off << 32) | chunk);
 
 		assert_ok(r);
-		ck_assert_int_eq(ocxl_dump_chunk_decode(r.data, r.dlen, &d, &n), 0);
+		ck_assert_int_eq(ocxlfs_dump_chunk_decode(r.data, r.dlen, &d, &n), 0);
 		if (n == 0)
 			return off;
 		ck_assert_uint_le(n, chunk);
@@ -635,44 +635,44 @@ START_TEST(test_dump)
 	struct reply r;
 
 	/* Nothing to read yet. */
-	ck_assert_uint_eq(call1(sim, OCXL_CMD_DUMP_READ, 4096).status, OCXL_STATUS_FAILED);
-	ck_assert_uint_eq(event_mask(sim) & OCXL_EVENT_CDA, 0);
+	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_DUMP_READ, 4096).status, OCXLFS_STATUS_FAILED);
+	ck_assert_uint_eq(event_mask(sim) & OCXLFS_EVENT_CDA, 0);
 
-	assert_ok(call0(sim, OCXL_CMD_DUMP_REQUEST));
-	ck_assert(event_mask(sim) & OCXL_EVENT_CDA);
-	ck_assert_uint_eq(read_dump(sim, a, OCXL_DUMP_CHUNK_MAX), SMALL_DUMP);
+	assert_ok(call0(sim, OCXLFS_CMD_DUMP_REQUEST));
+	ck_assert(event_mask(sim) & OCXLFS_EVENT_CDA);
+	ck_assert_uint_eq(read_dump(sim, a, OCXLFS_DUMP_CHUNK_MAX), SMALL_DUMP);
 	/* Same bytes in different chunk sizes. */
 	ck_assert_uint_eq(read_dump(sim, b, 4096), SMALL_DUMP);
 	ck_assert_mem_eq(a, b, SMALL_DUMP);
-	ck_assert_uint_eq(ocxl_get_le64(a + 16), SMALL_DUMP);
+	ck_assert_uint_eq(ocxlfs_get_le64(a + 16), SMALL_DUMP);
 
-	/* Size checks: multiple of 8, 1..OCXL_DUMP_CHUNK_MAX. */
-	ck_assert_uint_eq(call1(sim, OCXL_CMD_DUMP_READ, 12).status, OCXL_STATUS_BAD_REQUEST);
-	ck_assert_uint_eq(call1(sim, OCXL_CMD_DUMP_READ, 0).status, OCXL_STATUS_BAD_REQUEST);
-	ck_assert_uint_eq(call1(sim, OCXL_CMD_DUMP_READ, OCXL_DUMP_CHUNK_MAX + 8).status,
-			  OCXL_STATUS_BAD_REQUEST);
-	ck_assert_uint_eq(call0(sim, OCXL_CMD_DUMP_READ).status, OCXL_STATUS_BAD_REQUEST);
+	/* Size checks: multiple of 8, 1..OCXLFS_DUMP_CHUNK_MAX. */
+	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_DUMP_READ, 12).status, OCXLFS_STATUS_BAD_REQUEST);
+	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_DUMP_READ, 0).status, OCXLFS_STATUS_BAD_REQUEST);
+	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_DUMP_READ, OCXLFS_DUMP_CHUNK_MAX + 8).status,
+			  OCXLFS_STATUS_BAD_REQUEST);
+	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_DUMP_READ).status, OCXLFS_STATUS_BAD_REQUEST);
 	/* Past the end: 'CD' with length 0. */
-	r = call1(sim, OCXL_CMD_DUMP_READ, ((uint64_t)(SMALL_DUMP + 800) << 32) | 64);
+	r = call1(sim, OCXLFS_CMD_DUMP_READ, ((uint64_t)(SMALL_DUMP + 800) << 32) | 64);
 	assert_ok(r);
 	ck_assert_uint_eq(r.dlen, 8);
-	ck_assert_uint_eq(ocxl_get_le64(r.data), (uint64_t)OCXL_ID_DUMP << 48);
+	ck_assert_uint_eq(ocxlfs_get_le64(r.data), (uint64_t)OCXLFS_ID_DUMP << 48);
 
 	/* The dump survives a daemon restart until it is completed. */
 	sim_card_close(sim);
 	sim = open_card(0, 0, SMALL_DUMP, 0);
-	ck_assert(event_mask(sim) & OCXL_EVENT_CDA);
+	ck_assert(event_mask(sim) & OCXLFS_EVENT_CDA);
 	memset(b, 0, SMALL_DUMP);
-	ck_assert_uint_eq(read_dump(sim, b, OCXL_DUMP_CHUNK_MAX), SMALL_DUMP);
+	ck_assert_uint_eq(read_dump(sim, b, OCXLFS_DUMP_CHUNK_MAX), SMALL_DUMP);
 	ck_assert_mem_eq(a, b, SMALL_DUMP);
 
-	assert_ok(call0(sim, OCXL_CMD_DUMP_COMPLETE));
-	ck_assert_uint_eq(event_mask(sim) & OCXL_EVENT_CDA, 0);
-	ck_assert_uint_eq(call1(sim, OCXL_CMD_DUMP_READ, 4096).status, OCXL_STATUS_FAILED);
+	assert_ok(call0(sim, OCXLFS_CMD_DUMP_COMPLETE));
+	ck_assert_uint_eq(event_mask(sim) & OCXLFS_EVENT_CDA, 0);
+	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_DUMP_READ, 4096).status, OCXLFS_STATUS_FAILED);
 
 	/* A new dump has new content. */
 	ck_assert_int_eq(sim_card_post_dump(sim, 4096), 0);
-	ck_assert_uint_eq(read_dump(sim, b, OCXL_DUMP_CHUNK_MAX), 4096);
+	ck_assert_uint_eq(read_dump(sim, b, OCXLFS_DUMP_CHUNK_MAX), 4096);
 	ck_assert_int_ne(memcmp(a + 64, b + 64, 4096 - 64), 0);
 	free(a);
 	free(b);
@@ -687,10 +687,10 @@ START_TEST(test_dump_256m)
 	size_t n;
 	struct reply r;
 
-	assert_ok(call0(sim, OCXL_CMD_DUMP_REQUEST));
-	r = call1(sim, OCXL_CMD_DUMP_READ, ((uint64_t)((256u << 20) - 0x100) << 32) | 0x8000);
+	assert_ok(call0(sim, OCXLFS_CMD_DUMP_REQUEST));
+	r = call1(sim, OCXLFS_CMD_DUMP_READ, ((uint64_t)((256u << 20) - 0x100) << 32) | 0x8000);
 	assert_ok(r);
-	ck_assert_int_eq(ocxl_dump_chunk_decode(r.data, r.dlen, &d, &n), 0);
+	ck_assert_int_eq(ocxlfs_dump_chunk_decode(r.data, r.dlen, &d, &n), 0);
 	ck_assert_uint_eq(n, 0x100);
 	sim_card_close(sim);
 }
@@ -705,7 +705,7 @@ START_TEST(test_fault_delay)
 
 	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_DELAY, 30), 0);
 	t0 = now_ms();
-	assert_ok(call0(sim, OCXL_CMD_HEARTBEAT));
+	assert_ok(call0(sim, OCXLFS_CMD_HEARTBEAT));
 	ck_assert_uint_ge(now_ms() - t0, 30);
 	ck_assert_int_eq(sim_card_set_fault(sim, 99, 0), -EINVAL);
 	sim_card_close(sim);
@@ -718,26 +718,26 @@ START_TEST(test_fault_hang)
 	struct nd_cmd_get_config_size cs;
 	uint64_t t0, dt;
 
-	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXL_CMD_HEARTBEAT), 100);
-	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXL_CMD_ERRLOG_NEXT), 2000);
-	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXL_CMD_SMART), 100);
-	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXL_CMD_STATS), 100);
-	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXL_CMD_DUMP_READ), 1000);
-	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXL_CMD_IDENTIFY), 100);
+	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXLFS_CMD_HEARTBEAT), 100);
+	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXLFS_CMD_ERRLOG_NEXT), 2000);
+	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXLFS_CMD_SMART), 100);
+	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXLFS_CMD_STATS), 100);
+	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXLFS_CMD_DUMP_READ), 1000);
+	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXLFS_CMD_IDENTIFY), 100);
 
 	sim_card_set_fault(sim, SIM_FAULT_HANG, 0);
 	t0 = now_ms();
-	ck_assert_int_eq(call0(sim, OCXL_CMD_HEARTBEAT).rc, -ETIMEDOUT);
+	ck_assert_int_eq(call0(sim, OCXLFS_CMD_HEARTBEAT).rc, -ETIMEDOUT);
 	dt = now_ms() - t0;
 	ck_assert_uint_ge(dt, 100);
 	ck_assert_uint_lt(dt, 1000);
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_GET_CONFIG_SIZE, &cs), -ETIMEDOUT);
 	/* Envelope errors are the kernel's, answered without the card. */
 	t0 = now_ms();
-	ck_assert_int_eq(call0(sim, OCXL_CMD_MAX + 1).rc, -ENOTTY);
+	ck_assert_int_eq(call0(sim, OCXLFS_CMD_MAX + 1).rc, -ENOTTY);
 	ck_assert_uint_lt(now_ms() - t0, 50);
 	sim_card_set_fault(sim, SIM_FAULT_NONE, 0);
-	assert_ok(call0(sim, OCXL_CMD_HEARTBEAT));
+	assert_ok(call0(sim, OCXLFS_CMD_HEARTBEAT));
 	sim_card_close(sim);
 }
 END_TEST
@@ -747,11 +747,11 @@ START_TEST(test_fault_status)
 	struct sim_card *sim = open_card(0, 0, 0, 0);
 	struct reply r;
 
-	sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXL_STATUS_MEM_UNAVAILABLE);
-	for (unsigned cmd = 1; cmd <= OCXL_CMD_MAX; cmd++) {
+	sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXLFS_STATUS_MEM_UNAVAILABLE);
+	for (unsigned cmd = 1; cmd <= OCXLFS_CMD_MAX; cmd++) {
 		r = call1(sim, cmd, 8);
 		ck_assert_int_eq(r.rc, 0);
-		ck_assert_uint_eq(r.status, OCXL_STATUS_MEM_UNAVAILABLE);
+		ck_assert_uint_eq(r.status, OCXLFS_STATUS_MEM_UNAVAILABLE);
 		ck_assert_uint_eq(r.fw_size, 8);
 	}
 	sim_card_close(sim);
@@ -761,20 +761,20 @@ END_TEST
 START_TEST(test_fault_corrupt)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
-	struct ocxl_identity id;
-	struct ocxl_stats st;
+	struct ocxlfs_identity id;
+	struct ocxlfs_stats st;
 	struct reply r;
 
 	sim_card_set_fault(sim, SIM_FAULT_CORRUPT, 0);
-	r = call0(sim, OCXL_CMD_IDENTIFY);
+	r = call0(sim, OCXLFS_CMD_IDENTIFY);
 	assert_ok(r);
-	ck_assert_uint_eq(ocxl_get_le64(r.data) >> 48, 0x5858);
-	ck_assert_int_eq(ocxl_identity_decode(r.data, r.dlen, &id), -EBADMSG);
-	r = call0(sim, OCXL_CMD_STATS);
-	ck_assert_int_eq(ocxl_stats_decode(r.data, r.dlen, &st), -EBADMSG);
+	ck_assert_uint_eq(ocxlfs_get_le64(r.data) >> 48, 0x5858);
+	ck_assert_int_eq(ocxlfs_identity_decode(r.data, r.dlen, &id), -EBADMSG);
+	r = call0(sim, OCXLFS_CMD_STATS);
+	ck_assert_int_eq(ocxlfs_stats_decode(r.data, r.dlen, &st), -EBADMSG);
 	sim_card_set_fault(sim, SIM_FAULT_NONE, 0);
-	r = call0(sim, OCXL_CMD_STATS);
-	ck_assert_int_eq(ocxl_stats_decode(r.data, r.dlen, &st), 0);
+	r = call0(sim, OCXLFS_CMD_STATS);
+	ck_assert_int_eq(ocxlfs_stats_decode(r.data, r.dlen, &st), 0);
 	sim_card_close(sim);
 }
 END_TEST
@@ -783,14 +783,14 @@ START_TEST(test_fault_fatal)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
 
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXL_EL_GENERAL), 0);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXLFS_EL_GENERAL), 0);
 	sim_card_set_fault(sim, SIM_FAULT_FATAL_FW, 0);
-	ck_assert_uint_eq(call0(sim, OCXL_CMD_HEARTBEAT).status, OCXL_STATUS_FAILED);
-	ck_assert_uint_eq(call0(sim, OCXL_CMD_STATS).status, OCXL_STATUS_FAILED);
-	ck_assert_uint_eq(event_mask(sim), OCXL_EVENT_FATAL_FW | OCXL_EVENT_ELA);
+	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_HEARTBEAT).status, OCXLFS_STATUS_FAILED);
+	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_STATS).status, OCXLFS_STATUS_FAILED);
+	ck_assert_uint_eq(event_mask(sim), OCXLFS_EVENT_FATAL_FW | OCXLFS_EVENT_ELA);
 	sim_card_set_fault(sim, SIM_FAULT_FATAL_HW, 0);
-	ck_assert_uint_eq(call0(sim, OCXL_CMD_ERRLOG_NEXT).status, OCXL_STATUS_FAILED);
-	ck_assert_uint_eq(event_mask(sim), OCXL_EVENT_FATAL_HW | OCXL_EVENT_ELA);
+	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_ERRLOG_NEXT).status, OCXLFS_STATUS_FAILED);
+	ck_assert_uint_eq(event_mask(sim), OCXLFS_EVENT_FATAL_HW | OCXLFS_EVENT_ELA);
 	sim_card_close(sim);
 }
 END_TEST
@@ -801,12 +801,12 @@ START_TEST(test_fault_vanish)
 	struct nd_cmd_get_config_size cs;
 
 	sim_card_set_fault(sim, SIM_FAULT_VANISH, 0);
-	ck_assert_int_eq(call0(sim, OCXL_CMD_HEARTBEAT).rc, -ENODEV);
+	ck_assert_int_eq(call0(sim, OCXLFS_CMD_HEARTBEAT).rc, -ENODEV);
 	ck_assert_int_eq(call0(sim, 0).rc, -ENODEV);
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_GET_CONFIG_SIZE, &cs), -ENODEV);
 	ck_assert_int_eq(sim_card_ioctl(sim, 0x1234, &cs), -ENODEV);
 	sim_card_set_fault(sim, SIM_FAULT_NONE, 0);
-	assert_ok(call0(sim, OCXL_CMD_HEARTBEAT));
+	assert_ok(call0(sim, OCXLFS_CMD_HEARTBEAT));
 	sim_card_close(sim);
 }
 END_TEST
@@ -816,24 +816,24 @@ END_TEST
 START_TEST(test_profiles_raw)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
-	struct ocxl_stats st;
+	struct ocxlfs_stats st;
 	struct reply r;
 
 	sim_card_set_profile(sim, SIM_PROFILE_LEGACY);
-	r = call0(sim, OCXL_CMD_IDENTIFY);
+	r = call0(sim, OCXLFS_CMD_IDENTIFY);
 	assert_ok(r);
 	ck_assert_uint_eq(r.dlen, 8 + 0x20);
-	ck_assert_uint_eq(call0(sim, OCXL_CMD_EVENT_CHECK).status, OCXL_STATUS_BAD_OPCODE);
-	ck_assert_uint_eq(call0(sim, OCXL_CMD_ERASE_STATUS).status, OCXL_STATUS_BAD_OPCODE);
+	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_EVENT_CHECK).status, OCXLFS_STATUS_BAD_OPCODE);
+	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_ERASE_STATUS).status, OCXLFS_STATUS_BAD_OPCODE);
 
 	sim_card_set_profile(sim, SIM_PROFILE_FUTURE);
-	r = call0(sim, OCXL_CMD_IDENTIFY);
+	r = call0(sim, OCXLFS_CMD_IDENTIFY);
 	ck_assert_uint_eq(r.dlen, 8 + 0x38);
-	r = call0(sim, OCXL_CMD_STATS);
-	ck_assert_uint_eq(r.dlen, 8 + OCXL_CS_LEN_V4 + 0x20);
-	ck_assert_int_eq(ocxl_stats_decode(r.data, r.dlen, &st), 0);
+	r = call0(sim, OCXLFS_CMD_STATS);
+	ck_assert_uint_eq(r.dlen, 8 + OCXLFS_CS_LEN_V4 + 0x20);
+	ck_assert_int_eq(ocxlfs_stats_decode(r.data, r.dlen, &st), 0);
 	ck_assert_uint_eq(st.unknown_blocks, 1);
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXL_EL_GENERAL), 0);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 1, OCXLFS_EL_GENERAL), 0);
 	ck_assert_uint_eq(next_entry(sim).type, SIM_EL_TYPE_FUTURE);
 	sim_card_close(sim);
 }
@@ -841,34 +841,34 @@ END_TEST
 
 /* ---- secure erase ---- */
 
-static struct ocxl_erase_status erase_status(struct sim_card *sim)
+static struct ocxlfs_erase_status erase_status(struct sim_card *sim)
 {
-	struct ocxl_erase_status es;
-	struct reply r = call0(sim, OCXL_CMD_ERASE_STATUS);
+	struct ocxlfs_erase_status es;
+	struct reply r = call0(sim, OCXLFS_CMD_ERASE_STATUS);
 
 	assert_ok(r);
-	ck_assert_int_eq(ocxl_erase_status_decode(r.data, r.dlen, &es), 0);
+	ck_assert_int_eq(ocxlfs_erase_status_decode(r.data, r.dlen, &es), 0);
 	return es;
 }
 
 START_TEST(test_erase_refused_with_namespace)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
-	struct ocxl_transport *t;
+	struct ocxlfs_transport *t;
 	uint8_t b[16] = { 1 };
 
-	ck_assert_int_eq(ocxl_transport_sim_new(sim, 0, &t), 0);
+	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 0, &t), 0);
 	ck_assert(!sim_card_namespace_enabled(sim));
 	sim_card_set_namespace_enabled(sim, true);
 	ck_assert(sim_card_namespace_enabled(sim));
-	ck_assert_uint_eq(call0(sim, OCXL_CMD_ERASE_START).status, OCXL_STATUS_BLOCKED_BG);
-	ck_assert_uint_eq(erase_status(sim).state, OCXL_ERASE_IDLE);
+	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_ERASE_START).status, OCXLFS_STATUS_BLOCKED_BG);
+	ck_assert_uint_eq(erase_status(sim).state, OCXLFS_ERASE_IDLE);
 	/* As the kernel: labels of an enabled namespace are not rewritten underneath it. */
 	ck_assert_int_eq(t->ops->label_write(t, b, 0, sizeof(b)), -EBUSY);
 	ck_assert_int_eq(t->ops->label_read(t, b, 0, sizeof(b)), 0);
 	sim_card_set_namespace_enabled(sim, false);
 	ck_assert_int_eq(t->ops->label_write(t, b, 0, sizeof(b)), 0);
-	ocxl_transport_destroy(t);
+	ocxlfs_transport_destroy(t);
 	sim_card_close(sim);
 }
 END_TEST
@@ -876,42 +876,42 @@ END_TEST
 START_TEST(test_erase)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
-	struct ocxl_transport *t;
-	struct ocxl_erase_status es;
+	struct ocxlfs_transport *t;
+	struct ocxlfs_erase_status es;
 	uint8_t *buf = malloc(SIM_DEFAULT_LABEL_SIZE);
 	size_t nonzero = 0;
 
-	ck_assert_int_eq(ocxl_transport_sim_new(sim, 0, &t), 0);
+	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 0, &t), 0);
 	fill_pattern(buf, SIM_DEFAULT_LABEL_SIZE, 5);
 	ck_assert_int_eq(t->ops->label_write(t, buf, 0, SIM_DEFAULT_LABEL_SIZE), 0);
-	ck_assert_int_eq(sim_card_inject_errlog(sim, 2, OCXL_EL_GENERAL), 0);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 2, OCXLFS_EL_GENERAL), 0);
 
 	sim_card_set_erase_ms(sim, 50);
-	assert_ok(call0(sim, OCXL_CMD_ERASE_START));
+	assert_ok(call0(sim, OCXLFS_CMD_ERASE_START));
 	es = erase_status(sim);
-	ck_assert_uint_eq(es.state, OCXL_ERASE_RUNNING);
+	ck_assert_uint_eq(es.state, OCXLFS_ERASE_RUNNING);
 	ck_assert_uint_lt(es.progress_permille, 1000);
-	ck_assert(event_mask(sim) & OCXL_EVENT_ERASE_BUSY);
-	ck_assert_uint_eq(call0(sim, OCXL_CMD_ERASE_START).status, OCXL_STATUS_BLOCKED_BG);
+	ck_assert(event_mask(sim) & OCXLFS_EVENT_ERASE_BUSY);
+	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_ERASE_START).status, OCXLFS_STATUS_BLOCKED_BG);
 	ck_assert_int_eq(t->ops->label_write(t, buf, 0, 8), -EBUSY);
 
 	usleep(80000);
 	es = erase_status(sim);
-	ck_assert_uint_eq(es.state, OCXL_ERASE_DONE);
+	ck_assert_uint_eq(es.state, OCXLFS_ERASE_DONE);
 	ck_assert_uint_eq(es.progress_permille, 1000);
-	ck_assert_uint_eq(es.ns_status, OCXL_STATUS_SUCCESS);
+	ck_assert_uint_eq(es.ns_status, OCXLFS_STATUS_SUCCESS);
 	ck_assert_uint_eq(es.acc_tried, ((uint64_t)SIM_DEFAULT_LABEL_SIZE + (256ULL << 30)) / 4096);
 	ck_assert_uint_eq(es.acc_ok, es.acc_tried);
 	ck_assert_uint_gt(es.def_tried, 0);
 	ck_assert_uint_eq(es.def_ok, es.def_tried);
-	ck_assert_uint_eq(event_mask(sim) & OCXL_EVENT_ERASE_BUSY, 0);
+	ck_assert_uint_eq(event_mask(sim) & OCXLFS_EVENT_ERASE_BUSY, 0);
 
 	ck_assert_int_eq(t->ops->label_read(t, buf, 0, SIM_DEFAULT_LABEL_SIZE), 0);
 	for (size_t i = 0; i < SIM_DEFAULT_LABEL_SIZE; i++)
 		nonzero += buf[i] != 0;
 	ck_assert_uint_eq(nonzero, 0);
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 2);
-	ocxl_transport_destroy(t);
+	ocxlfs_transport_destroy(t);
 	free(buf);
 	sim_card_close(sim);
 }
@@ -920,25 +920,25 @@ END_TEST
 START_TEST(test_erase_finishes_after_restart)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
-	struct ocxl_transport *t;
+	struct ocxlfs_transport *t;
 	uint8_t b[64];
 
 	fill_pattern(b, sizeof(b), 1);
-	ck_assert_int_eq(ocxl_transport_sim_new(sim, 0, &t), 0);
+	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 0, &t), 0);
 	ck_assert_int_eq(t->ops->label_write(t, b, 0, sizeof(b)), 0);
-	ocxl_transport_destroy(t);
+	ocxlfs_transport_destroy(t);
 	sim_card_set_erase_ms(sim, 30);
-	assert_ok(call0(sim, OCXL_CMD_ERASE_START));
+	assert_ok(call0(sim, OCXLFS_CMD_ERASE_START));
 	sim_card_close(sim);
 	usleep(50000);
 
 	sim = open_card(0, 0, 0, 0);
-	ck_assert_uint_eq(erase_status(sim).state, OCXL_ERASE_DONE);
-	ck_assert_int_eq(ocxl_transport_sim_new(sim, 0, &t), 0);
+	ck_assert_uint_eq(erase_status(sim).state, OCXLFS_ERASE_DONE);
+	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 0, &t), 0);
 	ck_assert_int_eq(t->ops->label_read(t, b, 0, sizeof(b)), 0);
 	for (size_t i = 0; i < sizeof(b); i++)
 		ck_assert_uint_eq(b[i], 0);
-	ocxl_transport_destroy(t);
+	ocxlfs_transport_destroy(t);
 	sim_card_close(sim);
 }
 END_TEST
@@ -953,8 +953,8 @@ static void *hammer(void *arg)
 
 	for (int i = 0; i < 200; i++) {
 		memset(raw, 0, sizeof(raw));
-		pkg->nd_family = OCXL_ND_FAMILY;
-		pkg->nd_command = (i & 1) ? OCXL_CMD_STATS : OCXL_CMD_HEALTH_REQUEST;
+		pkg->nd_family = OCXLFS_ND_FAMILY;
+		pkg->nd_command = (i & 1) ? OCXLFS_CMD_STATS : OCXLFS_CMD_HEALTH_REQUEST;
 		pkg->nd_size_out = 8 + 512;
 		if (sim_card_ioctl(sim, ND_IOCTL_CALL, pkg) || pkg->nd_payload[0])
 			return (void *)1;
@@ -978,7 +978,7 @@ START_TEST(test_threads)
 	/* Ids are unique and in order. */
 	for (uint32_t id = 1; id <= 400; id++) {
 		ck_assert_uint_eq(next_entry(sim).log_id, id);
-		assert_ok(call1(sim, OCXL_CMD_ERRLOG_ACK, id));
+		assert_ok(call1(sim, OCXLFS_CMD_ERRLOG_ACK, id));
 	}
 	sim_card_close(sim);
 }

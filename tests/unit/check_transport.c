@@ -25,7 +25,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "proto/codec.h"
+#include "codec/codec.h"
 #include "proto/ops.h"
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
@@ -67,28 +67,28 @@ static uint8_t dump_byte(size_t i)
 
 static void put64(uint8_t *p, uint64_t v)
 {
-	ocxl_put_le64(p, v);
+	ocxlfs_put_le64(p, v);
 }
 
 /* The card's 'EL' data buffer for entry ID. */
 static size_t el_image(uint32_t id, uint8_t *img)
 {
-	memset(img, 0, OCXL_EL_FIXED);
-	put64(img, ((uint64_t)OCXL_ID_ERRLOG << 48) | fake.el_addl);
+	memset(img, 0, OCXLFS_EL_FIXED);
+	put64(img, ((uint64_t)OCXLFS_ID_ERRLOG << 48) | fake.el_addl);
 	put64(img + 0x08, ((uint64_t)id << 32) | 0xABCD);
-	put64(img + 0x10, ((uint64_t)OCXL_EL_GENERAL << 56) | ((uint64_t)0x800001 << 32) | 4242);
+	put64(img + 0x10, ((uint64_t)OCXLFS_EL_GENERAL << 56) | ((uint64_t)0x800001 << 32) | 4242);
 	put64(img + 0x18, 0x1122334455667788ull);
 	put64(img + 0x20, 0x5005076000000001ull);
 	put64(img + 0x28, 0x0000000000000002ull);
 	memcpy(img + 0x30, "FW012345", 8);
 	for (size_t i = 0; i < fake.el_addl; i++)
-		img[OCXL_EL_FIXED + i] = el_byte(id, i);
-	return OCXL_EL_FIXED + fake.el_addl;
+		img[OCXLFS_EL_FIXED + i] = el_byte(id, i);
+	return OCXLFS_EL_FIXED + fake.el_addl;
 }
 
 static int fake_error_log(struct ioctl_ocxlpmem_error_log *el)
 {
-	static uint8_t img[OCXL_EL_FIXED + 0x10000];
+	static uint8_t img[OCXLFS_EL_FIXED + 0x10000];
 	uint16_t user = el->buf_size, n;
 	uint32_t id;
 
@@ -104,7 +104,7 @@ static int fake_error_log(struct ioctl_ocxlpmem_error_log *el)
 	el_image(id, img);
 	el->log_identifier = id;
 	el->program_reference_code = 0xABCD;
-	el->error_log_type = OCXL_EL_GENERAL;
+	el->error_log_type = OCXLFS_EL_GENERAL;
 	el->action_flags = 0x800001;
 	el->power_on_seconds = 4242;
 	el->timestamp = 0x1122334455667788ull;
@@ -114,7 +114,7 @@ static int fake_error_log(struct ioctl_ocxlpmem_error_log *el)
 	el->buf_size = fake.el_addl;
 	n = (user < fake.el_addl ? user : fake.el_addl) & ~7u;
 	/* v4: from the start of the data buffer; fixed: the additional data alone. */
-	memcpy((void *)(uintptr_t)el->buf_ptr, fake.el_fixed ? img + OCXL_EL_FIXED : img, n);
+	memcpy((void *)(uintptr_t)el->buf_ptr, fake.el_fixed ? img + OCXLFS_EL_FIXED : img, n);
 	fake.el_head = (fake.el_head + 1) % FAKE_EL_MAX;
 	fake.el_count--;
 	return 0;
@@ -134,7 +134,7 @@ static int fake_dump_data(struct ioctl_ocxlpmem_controller_dump_data *dd)
 		count = fake.dump_size - dd->offset < dd->buf_size ? fake.dump_size - dd->offset
 								    : dd->buf_size;
 	n = (count + 8 < dd->buf_size ? count + 8 : dd->buf_size);
-	put64(buf, ((uint64_t)OCXL_ID_DUMP << 48) | count);
+	put64(buf, ((uint64_t)OCXLFS_ID_DUMP << 48) | count);
 	for (uint32_t i = 8; i < (n & ~7u); i++)
 		buf[i] = dump_byte(dd->offset + i - 8);
 	dd->buf_size = (uint16_t)n;
@@ -202,7 +202,7 @@ int ioctl(int fd, unsigned long request, ...)
 
 /* ---- helpers ---- */
 
-static struct ocxl_transport *v4;
+static struct ocxlfs_transport *v4;
 
 static void v4_setup(void)
 {
@@ -211,14 +211,14 @@ static void v4_setup(void)
 	fake.el_addl = 200;
 	fake.admin_data = 0x1000;
 	fake.dump_size = 10000;
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_new("/dev/null", &v4), 0);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new("/dev/null", &v4), 0);
 	ck_assert_str_eq(v4->kind, "ioctl-v4");
 	ck_assert_str_eq(v4->device, "/dev/null");
 }
 
 static void v4_teardown(void)
 {
-	ocxl_transport_destroy(v4);
+	ocxlfs_transport_destroy(v4);
 	v4 = NULL;
 	fake.on = false;
 }
@@ -237,24 +237,24 @@ static struct nd_cmd_pkg *pkg_new(unsigned cmd, int nin, uint64_t in, uint32_t o
 	struct nd_cmd_pkg *p = calloc(1, sizeof(*p) + 8u * nin + out);
 
 	ck_assert_ptr_nonnull(p);
-	p->nd_family = OCXL_ND_FAMILY;
+	p->nd_family = OCXLFS_ND_FAMILY;
 	p->nd_command = cmd;
 	p->nd_size_in = 8u * nin;
 	p->nd_size_out = out;
 	p->nd_fw_size = 0xDEAD;
 	if (nin)
-		ocxl_put_le64(p->nd_payload, in);
+		ocxlfs_put_le64(p->nd_payload, in);
 	return p;
 }
 
 static uint8_t reply_status(const struct nd_cmd_pkg *p)
 {
-	return (uint8_t)ocxl_get_le64(p->nd_payload + p->nd_size_in);
+	return (uint8_t)ocxlfs_get_le64(p->nd_payload + p->nd_size_in);
 }
 
 static const uint8_t *reply_data(const struct nd_cmd_pkg *p)
 {
-	return p->nd_payload + p->nd_size_in + OCXL_PKG_OUT_HDR;
+	return p->nd_payload + p->nd_size_in + OCXLFS_PKG_OUT_HDR;
 }
 
 /* Sends CMD, expects rc 0 and STATUS; returns the envelope for more checks. */
@@ -264,7 +264,7 @@ static struct nd_cmd_pkg *call_ok(unsigned cmd, int nin, uint64_t in, uint32_t o
 	struct nd_cmd_pkg *p = pkg_new(cmd, nin, in, out);
 
 	ck_assert_int_eq(v4->ops->call(v4, p), 0);
-	ck_assert_uint_ge(p->nd_fw_size, OCXL_PKG_OUT_HDR);
+	ck_assert_uint_ge(p->nd_fw_size, OCXLFS_PKG_OUT_HDR);
 	ck_assert_uint_eq(reply_status(p), status);
 	return p;
 }
@@ -311,10 +311,10 @@ START_TEST(test_v4_struct_layout)
 	ck_assert_uint_eq(offsetof(struct ioctl_ocxlpmem_eventfd, reserved), 4);
 
 	/* The contract's event bits are the v4 ones. */
-	ck_assert_uint_eq(IOCTL_OCXLPMEM_EVENT_CONTROLLER_DUMP_AVAILABLE, OCXL_EVENT_CDA);
-	ck_assert_uint_eq(IOCTL_OCXLPMEM_EVENT_ERROR_LOG_AVAILABLE, OCXL_EVENT_ELA);
-	ck_assert_uint_eq(IOCTL_OCXLPMEM_EVENT_HARDWARE_FATAL, OCXL_EVENT_FATAL_HW);
-	ck_assert_uint_eq(IOCTL_OCXLPMEM_EVENT_FIRMWARE_FATAL, OCXL_EVENT_FATAL_FW);
+	ck_assert_uint_eq(IOCTL_OCXLPMEM_EVENT_CONTROLLER_DUMP_AVAILABLE, OCXLFS_EVENT_CDA);
+	ck_assert_uint_eq(IOCTL_OCXLPMEM_EVENT_ERROR_LOG_AVAILABLE, OCXLFS_EVENT_ELA);
+	ck_assert_uint_eq(IOCTL_OCXLPMEM_EVENT_HARDWARE_FATAL, OCXLFS_EVENT_FATAL_HW);
+	ck_assert_uint_eq(IOCTL_OCXLPMEM_EVENT_FIRMWARE_FATAL, OCXLFS_EVENT_FATAL_FW);
 }
 END_TEST
 
@@ -380,11 +380,11 @@ static bool machine_has_ocxl(void)
 
 START_TEST(test_discover_none)
 {
-	struct ocxl_discovered *cards = (void *)1;
+	struct ocxlfs_discovered *cards = (void *)1;
 	unsigned n = 99;
 	int rc;
 
-	rc = ocxl_discover(&cards, &n);
+	rc = ocxlfs_discover(&cards, &n);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_ptr_nonnull(cards);
 	if (!machine_has_ocxl()) {
@@ -392,74 +392,74 @@ START_TEST(test_discover_none)
 		ck_assert_ptr_null(cards[0].t);
 		ck_assert_str_eq(cards[0].name, "");
 	}
-	ocxl_discover_free(cards, n);
-	ocxl_discover_free(NULL, 0);
+	ocxlfs_discover_free(cards, n);
+	ocxlfs_discover_free(NULL, 0);
 }
 END_TEST
 
 START_TEST(test_discover_free_takes_the_rest)
 {
-	struct ocxl_discovered *cards = calloc(4, sizeof(*cards));
-	struct ocxl_transport *t;
+	struct ocxlfs_discovered *cards = calloc(4, sizeof(*cards));
+	struct ocxlfs_transport *t;
 
 	/* Entry 0 taken by the caller, entry 2 past the N it passes: destroyed anyway. */
 	ck_assert_ptr_nonnull(cards);
 	snprintf(cards[0].name, sizeof(cards[0].name), "taken");
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_new("/dev/null", &t), 0);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new("/dev/null", &t), 0);
 	cards[1].t = t;
 	snprintf(cards[1].name, sizeof(cards[1].name), "ocxlpmem1");
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_new("/dev/null", &t), 0);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new("/dev/null", &t), 0);
 	cards[2].t = t;
 	snprintf(cards[2].name, sizeof(cards[2].name), "ocxlpmem2");
-	ocxl_discover_free(cards, 2); /* LeakSanitizer checks the rest */
+	ocxlfs_discover_free(cards, 2); /* LeakSanitizer checks the rest */
 }
 END_TEST
 
 START_TEST(test_v4_new_errors)
 {
-	struct ocxl_transport *t = (void *)1;
+	struct ocxlfs_transport *t = (void *)1;
 	char path[] = "/tmp/check_transport.XXXXXX";
 	int fd;
 
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_new("/nonexistent/ocxlpmem0", &t), -ENOENT);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new("/nonexistent/ocxlpmem0", &t), -ENOENT);
 	ck_assert_ptr_null(t);
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_new("/dev/ocxlpmem-none", &t), -ENOENT);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new("/dev/ocxlpmem-none", &t), -ENOENT);
 	/* A regular file is no device node. */
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_new(path, &t), -ENOTTY);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new(path, &t), -ENOTTY);
 	unlink(path);
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_set_nd(NULL, NULL), -EINVAL);
-	ck_assert_ptr_null(ocxl_transport_ndctl_dimm(NULL));
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_set_nd(NULL, NULL), -EINVAL);
+	ck_assert_ptr_null(ocxlfs_transport_ndctl_dimm(NULL));
 }
 END_TEST
 
 START_TEST(test_ndctl_envelope_size)
 {
-	struct nd_cmd_pkg p = { .nd_family = OCXL_ND_FAMILY };
-	const uint32_t max = OCXL_ND_IOCTL_MAX_BUFLEN;
+	struct nd_cmd_pkg p = { .nd_family = OCXLFS_ND_FAMILY };
+	const uint32_t max = OCXLFS_ND_IOCTL_MAX_BUFLEN;
 
 	ck_assert_uint_eq(max, 4u << 20);
-	ck_assert_int_eq(ocxl_ndctl_envelope_check(&p), 0);
+	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), 0);
 	/* 64 + in + out == 4 MiB is the largest the kernel takes. */
 	p.nd_size_in = 8;
 	p.nd_size_out = max - 64 - 8;
-	ck_assert_int_eq(ocxl_ndctl_envelope_check(&p), 0);
+	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), 0);
 	p.nd_size_out++;
-	ck_assert_int_eq(ocxl_ndctl_envelope_check(&p), -EINVAL);
+	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
 	p.nd_size_in = 0;
 	p.nd_size_out = max - 64;
-	ck_assert_int_eq(ocxl_ndctl_envelope_check(&p), 0);
+	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), 0);
 	p.nd_size_out = max;
-	ck_assert_int_eq(ocxl_ndctl_envelope_check(&p), -EINVAL);
+	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
 	/* The sum must not wrap. */
 	p.nd_size_in = UINT32_MAX;
 	p.nd_size_out = UINT32_MAX;
-	ck_assert_int_eq(ocxl_ndctl_envelope_check(&p), -EINVAL);
+	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
 	p.nd_size_in = UINT32_MAX - 63;
 	p.nd_size_out = 0;
-	ck_assert_int_eq(ocxl_ndctl_envelope_check(&p), -EINVAL);
+	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
 }
 END_TEST
 
@@ -468,17 +468,17 @@ END_TEST
 START_TEST(test_v4_envelope_checks)
 {
 	struct nd_cmd_pkg *p;
-	struct nd_cmd_pkg big = { .nd_family = OCXL_ND_FAMILY, .nd_command = OCXL_CMD_STATS };
+	struct nd_cmd_pkg big = { .nd_family = OCXLFS_ND_FAMILY, .nd_command = OCXLFS_CMD_STATS };
 
-	p = pkg_new(OCXL_CMD_STATS, 0, 0, 0x200);
+	p = pkg_new(OCXLFS_CMD_STATS, 0, 0, 0x200);
 	p->nd_family = 5;
 	ck_assert_int_eq(v4->ops->call(v4, p), -EINVAL);
 	free(p);
-	p = pkg_new(OCXL_CMD_STATS, 0, 0, 4);
+	p = pkg_new(OCXLFS_CMD_STATS, 0, 0, 4);
 	ck_assert_int_eq(v4->ops->call(v4, p), -EINVAL);
 	free(p);
 	/* Refused on the header alone, before any payload is touched. */
-	big.nd_size_out = OCXL_ND_IOCTL_MAX_BUFLEN;
+	big.nd_size_out = OCXLFS_ND_IOCTL_MAX_BUFLEN;
 	ck_assert_int_eq(v4->ops->call(v4, &big), -EINVAL);
 	ck_assert_uint_eq(fake.calls[IOCTL_OCXLPMEM_CONTROLLER_STATS & 7], 0);
 }
@@ -486,19 +486,19 @@ END_TEST
 
 START_TEST(test_v4_unsupported)
 {
-	static const unsigned cmds[] = { OCXL_CMD_SMART, OCXL_CMD_HEARTBEAT, OCXL_CMD_ERASE_START,
-					 OCXL_CMD_ERASE_STATUS, 0, OCXL_CMD_MAX + 1, 200 };
+	static const unsigned cmds[] = { OCXLFS_CMD_SMART, OCXLFS_CMD_HEARTBEAT, OCXLFS_CMD_ERASE_START,
+					 OCXLFS_CMD_ERASE_STATUS, 0, OCXLFS_CMD_MAX + 1, 200 };
 	uint32_t size, xfer;
 	uint8_t b[8];
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		struct nd_cmd_pkg *p = call_ok(cmds[i], 0, 0, 0x100, OCXL_STATUS_BAD_OPCODE);
+		struct nd_cmd_pkg *p = call_ok(cmds[i], 0, 0, 0x100, OCXLFS_STATUS_BAD_OPCODE);
 
-		ck_assert_uint_eq(p->nd_fw_size, OCXL_PKG_OUT_HDR);
+		ck_assert_uint_eq(p->nd_fw_size, OCXLFS_PKG_OUT_HDR);
 		free(p);
 	}
 	/* /dev/null has no ocxlpmem sysfs: identity is unsupported too. */
-	free(call_ok(OCXL_CMD_IDENTIFY, 0, 0, 0x100, OCXL_STATUS_BAD_OPCODE));
+	free(call_ok(OCXLFS_CMD_IDENTIFY, 0, 0, 0x100, OCXLFS_STATUS_BAD_OPCODE));
 	ck_assert_int_eq(v4->ops->label_size(v4, &size, &xfer), -EOPNOTSUPP);
 	ck_assert_int_eq(v4->ops->label_read(v4, b, 0, 8), -EOPNOTSUPP);
 	ck_assert_int_eq(v4->ops->label_write(v4, b, 0, 8), -EOPNOTSUPP);
@@ -507,70 +507,70 @@ END_TEST
 
 START_TEST(test_v4_errlog_held_until_acked)
 {
-	struct ocxl_errlog e;
+	struct ocxlfs_errlog e;
 	struct nd_cmd_pkg *p;
 	const unsigned nr = IOCTL_OCXLPMEM_ERROR_LOG & 7;
 
 	queue_errlogs(2, 0x100);
-	p = call_ok(OCXL_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXL_STATUS_SUCCESS);
-	ck_assert_int_eq(ocxl_errlog_decode(reply_data(p), p->nd_fw_size - 8, &e), 0);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXLFS_STATUS_SUCCESS);
+	ck_assert_int_eq(ocxlfs_errlog_decode(reply_data(p), p->nd_fw_size - 8, &e), 0);
 	ck_assert_uint_eq(e.log_id, 0x100);
 	ck_assert_uint_eq(fake.calls[nr], 1);
 	free(p);
 
 	/* Asking again does not consume another entry. */
-	p = call_ok(OCXL_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXL_STATUS_SUCCESS);
-	ck_assert_int_eq(ocxl_errlog_decode(reply_data(p), p->nd_fw_size - 8, &e), 0);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXLFS_STATUS_SUCCESS);
+	ck_assert_int_eq(ocxlfs_errlog_decode(reply_data(p), p->nd_fw_size - 8, &e), 0);
 	ck_assert_uint_eq(e.log_id, 0x100);
 	ck_assert_uint_eq(fake.calls[nr], 1);
 	free(p);
 
 	/* The card says nothing is pending, but the held entry is. */
-	fake.events = OCXL_EVENT_CDA;
-	p = call_ok(OCXL_CMD_EVENT_CHECK, 0, 0, 0x100, OCXL_STATUS_SUCCESS);
+	fake.events = OCXLFS_EVENT_CDA;
+	p = call_ok(OCXLFS_CMD_EVENT_CHECK, 0, 0, 0x100, OCXLFS_STATUS_SUCCESS);
 	ck_assert_uint_eq(p->nd_fw_size, 16);
-	ck_assert_uint_eq(ocxl_get_le64(reply_data(p)), OCXL_EVENT_CDA | OCXL_EVENT_ELA);
+	ck_assert_uint_eq(ocxlfs_get_le64(reply_data(p)), OCXLFS_EVENT_CDA | OCXLFS_EVENT_ELA);
 	free(p);
 
 	/* A wrong identifier keeps it, the right one drops it. */
-	free(call_ok(OCXL_CMD_ERRLOG_ACK, 1, 0x999, 8, OCXL_STATUS_SUCCESS));
-	p = call_ok(OCXL_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXL_STATUS_SUCCESS);
-	ck_assert_int_eq(ocxl_errlog_decode(reply_data(p), p->nd_fw_size - 8, &e), 0);
+	free(call_ok(OCXLFS_CMD_ERRLOG_ACK, 1, 0x999, 8, OCXLFS_STATUS_SUCCESS));
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXLFS_STATUS_SUCCESS);
+	ck_assert_int_eq(ocxlfs_errlog_decode(reply_data(p), p->nd_fw_size - 8, &e), 0);
 	ck_assert_uint_eq(e.log_id, 0x100);
 	free(p);
-	free(call_ok(OCXL_CMD_ERRLOG_ACK, 1, 0x100, 8, OCXL_STATUS_SUCCESS));
+	free(call_ok(OCXLFS_CMD_ERRLOG_ACK, 1, 0x100, 8, OCXLFS_STATUS_SUCCESS));
 
-	p = call_ok(OCXL_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXL_STATUS_SUCCESS);
-	ck_assert_int_eq(ocxl_errlog_decode(reply_data(p), p->nd_fw_size - 8, &e), 0);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXLFS_STATUS_SUCCESS);
+	ck_assert_int_eq(ocxlfs_errlog_decode(reply_data(p), p->nd_fw_size - 8, &e), 0);
 	ck_assert_uint_eq(e.log_id, 0x101);
 	ck_assert_uint_eq(fake.calls[nr], 2);
 	free(p);
-	free(call_ok(OCXL_CMD_ERRLOG_ACK, 1, 0x101, 8, OCXL_STATUS_SUCCESS));
+	free(call_ok(OCXLFS_CMD_ERRLOG_ACK, 1, 0x101, 8, OCXLFS_STATUS_SUCCESS));
 
 	/* ELA clear: success, no data. */
 	fake.events = 0;
-	p = call_ok(OCXL_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXL_STATUS_SUCCESS);
-	ck_assert_uint_eq(p->nd_fw_size, OCXL_PKG_OUT_HDR);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXLFS_STATUS_SUCCESS);
+	ck_assert_uint_eq(p->nd_fw_size, OCXLFS_PKG_OUT_HDR);
 	free(p);
-	p = call_ok(OCXL_CMD_EVENT_CHECK, 0, 0, 0x100, OCXL_STATUS_SUCCESS);
-	ck_assert_uint_eq(ocxl_get_le64(reply_data(p)), 0);
+	p = call_ok(OCXLFS_CMD_EVENT_CHECK, 0, 0, 0x100, OCXLFS_STATUS_SUCCESS);
+	ck_assert_uint_eq(ocxlfs_get_le64(reply_data(p)), 0);
 	free(p);
 
 	/* An ACK without its word is a bad request. */
-	free(call_ok(OCXL_CMD_ERRLOG_ACK, 0, 0, 8, OCXL_STATUS_BAD_REQUEST));
+	free(call_ok(OCXLFS_CMD_ERRLOG_ACK, 0, 0, 8, OCXLFS_STATUS_BAD_REQUEST));
 }
 END_TEST
 
 /* Checks an 'EL' reply against the fake's entry ID with ADDL bytes of additional data. */
 static void check_entry(const struct nd_cmd_pkg *p, uint32_t id, uint16_t addl)
 {
-	struct ocxl_errlog e;
+	struct ocxlfs_errlog e;
 
-	ck_assert_uint_eq(p->nd_fw_size, 8 + OCXL_EL_FIXED + addl);
-	ck_assert_int_eq(ocxl_errlog_decode(reply_data(p), p->nd_fw_size - 8, &e), 0);
+	ck_assert_uint_eq(p->nd_fw_size, 8 + OCXLFS_EL_FIXED + addl);
+	ck_assert_int_eq(ocxlfs_errlog_decode(reply_data(p), p->nd_fw_size - 8, &e), 0);
 	ck_assert_uint_eq(e.log_id, id);
 	ck_assert_uint_eq(e.program_ref_code, 0xABCD);
-	ck_assert_uint_eq(e.type, OCXL_EL_GENERAL);
+	ck_assert_uint_eq(e.type, OCXLFS_EL_GENERAL);
 	ck_assert_uint_eq(e.action_flags, 0x800001);
 	ck_assert_uint_eq(e.power_on_seconds, 4242);
 	ck_assert_uint_eq(e.timestamp, 0x1122334455667788ull);
@@ -589,31 +589,31 @@ START_TEST(test_v4_errlog_layouts)
 	/* v4 as posted: the data buffer from 0, so the last 0x48 bytes never arrive. */
 	fake.el_addl = 200;
 	queue_errlogs(1, 7);
-	p = call_ok(OCXL_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXL_STATUS_SUCCESS);
-	check_entry(p, 7, (200 & ~7) - OCXL_EL_FIXED);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXLFS_STATUS_SUCCESS);
+	check_entry(p, 7, (200 & ~7) - OCXLFS_EL_FIXED);
 	free(p);
-	free(call_ok(OCXL_CMD_ERRLOG_ACK, 1, 7, 8, OCXL_STATUS_SUCCESS));
+	free(call_ok(OCXLFS_CMD_ERRLOG_ACK, 1, 7, 8, OCXLFS_STATUS_SUCCESS));
 
 	/* Shorter than the fixed part: no additional data at all. */
 	fake.el_addl = 0x40;
 	queue_errlogs(1, 8);
-	p = call_ok(OCXL_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXL_STATUS_SUCCESS);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXLFS_STATUS_SUCCESS);
 	check_entry(p, 8, 0);
 	free(p);
-	free(call_ok(OCXL_CMD_ERRLOG_ACK, 1, 8, 8, OCXL_STATUS_SUCCESS));
+	free(call_ok(OCXLFS_CMD_ERRLOG_ACK, 1, 8, 8, OCXLFS_STATUS_SUCCESS));
 
 	/* A driver with the copy fixed: all of it. */
 	fake.el_fixed = true;
 	fake.el_addl = 200;
 	queue_errlogs(1, 9);
-	p = call_ok(OCXL_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXL_STATUS_SUCCESS);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXLFS_STATUS_SUCCESS);
 	check_entry(p, 9, 200);
 	free(p);
 
 	/* Too little room: truncated, nd_fw_size tells the full size. */
-	p = call_ok(OCXL_CMD_ERRLOG_NEXT, 0, 0, 8 + 16, OCXL_STATUS_SUCCESS);
-	ck_assert_uint_eq(p->nd_fw_size, 8 + OCXL_EL_FIXED + 200);
-	ck_assert_uint_eq(ocxl_get_le64(reply_data(p)) >> 48, OCXL_ID_ERRLOG);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 8 + 16, OCXLFS_STATUS_SUCCESS);
+	ck_assert_uint_eq(p->nd_fw_size, 8 + OCXLFS_EL_FIXED + 200);
+	ck_assert_uint_eq(ocxlfs_get_le64(reply_data(p)) >> 48, OCXLFS_ID_ERRLOG);
 	free(p);
 }
 END_TEST
@@ -625,15 +625,15 @@ START_TEST(test_v4_status_and_errno)
 
 	/* A positive ioctl value is the card's status byte. */
 	queue_errlogs(1, 1);
-	fake.status[el] = OCXL_STATUS_BLOCKED_BG;
-	free(call_ok(OCXL_CMD_ERRLOG_NEXT, 0, 0, 0x1000, OCXL_STATUS_BLOCKED_BG));
+	fake.status[el] = OCXLFS_STATUS_BLOCKED_BG;
+	free(call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x1000, OCXLFS_STATUS_BLOCKED_BG));
 	fake.status[el] = 0;
-	fake.status[st] = OCXL_STATUS_FAILED;
-	free(call_ok(OCXL_CMD_STATS, 0, 0, 0x1000, OCXL_STATUS_FAILED));
+	fake.status[st] = OCXLFS_STATUS_FAILED;
+	free(call_ok(OCXLFS_CMD_STATS, 0, 0, 0x1000, OCXLFS_STATUS_FAILED));
 	fake.status[st] = 0;
 
 	/* Admin timeout, vanished device, refused stats layout. */
-	p = pkg_new(OCXL_CMD_STATS, 0, 0, 0x1000);
+	p = pkg_new(OCXLFS_CMD_STATS, 0, 0, 0x1000);
 	fake.err[st] = EBUSY;
 	ck_assert_int_eq(v4->ops->call(v4, p), -ETIMEDOUT);
 	fake.err[st] = ENXIO;
@@ -647,16 +647,16 @@ START_TEST(test_v4_status_and_errno)
 
 	/* A node without the ioctls (the real /dev/null): unsupported, not broken. */
 	fake.on = false;
-	free(call_ok(OCXL_CMD_STATS, 0, 0, 0x1000, OCXL_STATUS_BAD_OPCODE));
-	free(call_ok(OCXL_CMD_HEALTH_REQUEST, 0, 0, 8, OCXL_STATUS_BAD_OPCODE));
-	free(call_ok(OCXL_CMD_EVENT_CHECK, 0, 0, 0x100, OCXL_STATUS_BAD_OPCODE));
+	free(call_ok(OCXLFS_CMD_STATS, 0, 0, 0x1000, OCXLFS_STATUS_BAD_OPCODE));
+	free(call_ok(OCXLFS_CMD_HEALTH_REQUEST, 0, 0, 8, OCXLFS_STATUS_BAD_OPCODE));
+	free(call_ok(OCXLFS_CMD_EVENT_CHECK, 0, 0, 0x100, OCXLFS_STATUS_BAD_OPCODE));
 	fake.on = true;
 }
 END_TEST
 
 START_TEST(test_v4_stats)
 {
-	struct ocxl_stats st;
+	struct ocxlfs_stats st;
 	struct nd_cmd_pkg *p;
 
 	fake.cs.reset_count = 3;
@@ -675,26 +675,26 @@ START_TEST(test_v4_stats)
 	fake.cs.cache_read_hit_count = 99;
 	fake.cs.cache_write_hit_count = 111;
 	fake.cs.fast_write_count = 222;
-	p = call_ok(OCXL_CMD_STATS, 0, 0, 0x1000, OCXL_STATUS_SUCCESS);
-	ck_assert_uint_eq(p->nd_fw_size, 8 + 8 + OCXL_CS_LEN_V4);
-	ck_assert_int_eq(ocxl_stats_decode(reply_data(p), p->nd_fw_size - 8, &st), 0);
-	ck_assert_uint_eq(st.present, (1u << OCXL_STAT_NR) - 1);
-	ck_assert_uint_eq(st.value[OCXL_STAT_RESET_COUNT], 3);
-	ck_assert_uint_eq(st.value[OCXL_STAT_RESET_UPTIME], 100);
-	ck_assert_uint_eq(st.value[OCXL_STAT_POWER_ON_UPTIME], 5000);
-	ck_assert_uint_eq(st.value[OCXL_STAT_LIFE_REMAINING], 97);
-	ck_assert_uint_eq(st.value[OCXL_STAT_CRIT_RESOURCE_UTIL], 12);
-	ck_assert_uint_eq(st.value[OCXL_STAT_HOST_LOAD_COUNT], 1ull << 40);
-	ck_assert_uint_eq(st.value[OCXL_STAT_HOST_STORE_COUNT], 22);
-	ck_assert_uint_eq(st.value[OCXL_STAT_HOST_LOAD_DURATION], 33);
-	ck_assert_uint_eq(st.value[OCXL_STAT_HOST_STORE_DURATION], 44);
-	ck_assert_uint_eq(st.value[OCXL_STAT_MEDIA_READ_COUNT], 55);
-	ck_assert_uint_eq(st.value[OCXL_STAT_MEDIA_WRITE_COUNT], 66);
-	ck_assert_uint_eq(st.value[OCXL_STAT_MEDIA_READ_DURATION], 77);
-	ck_assert_uint_eq(st.value[OCXL_STAT_MEDIA_WRITE_DURATION], 88);
-	ck_assert_uint_eq(st.value[OCXL_STAT_CACHE_READ_HIT_COUNT], 99);
-	ck_assert_uint_eq(st.value[OCXL_STAT_CACHE_WRITE_HIT_COUNT], 111);
-	ck_assert_uint_eq(st.value[OCXL_STAT_FAST_WRITE_COUNT], 222);
+	p = call_ok(OCXLFS_CMD_STATS, 0, 0, 0x1000, OCXLFS_STATUS_SUCCESS);
+	ck_assert_uint_eq(p->nd_fw_size, 8 + 8 + OCXLFS_CS_LEN_V4);
+	ck_assert_int_eq(ocxlfs_stats_decode(reply_data(p), p->nd_fw_size - 8, &st), 0);
+	ck_assert_uint_eq(st.present, (1u << OCXLFS_STAT_NR) - 1);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_RESET_COUNT], 3);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_RESET_UPTIME], 100);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_POWER_ON_UPTIME], 5000);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_LIFE_REMAINING], 97);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_CRIT_RESOURCE_UTIL], 12);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_HOST_LOAD_COUNT], 1ull << 40);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_HOST_STORE_COUNT], 22);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_HOST_LOAD_DURATION], 33);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_HOST_STORE_DURATION], 44);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_MEDIA_READ_COUNT], 55);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_MEDIA_WRITE_COUNT], 66);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_MEDIA_READ_DURATION], 77);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_MEDIA_WRITE_DURATION], 88);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_CACHE_READ_HIT_COUNT], 99);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_CACHE_WRITE_HIT_COUNT], 111);
+	ck_assert_uint_eq(st.value[OCXLFS_STAT_FAST_WRITE_COUNT], 222);
 	free(p);
 }
 END_TEST
@@ -708,14 +708,14 @@ START_TEST(test_v4_dump)
 	uint32_t off = 0;
 	unsigned chunks = 0;
 
-	free(call_ok(OCXL_CMD_DUMP_REQUEST, 0, 0, 8, OCXL_STATUS_SUCCESS));
+	free(call_ok(OCXLFS_CMD_DUMP_REQUEST, 0, 0, 8, OCXLFS_STATUS_SUCCESS));
 	ck_assert_uint_eq(fake.calls[IOCTL_OCXLPMEM_CONTROLLER_DUMP & 7], 1);
 
 	/* 0x8000 is more than the admin buffer (0x1000): learnt by halving, once. */
 	for (;;) {
-		p = call_ok(OCXL_CMD_DUMP_READ, 1, ((uint64_t)off << 32) | 0x8000, 8 + 8 + 0x8000,
-			    OCXL_STATUS_SUCCESS);
-		ck_assert_int_eq(ocxl_dump_chunk_decode(reply_data(p), p->nd_fw_size - 8, &data,
+		p = call_ok(OCXLFS_CMD_DUMP_READ, 1, ((uint64_t)off << 32) | 0x8000, 8 + 8 + 0x8000,
+			    OCXLFS_STATUS_SUCCESS);
+		ck_assert_int_eq(ocxlfs_dump_chunk_decode(reply_data(p), p->nd_fw_size - 8, &data,
 							&len),
 				 0);
 		ck_assert_uint_le(len, 0x8000);
@@ -733,55 +733,55 @@ START_TEST(test_v4_dump)
 	ck_assert_uint_eq(fake.calls[nr], 4 + chunks);
 
 	/* Sizes the contract forbids. */
-	free(call_ok(OCXL_CMD_DUMP_READ, 1, 12, 0x100, OCXL_STATUS_BAD_REQUEST));
-	free(call_ok(OCXL_CMD_DUMP_READ, 1, 0, 0x100, OCXL_STATUS_BAD_REQUEST));
-	free(call_ok(OCXL_CMD_DUMP_READ, 0, 0, 0x100, OCXL_STATUS_BAD_REQUEST));
+	free(call_ok(OCXLFS_CMD_DUMP_READ, 1, 12, 0x100, OCXLFS_STATUS_BAD_REQUEST));
+	free(call_ok(OCXLFS_CMD_DUMP_READ, 1, 0, 0x100, OCXLFS_STATUS_BAD_REQUEST));
+	free(call_ok(OCXLFS_CMD_DUMP_READ, 0, 0, 0x100, OCXLFS_STATUS_BAD_REQUEST));
 
-	free(call_ok(OCXL_CMD_DUMP_COMPLETE, 0, 0, 8, OCXL_STATUS_SUCCESS));
+	free(call_ok(OCXLFS_CMD_DUMP_COMPLETE, 0, 0, 8, OCXLFS_STATUS_SUCCESS));
 	ck_assert_uint_eq(fake.calls[IOCTL_OCXLPMEM_CONTROLLER_DUMP_COMPLETE & 7], 1);
-	free(call_ok(OCXL_CMD_HEALTH_REQUEST, 0, 0, 8, OCXL_STATUS_SUCCESS));
+	free(call_ok(OCXLFS_CMD_HEALTH_REQUEST, 0, 0, 8, OCXLFS_STATUS_SUCCESS));
 	ck_assert_uint_eq(fake.calls[IOCTL_OCXLPMEM_REQUEST_HEALTH & 7], 1);
 }
 END_TEST
 
 START_TEST(test_v4_eventfd)
 {
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_eventfd(v4, 42), 0);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_eventfd(v4, 42), 0);
 	ck_assert_int_eq(fake.eventfd, 42);
 	fake.err[IOCTL_OCXLPMEM_EVENTFD & 7] = EBUSY;
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_eventfd(v4, 43), -EBUSY);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_eventfd(v4, 43), -EBUSY);
 }
 END_TEST
 
 /* The card operations of ops.c on top of the v4 transport. */
 START_TEST(test_v4_through_ops)
 {
-	struct ocxl_op_result res;
-	struct ocxl_errlog e;
-	struct ocxl_stats st;
-	struct ocxl_identity id;
+	struct ocxlfs_op_result res;
+	struct ocxlfs_errlog e;
+	struct ocxlfs_stats st;
+	struct ocxlfs_identity id;
 	uint8_t buf[0x10000];
 	uint64_t mask;
 	size_t len, got;
 
 	queue_errlogs(1, 0x42);
-	ck_assert_int_eq(ocxl_op_errlog_next(v4, buf, sizeof(buf), &len, &res), 0);
-	ck_assert_int_eq(ocxl_errlog_decode(buf, len, &e), 0);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(v4, buf, sizeof(buf), &len, &res), 0);
+	ck_assert_int_eq(ocxlfs_errlog_decode(buf, len, &e), 0);
 	ck_assert_uint_eq(e.log_id, 0x42);
-	ck_assert_int_eq(ocxl_op_event_check(v4, &mask, &res), 0);
-	ck_assert_uint_eq(mask, OCXL_EVENT_ELA);
-	ck_assert_int_eq(ocxl_op_errlog_ack(v4, 0x42, &res), 0);
-	ck_assert_int_eq(ocxl_op_errlog_next(v4, buf, sizeof(buf), &len, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_event_check(v4, &mask, &res), 0);
+	ck_assert_uint_eq(mask, OCXLFS_EVENT_ELA);
+	ck_assert_int_eq(ocxlfs_op_errlog_ack(v4, 0x42, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(v4, buf, sizeof(buf), &len, &res), 0);
 	ck_assert_uint_eq(len, 0);
 
-	ck_assert_int_eq(ocxl_op_stats(v4, &st, &res), 0);
-	ck_assert_int_eq(ocxl_op_dump_read(v4, 0, 0x800, buf, &got, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_stats(v4, &st, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_dump_read(v4, 0, 0x800, buf, &got, &res), 0);
 	ck_assert_uint_eq(got, 0x800);
 	ck_assert_uint_eq(buf[0x7FF], dump_byte(0x7FF));
 
-	ck_assert_int_eq(ocxl_op_heartbeat(v4, &res), -EOPNOTSUPP);
-	ck_assert_uint_eq(res.status, OCXL_STATUS_BAD_OPCODE);
-	ck_assert_int_eq(ocxl_op_identify(v4, &id, &res), -EOPNOTSUPP);
+	ck_assert_int_eq(ocxlfs_op_heartbeat(v4, &res), -EOPNOTSUPP);
+	ck_assert_uint_eq(res.status, OCXLFS_STATUS_BAD_OPCODE);
+	ck_assert_int_eq(ocxlfs_op_identify(v4, &id, &res), -EOPNOTSUPP);
 }
 END_TEST
 
@@ -794,13 +794,13 @@ static struct {
 	unsigned nattr;
 } nd;
 
-static int nd_fake_call(struct ocxl_transport *t, struct nd_cmd_pkg *p)
+static int nd_fake_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *p)
 {
 	uint64_t w;
 
 	nd.calls++;
-	ck_assert_uint_eq(p->nd_family, OCXL_ND_FAMILY);
-	ck_assert_uint_eq(p->nd_command, OCXL_CMD_SMART);
+	ck_assert_uint_eq(p->nd_family, OCXLFS_ND_FAMILY);
+	ck_assert_uint_eq(p->nd_command, OCXLFS_CMD_SMART);
 	ck_assert_uint_eq(p->nd_size_in, 0);
 	if (nd.rc)
 		return nd.rc;
@@ -816,7 +816,7 @@ static int nd_fake_call(struct ocxl_transport *t, struct nd_cmd_pkg *p)
 	return 0;
 }
 
-static int nd_fake_label_size(struct ocxl_transport *t, uint32_t *size, uint32_t *max_xfer)
+static int nd_fake_label_size(struct ocxlfs_transport *t, uint32_t *size, uint32_t *max_xfer)
 {
 	nd.label_calls++;
 	*size = 4096;
@@ -824,26 +824,26 @@ static int nd_fake_label_size(struct ocxl_transport *t, uint32_t *size, uint32_t
 	return 0;
 }
 
-static int nd_fake_label_read(struct ocxl_transport *t, void *buf, uint32_t off, uint32_t len)
+static int nd_fake_label_read(struct ocxlfs_transport *t, void *buf, uint32_t off, uint32_t len)
 {
 	nd.label_calls++;
 	memset(buf, 0x5A, len);
 	return 0;
 }
 
-static int nd_fake_label_write(struct ocxl_transport *t, const void *buf, uint32_t off,
+static int nd_fake_label_write(struct ocxlfs_transport *t, const void *buf, uint32_t off,
 			       uint32_t len)
 {
 	nd.label_calls++;
 	return 0;
 }
 
-static void nd_fake_destroy(struct ocxl_transport *t)
+static void nd_fake_destroy(struct ocxlfs_transport *t)
 {
 	nd.destroyed++;
 }
 
-static const struct ocxl_transport_ops nd_fake_ops = {
+static const struct ocxlfs_transport_ops nd_fake_ops = {
 	.call = nd_fake_call,
 	.label_size = nd_fake_label_size,
 	.label_read = nd_fake_label_read,
@@ -851,18 +851,18 @@ static const struct ocxl_transport_ops nd_fake_ops = {
 	.destroy = nd_fake_destroy,
 };
 
-static struct ocxl_transport nd_fake = { .ops = &nd_fake_ops, .kind = "fake" };
+static struct ocxlfs_transport nd_fake = { .ops = &nd_fake_ops, .kind = "fake" };
 
 START_TEST(test_v4_with_dimm)
 {
 	uint32_t size, xfer;
-	struct ocxl_smart sm;
+	struct ocxlfs_smart sm;
 	struct nd_cmd_pkg *p;
 	uint8_t b[16];
 
 	memset(&nd, 0, sizeof(nd));
-	ck_assert_int_eq(ocxl_transport_ioctl_v4_set_nd(v4, &nd_fake), 0);
-	ck_assert_ptr_null(ocxl_transport_ndctl_dimm(v4));
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_set_nd(v4, &nd_fake), 0);
+	ck_assert_ptr_null(ocxlfs_transport_ndctl_dimm(v4));
 
 	ck_assert_int_eq(v4->ops->label_size(v4, &size, &xfer), 0);
 	ck_assert_uint_eq(size, 4096);
@@ -875,9 +875,9 @@ START_TEST(test_v4_with_dimm)
 	/* SMART through the v4 driver's ND_CMD_CALL, rebuilt as 'SM'. */
 	nd.nattr = 3;
 	nd.fw_size = 8 + 3 * 16;
-	p = call_ok(OCXL_CMD_SMART, 0, 0, 0x1000, OCXL_STATUS_SUCCESS);
+	p = call_ok(OCXLFS_CMD_SMART, 0, 0, 0x1000, OCXLFS_STATUS_SUCCESS);
 	ck_assert_uint_eq(p->nd_fw_size, 8 + 8 + 3 * 16);
-	ck_assert_int_eq(ocxl_smart_decode(reply_data(p), p->nd_fw_size - 8, &sm), 0);
+	ck_assert_int_eq(ocxlfs_smart_decode(reply_data(p), p->nd_fw_size - 8, &sm), 0);
 	ck_assert_uint_eq(sm.count, 3);
 	ck_assert_uint_eq(sm.attr[0].id, 0xC2);
 	ck_assert_uint_eq(sm.attr[0].raw, 1001);
@@ -886,16 +886,16 @@ START_TEST(test_v4_with_dimm)
 
 	/* The driver failed (nd_fw_size untouched), or the kernel refused family 6. */
 	nd.fw_size = 0;
-	free(call_ok(OCXL_CMD_SMART, 0, 0, 0x1000, OCXL_STATUS_FAILED));
+	free(call_ok(OCXLFS_CMD_SMART, 0, 0, 0x1000, OCXLFS_STATUS_FAILED));
 	nd.rc = -EINVAL;
-	free(call_ok(OCXL_CMD_SMART, 0, 0, 0x1000, OCXL_STATUS_BAD_OPCODE));
+	free(call_ok(OCXLFS_CMD_SMART, 0, 0, 0x1000, OCXLFS_STATUS_BAD_OPCODE));
 	nd.rc = -EIO;
-	p = pkg_new(OCXL_CMD_SMART, 0, 0, 0x1000);
+	p = pkg_new(OCXLFS_CMD_SMART, 0, 0, 0x1000);
 	ck_assert_int_eq(v4->ops->call(v4, p), -EIO);
 	free(p);
 
 	/* The v4 transport owns the DIMM transport now. */
-	ocxl_transport_destroy(v4);
+	ocxlfs_transport_destroy(v4);
 	v4 = NULL;
 	ck_assert_uint_eq(nd.destroyed, 1);
 }
