@@ -56,6 +56,7 @@ struct tree_node {
 	struct snapshot *snap;
 	uint64_t gens;		/* generations built so far */
 	uint64_t last_open_gen; /* generation the last open pinned */
+	struct tree_handle *handles; /* open on this node, under lock */
 };
 
 struct tree_handle {
@@ -65,6 +66,11 @@ struct tree_handle {
 	void *waiter;
 	struct tree_handle *wprev, *wnext;
 	bool same_content; /* pinned what the previous open pinned */
+	/*
+	 * On the node's list, under its lock: a handle the kernel never
+	 * releases (the file was still open at unmount) is freed by tree_free.
+	 */
+	struct tree_handle *hprev, *hnext;
 };
 
 struct tree {
@@ -144,18 +150,26 @@ static void snapshot_put(struct snapshot *s)
 	free(s);
 }
 
+static void handle_free(struct tree *t, struct tree_handle *h);
+
+/* Frees the node's snapshot and the handles still open on it (no RELEASE came). */
+static void node_free(struct tree *t, struct tree_node *n)
+{
+	while (n->handles)
+		handle_free(t, n->handles);
+	snapshot_put(n->snap);
+	pthread_mutex_destroy(&n->lock);
+}
+
 void tree_free(struct tree *t)
 {
 	if (!t)
 		return;
-	for (size_t k = 0; t->nodes && k < t->ncards * NODES_PER_CARD; k++) {
-		snapshot_put(t->nodes[k].snap);
-		pthread_mutex_destroy(&t->nodes[k].lock);
-	}
+	for (size_t k = 0; t->nodes && k < t->ncards * NODES_PER_CARD; k++)
+		node_free(t, &t->nodes[k]);
 	for (unsigned i = 0; t->nodes && i < t->ncards; i++)
 		card_events_set_notify(&t->cards[i]->evlog, NULL, NULL);
-	snapshot_put(t->metrics.snap);
-	pthread_mutex_destroy(&t->metrics.lock);
+	node_free(t, &t->metrics);
 	pthread_mutex_destroy(&t->poll_lock);
 	free(t->waiting);
 	free(t->shown);
@@ -648,6 +662,7 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
 		__atomic_sub_fetch(&t->handles, 1, __ATOMIC_RELAXED);
 		return -ENOMEM;
 	}
+	h->node = n;
 	pthread_mutex_lock(&n->lock);
 	rc = node_current(n, &s);
 	if (!rc) {
@@ -661,6 +676,11 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
 				   n->file->kind == TREE_FILE_METRICS) &&
 				  s->gen == n->last_open_gen;
 		n->last_open_gen = s->gen;
+		h->snap = s;
+		h->hnext = n->handles;
+		if (h->hnext)
+			h->hnext->hprev = h;
+		n->handles = h;
 	}
 	pthread_mutex_unlock(&n->lock);
 	if (rc) {
@@ -668,8 +688,6 @@ int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **out)
 		__atomic_sub_fetch(&t->handles, 1, __ATOMIC_RELAXED);
 		return rc;
 	}
-	h->node = n;
-	h->snap = s;
 	*out = h;
 	return 0;
 }
@@ -853,7 +871,8 @@ int tree_poll(struct tree *t, struct tree_handle *h, void *waiter)
 	return rc;
 }
 
-void tree_release(struct tree *t, struct tree_handle *h)
+/* Drops H's waiter, snapshot and slot; the node's lock must not be held. */
+static void handle_free(struct tree *t, struct tree_handle *h)
 {
 	struct tree_node *n = h->node;
 
@@ -867,8 +886,19 @@ void tree_release(struct tree *t, struct tree_handle *h)
 	pthread_mutex_unlock(&t->poll_lock);
 
 	pthread_mutex_lock(&n->lock);
+	if (h->hprev)
+		h->hprev->hnext = h->hnext;
+	else
+		n->handles = h->hnext;
+	if (h->hnext)
+		h->hnext->hprev = h->hprev;
 	snapshot_put(h->snap);
 	pthread_mutex_unlock(&n->lock);
 	free(h);
 	__atomic_sub_fetch(&t->handles, 1, __ATOMIC_RELAXED);
+}
+
+void tree_release(struct tree *t, struct tree_handle *h)
+{
+	handle_free(t, h);
 }
