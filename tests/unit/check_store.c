@@ -141,6 +141,28 @@ static void check_contents(struct errlog_journal *j, size_t total)
 	ck_assert_uint_eq(e.next, total);
 }
 
+struct id_search {
+	uint32_t id;
+	bool found;
+};
+
+static int visit_find_id(void *ctx, uint32_t log_id, const uint8_t *raw, size_t len)
+{
+	struct id_search *s = ctx;
+
+	s->found |= log_id == s->id;
+	return 0;
+}
+
+/* Whether any retained entry has this log identifier. */
+static bool has_id(struct errlog_journal *j, uint32_t id)
+{
+	struct id_search s = {.id = id};
+
+	ck_assert_int_eq(errlog_journal_foreach(j, visit_find_id, &s), 0);
+	return s.found;
+}
+
 static struct errlog_journal *jopen(struct journal_recovery *rec)
 {
 	struct errlog_journal *j = NULL;
@@ -287,8 +309,8 @@ START_TEST(test_journal_roundtrip)
 	ck_assert_uint_eq(rec.dropped_bytes, 0);
 	check_contents(j, 1000);
 	for (size_t i = 0; i < 1000; i++)
-		ck_assert(errlog_journal_contains(j, nth_id(i)));
-	ck_assert(!errlog_journal_contains(j, nth_id(1000)));
+		ck_assert(has_id(j, nth_id(i)));
+	ck_assert(!has_id(j, nth_id(1000)));
 	errlog_journal_close(j);
 }
 END_TEST
@@ -490,7 +512,7 @@ START_TEST(test_journal_bad_header)
 		ck_assert(rec.damaged);
 		ck_assert_uint_eq(rec.records, 0);
 		ck_assert_uint_eq(errlog_journal_count(j), 0);
-		ck_assert(!errlog_journal_contains(j, nth_id(0)));
+		ck_assert(!has_id(j, nth_id(0)));
 		append_n(j, 0, 2);
 		errlog_journal_close(j);
 		j = jopen(&rec);
@@ -560,7 +582,7 @@ START_TEST(test_journal_max_entry)
 	j = jopen(NULL);
 	ck_assert_uint_eq(errlog_journal_count(j), 5);
 	for (uint32_t id = 1; id <= 5; id++)
-		ck_assert(errlog_journal_contains(j, id));
+		ck_assert(has_id(j, id));
 	errlog_journal_close(j);
 	for (size_t i = 0; i < JOURNAL_MAX_ENTRY; i++)
 		sum += buf[i];
@@ -617,7 +639,7 @@ START_TEST(test_journal_id_reuse)
 	ck_assert_int_eq(errlog_journal_append(j, 7, b, sizeof(b)), 1);
 	ck_assert_int_eq(errlog_journal_append(j, 7, c, sizeof(c)), 1);
 	ck_assert_uint_eq(errlog_journal_count(j), 103);
-	ck_assert(errlog_journal_contains(j, 7));
+	ck_assert(has_id(j, 7));
 	errlog_journal_close(j);
 
 	j = jopen(&rec);
