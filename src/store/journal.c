@@ -1050,11 +1050,21 @@ static uint64_t file_end_index(const struct jfile *f)
 static int activate(struct errlog_journal *j)
 {
 	struct jfile *f = active(j);
-	size_t size = grow_round(f->bytes > j->end ? f->bytes : j->end);
+	size_t size = grow_round(j->end);
 	int rc;
 
 	if (size < JRN_GROW_MIN)
 		size = JRN_GROW_MIN;
+	/*
+	 * Past the end is zeroes (the scan checked): a longer file, with a
+	 * hole for a tail say, is cut, so that only what appends need is
+	 * allocated.
+	 */
+	if (f->bytes > size) {
+		if (ftruncate(f->fd, (off_t)size))
+			return -errno;
+		f->bytes = size;
+	}
 	rc = ocxlfs_pmem_map(&j->pm, f->fd, size, j->path);
 	if (rc)
 		return rc;
