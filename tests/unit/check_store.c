@@ -1044,6 +1044,7 @@ END_TEST
 
 struct reader_arg {
 	struct errlog_journal *j;
+	struct journal_pin pin; /* taken before the writer starts */
 	size_t total;
 	size_t reads;
 };
@@ -1052,20 +1053,19 @@ struct reader_arg {
 static void *reader_thread(void *p)
 {
 	struct reader_arg *a = p;
-	struct journal_pin pin;
+	struct journal_pin *pin = &a->pin;
 	uint64_t next = 0, first, end;
 
-	errlog_journal_pin(a->j, &pin, 0);
 	while (next < a->total) {
 		errlog_journal_range(a->j, &first, &end);
 		ck_assert_uint_le(first, next);
 		for (; next < end; next++) {
 			check_index(a->j, next);
-			errlog_journal_pin_move(a->j, &pin, next + 1);
+			errlog_journal_pin_move(a->j, pin, next + 1);
 			a->reads++;
 		}
 	}
-	errlog_journal_unpin(a->j, &pin);
+	errlog_journal_unpin(a->j, pin);
 	return NULL;
 }
 
@@ -1074,6 +1074,7 @@ START_TEST(test_journal_concurrent_reader)
 	struct reader_arg a = {.j = jopen_opts(4096, 2), .total = 3000};
 	pthread_t t;
 
+	errlog_journal_pin(a.j, &a.pin, 0);
 	ck_assert_int_eq(pthread_create(&t, NULL, reader_thread, &a), 0);
 	append_n(a.j, 0, a.total);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
