@@ -62,7 +62,6 @@
  * directory) out: -EBUSY.
  */
 #include <dirent.h>
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -75,28 +74,15 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "store/journal.h"
+#include "store/journal_format.h"
+#include "store/journal_index.h"
 #include "util/log.h"
 #include "util/pmem.h"
 
-#define JRN_MAGIC     "OCXLJRN1"
-#define JRN_VERSION   1u
-#define JRN_HDR_SIZE  32u
-#define JRN_REC_MAGIC 0x31524c45u /* "ELR1" in file byte order */
-#define JRN_REC_HDR   16u
-#define JRN_REC_MAX   (JRN_REC_HDR + ((JOURNAL_MAX_ENTRY + 7u) & ~7u))
-#define JRN_GROW_MIN  (64u * 1024u) /* also covers 64 KiB pages (ppc64) */
-#define JRN_FILE_MIN  4096u
-#define JRN_FILE_MAX  ((size_t)1 << 30) /* offsets are 32-bit */
-#define SCAN_BUF      (256u * 1024u)
-
-/* One retained record. */
-struct jent {
-	uint32_t id, crc, len;
-	uint32_t off; /* of the record in its file */
-};
+#define JRN_FILE_MIN 4096u
+#define JRN_FILE_MAX ((size_t)1 << 30) /* offsets are 32-bit */
 
 struct jfile {
 	char *name; /* in the journal's directory */
@@ -105,13 +91,6 @@ struct jfile {
 	size_t first;  /* ents[] index of its first entry */
 	size_t count;
 	uint64_t bytes; /* file size */
-};
-
-/* Open addressing, linear probing; slots hold an ents[] index + 1, 0 = empty. */
-struct idxset {
-	uint32_t *slot;
-	size_t n; /* power of two, or 0 */
-	size_t used;
 };
 
 struct errlog_journal {
@@ -136,237 +115,13 @@ struct errlog_journal {
 	uint8_t *recbuf;  /* JRN_REC_MAX: the record being appended */
 	uint8_t *cmpbuf;  /* JOURNAL_MAX_ENTRY: a stored payload being compared */
 
-	/* Retained entries are ents[head, tail). */
-	struct jent *ents;
-	size_t head, tail, cap;
-	struct idxset pairs; /* every entry, by (id, crc) */
-	struct idxset ids;   /* the newest entry of each id */
+	struct jindex idx; /* the retained entries */
 
 	struct journal_pin *pins;
 	uint64_t dropped_entries, reused_ids, failed_appends;
 	int last_error;
 	bool pin_logged, read_error_logged;
 };
-
-static inline size_t pad8(size_t n)
-{
-	return (n + 7u) & ~(size_t)7u;
-}
-
-static inline size_t grow_round(size_t n)
-{
-	return (n + JRN_GROW_MIN - 1) & ~(size_t)(JRN_GROW_MIN - 1);
-}
-
-static inline uint32_t get_le32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32toh(v);
-}
-
-static inline void put_le32(uint8_t *p, uint32_t v)
-{
-	v = htole32(v);
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint32_t rec_crc(uint32_t log_id, uint32_t len, const void *payload)
-{
-	uint8_t pre[8];
-	uLong crc;
-
-	put_le32(pre, log_id);
-	put_le32(pre + 4, len);
-	crc = crc32(0L, Z_NULL, 0);
-	crc = crc32(crc, pre, sizeof(pre));
-	if (len)
-		crc = crc32(crc, payload, len);
-	return (uint32_t)crc;
-}
-
-static void hdr_build(uint8_t *h)
-{
-	uint64_t now = htole64((uint64_t)time(NULL));
-
-	memset(h, 0, JRN_HDR_SIZE);
-	memcpy(h, JRN_MAGIC, 8);
-	put_le32(h + 8, JRN_VERSION);
-	put_le32(h + 12, JRN_HDR_SIZE);
-	memcpy(h + 16, &now, sizeof(now));
-	put_le32(h + 28, (uint32_t)crc32(0L, h, 28));
-}
-
-/* NULL if the header is good, else why not. */
-static const char *hdr_check(const uint8_t *h)
-{
-	if (memcmp(h, JRN_MAGIC, 8))
-		return "bad magic";
-	if (get_le32(h + 28) != (uint32_t)crc32(0L, h, 28))
-		return "bad header CRC";
-	if (get_le32(h + 8) != JRN_VERSION)
-		return "unsupported version";
-	if (get_le32(h + 12) != JRN_HDR_SIZE)
-		return "bad header size";
-	return NULL;
-}
-
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	static const uint8_t zeroes[4096];
-
-	for (size_t step; n; p += step, n -= step) {
-		step = n < sizeof(zeroes) ? n : sizeof(zeroes);
-		if (memcmp(p, zeroes, step))
-			return false;
-	}
-	return true;
-}
-
-const char *errlog_journal_record_check(const uint8_t *p, size_t room, struct journal_record *r)
-{
-	uint32_t len;
-
-	if (room < JRN_REC_HDR)
-		return "truncated record header";
-	if (get_le32(p) != JRN_REC_MAGIC)
-		return "bad record magic";
-	len = get_le32(p + 4);
-	if (len > JOURNAL_MAX_ENTRY)
-		return "bad record length";
-	if (JRN_REC_HDR + pad8(len) > room)
-		return "record runs past the end of the file";
-	if (get_le32(p + 12) != rec_crc(get_le32(p + 8), len, p + JRN_REC_HDR))
-		return "bad record CRC";
-	if (!all_zero(p + JRN_REC_HDR + len, pad8(len) - len))
-		return "non-zero record padding";
-	r->log_id = get_le32(p + 8);
-	r->len = len;
-	r->crc = get_le32(p + 12);
-	r->size = JRN_REC_HDR + pad8(len);
-	return NULL;
-}
-
-/* ---- reading a file with pread, as if zero-filled to vsize ---- */
-
-struct scanbuf {
-	int fd;
-	size_t fsize, vsize;
-	uint8_t *buf; /* SCAN_BUF bytes */
-	size_t boff, blen;
-};
-
-/* N (<= SCAN_BUF) bytes at off, off + n <= vsize; NULL with *err on a read error. */
-static const uint8_t *sb_at(struct scanbuf *sb, size_t off, size_t n, int *err)
-{
-	size_t got = 0, want;
-
-	if (off >= sb->boff && off + n <= sb->boff + sb->blen)
-		return sb->buf + (off - sb->boff);
-	sb->boff = off;
-	sb->blen = sb->vsize - off < SCAN_BUF ? sb->vsize - off : SCAN_BUF;
-	want = off < sb->fsize ? sb->fsize - off : 0;
-	if (want > sb->blen)
-		want = sb->blen;
-	while (got < want) {
-		ssize_t r = pread(sb->fd, sb->buf + got, want - got, (off_t)(off + got));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			/* A file that shrank under us reads as zeroes, like its tail. */
-			if (r == 0)
-				break;
-			*err = -errno;
-			sb->blen = 0;
-			return NULL;
-		}
-		got += (size_t)r;
-	}
-	memset(sb->buf + got, 0, sb->blen - got);
-	return sb->buf;
-}
-
-/*
- * One past the last non-zero byte in [from, vsize), or from if none.
- * Holes are skipped with SEEK_DATA; past the file's end is zero anyway.
- */
-static int last_nonzero(struct scanbuf *sb, size_t from, size_t *out)
-{
-	size_t pos = from, last = from;
-	int err = 0;
-
-	while (pos < sb->fsize) {
-		off_t data = lseek(sb->fd, (off_t)pos, SEEK_DATA), hole;
-
-		if (data < 0 && errno == ENXIO)
-			break;
-		if (data < 0)
-			data = (off_t)pos; /* no SEEK_DATA here: read it all */
-		hole = lseek(sb->fd, data, SEEK_HOLE);
-		if (hole < 0 || (size_t)hole > sb->fsize)
-			hole = (off_t)sb->fsize;
-		for (pos = (size_t)data; pos < (size_t)hole;) {
-			size_t n = (size_t)hole - pos < SCAN_BUF ? (size_t)hole - pos : SCAN_BUF;
-			const uint8_t *p = sb_at(sb, pos, n, &err);
-
-			if (!p)
-				return err;
-			for (size_t i = n; i > 0; i--) {
-				if (p[i - 1]) {
-					last = pos + i;
-					break;
-				}
-			}
-			pos += n;
-		}
-	}
-	*out = last;
-	return 0;
-}
-
-/* Record at off (its size in r) or why not; *err set on a read error. */
-static const char *sb_record(struct scanbuf *sb, size_t off, struct journal_record *r, int *err)
-{
-	size_t room = sb->vsize - off;
-	const uint8_t *p;
-
-	if (room > JRN_REC_MAX)
-		room = JRN_REC_MAX;
-	p = sb_at(sb, off, room, err);
-	if (!p)
-		return "read error";
-	return errlog_journal_record_check(p, room, r);
-}
-
-/*
- * End of the last intact record that starts in (from, to), or 0 if none.
- * A record may end past to: an entry's last bytes can be zero.
- */
-static int intact_end(struct scanbuf *sb, size_t from, size_t to, size_t *out)
-{
-	size_t off = from + 8, end = 0;
-	struct journal_record r;
-	int err = 0;
-
-	while (off < to) {
-		const uint8_t *p = sb_at(sb, off, 4, &err);
-
-		if (!p)
-			return err;
-		if (get_le32(p) == JRN_REC_MAGIC && !sb_record(sb, off, &r, &err)) {
-			end = off + r.size;
-			off = end;
-		} else {
-			if (err)
-				return err;
-			off += 8;
-		}
-	}
-	*out = end;
-	return 0;
-}
 
 /* ---- files and names ---- */
 
@@ -415,7 +170,7 @@ static int move_aside(struct errlog_journal *j, const char *name, char *dst, siz
 }
 
 /* Keeps [from, to) of a file in a side file; best effort, the caller goes on anyway. */
-static void save_dropped(struct errlog_journal *j, const char *name, struct scanbuf *sb,
+static void save_dropped(struct errlog_journal *j, const char *name, struct jrn_scan *sb,
 			 size_t from, size_t to)
 {
 	long long now = (long long)time(NULL);
@@ -434,8 +189,8 @@ static void save_dropped(struct errlog_journal *j, const char *name, struct scan
 		return;
 	}
 	for (size_t off = from; off < to;) {
-		size_t n = to - off < SCAN_BUF ? to - off : SCAN_BUF;
-		const uint8_t *p = sb_at(sb, off, n, &err);
+		size_t n = to - off < JRN_SCAN_BUF ? to - off : JRN_SCAN_BUF;
+		const uint8_t *p = jrn_scan_at(sb, off, n, &err);
 		ssize_t w;
 
 		if (!p) {
@@ -484,128 +239,6 @@ static bool parse_rotated(const char *active, const char *name, uint64_t *base)
 	return true;
 }
 
-/* ---- the index ---- */
-
-static size_t hash_pair(uint32_t id, uint32_t crc)
-{
-	uint64_t k = (((uint64_t)id << 32) | crc) * 0x9E3779B97F4A7C15ull;
-
-	return (size_t)(k ^ (k >> 29));
-}
-
-static size_t hash_id(uint32_t id)
-{
-	uint64_t k = (uint64_t)id * 0x9E3779B97F4A7C15ull;
-
-	return (size_t)(k ^ (k >> 29));
-}
-
-static size_t ent_home(const struct errlog_journal *j, const struct idxset *s, size_t e)
-{
-	const struct jent *x = &j->ents[e];
-
-	return (s == &j->pairs ? hash_pair(x->id, x->crc) : hash_id(x->id)) & (s->n - 1);
-}
-
-static void set_insert(struct errlog_journal *j, struct idxset *s, size_t e)
-{
-	size_t i = ent_home(j, s, e);
-
-	while (s->slot[i])
-		i = (i + 1) & (s->n - 1);
-	s->slot[i] = (uint32_t)(e + 1);
-	s->used++;
-}
-
-/* Removes entry e (which must be in s), shifting its probe run back over the gap. */
-static void set_remove(struct errlog_journal *j, struct idxset *s, size_t e)
-{
-	size_t mask = s->n - 1, i = ent_home(j, s, e), k;
-
-	while (s->slot[i] != e + 1)
-		i = (i + 1) & mask;
-	for (size_t n = (i + 1) & mask; s->slot[n]; n = (n + 1) & mask) {
-		k = ent_home(j, s, s->slot[n] - 1);
-		/* The entry at n stays unless its home is outside (i, n]. */
-		if (i <= n ? (i < k && k <= n) : (i < k || k <= n))
-			continue;
-		s->slot[i] = s->slot[n];
-		i = n;
-	}
-	s->slot[i] = 0;
-	s->used--;
-}
-
-/* Slot of the id set holding an entry with this id, or the empty slot where it would go. */
-static size_t ids_find(const struct errlog_journal *j, uint32_t id)
-{
-	const struct idxset *s = &j->ids;
-	size_t i = hash_id(id) & (s->n - 1);
-
-	while (s->slot[i] && j->ents[s->slot[i] - 1].id != id)
-		i = (i + 1) & (s->n - 1);
-	return i;
-}
-
-/* Makes e the newest entry of its id. */
-static void ids_note(struct errlog_journal *j, size_t e)
-{
-	size_t i = ids_find(j, j->ents[e].id);
-
-	if (!j->ids.slot[i])
-		j->ids.used++;
-	j->ids.slot[i] = (uint32_t)(e + 1);
-}
-
-static int set_rebuild(struct errlog_journal *j, struct idxset *s, size_t n)
-{
-	uint32_t *slot = calloc(n, sizeof(*slot));
-
-	if (!slot)
-		return -ENOMEM;
-	free(s->slot);
-	s->slot = slot;
-	s->n = n;
-	s->used = 0;
-	for (size_t e = j->head; e < j->tail; e++) {
-		if (s == &j->pairs)
-			set_insert(j, s, e);
-		else
-			ids_note(j, e);
-	}
-	return 0;
-}
-
-/* Reserves room to index one more entry, so that indexing cannot fail later. */
-static int index_reserve(struct errlog_journal *j)
-{
-	size_t live = j->tail - j->head;
-	int rc;
-
-	if (j->tail == j->cap) {
-		size_t n = j->cap ? j->cap * 2 : 256;
-		struct jent *r;
-
-		if (n > UINT32_MAX - 1)
-			return -EFBIG;
-		r = realloc(j->ents, n * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		j->ents = r;
-		j->cap = n;
-	}
-	if ((live + 1) * 2 > j->pairs.n) {
-		size_t n = j->pairs.n ? j->pairs.n * 2 : 256;
-
-		rc = set_rebuild(j, &j->pairs, n);
-		if (!rc)
-			rc = set_rebuild(j, &j->ids, n);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 static struct jfile *active(struct errlog_journal *j)
 {
 	return &j->files[j->nfiles - 1];
@@ -614,12 +247,9 @@ static struct jfile *active(struct errlog_journal *j)
 static void index_add(struct errlog_journal *j, struct jfile *f, const struct journal_record *r,
 		      size_t off)
 {
-	size_t e = j->tail++;
-
-	j->ents[e] =
-	    (struct jent){.id = r->log_id, .crc = r->crc, .len = r->len, .off = (uint32_t)off};
-	set_insert(j, &j->pairs, e);
-	ids_note(j, e);
+	jindex_add(
+	    &j->idx,
+	    &(struct jent){.id = r->log_id, .crc = r->crc, .len = r->len, .off = (uint32_t)off});
 	f->count++;
 }
 
@@ -678,6 +308,25 @@ static int pread_all(int fd, void *buf, size_t len, off_t off)
 	return 0;
 }
 
+struct same_ctx {
+	struct errlog_journal *j;
+	const void *raw;
+	size_t len;
+};
+
+/* Whether entry e holds these bytes (id, length and CRC already match). */
+static int same_payload(void *arg, size_t e)
+{
+	struct same_ctx *c = arg;
+	struct errlog_journal *j = c->j;
+	int rc = pread_all(file_of_ent(j, e)->fd, j->cmpbuf, c->len,
+			   (off_t)j->idx.ents[e].off + JRN_REC_HDR);
+
+	if (rc)
+		return rc;
+	return !c->len || !memcmp(j->cmpbuf, c->raw, c->len);
+}
+
 /*
  * Whether a retained entry equals (id, crc, raw, len): 1 (its index in
  * *e), 0, or -errno if a stored payload could not be read.
@@ -685,65 +334,9 @@ static int pread_all(int fd, void *buf, size_t len, off_t off)
 static int find_equal(struct errlog_journal *j, uint32_t id, uint32_t crc, const void *raw,
 		      size_t len, size_t *e)
 {
-	const struct idxset *s = &j->pairs;
-	size_t i;
+	struct same_ctx c = {.j = j, .raw = raw, .len = len};
 
-	if (!s->n)
-		return 0;
-	for (i = hash_pair(id, crc) & (s->n - 1); s->slot[i]; i = (i + 1) & (s->n - 1)) {
-		size_t x = s->slot[i] - 1;
-		const struct jent *r = &j->ents[x];
-		int rc;
-
-		if (r->id != id || r->crc != crc || r->len != len)
-			continue;
-		rc = pread_all(file_of_ent(j, x)->fd, j->cmpbuf, len, (off_t)r->off + JRN_REC_HDR);
-		if (rc)
-			return rc;
-		if (!len || !memcmp(j->cmpbuf, raw, len)) {
-			*e = x;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* ---- opening ---- */
-
-/*
- * Reads the header of an open file.  1 = usable, 0 = empty (needs a
- * header), -EUCLEAN = damaged (reason in *why), other -errno = I/O error.
- */
-static int hdr_read(int fd, size_t fsize, const char **why)
-{
-	uint8_t h[JRN_HDR_SIZE] = {0};
-	ssize_t n;
-
-	if (fsize == 0)
-		return 0;
-	n = pread(fd, h, sizeof(h), 0);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n < sizeof(h) && !all_zero(h, (size_t)n)) {
-		*why = "short header";
-		return -EUCLEAN;
-	}
-	if (all_zero(h, sizeof(h))) {
-		/* Crashed between sizing and writing the header? Only if nothing follows. */
-		uint8_t buf[4096];
-		off_t off = 0;
-
-		while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
-			if (!all_zero(buf, (size_t)n)) {
-				*why = "zeroed header";
-				return -EUCLEAN;
-			}
-			off += n;
-		}
-		return n < 0 ? -errno : 0;
-	}
-	*why = hdr_check(h);
-	return *why ? -EUCLEAN : 1;
+	return jindex_find(&j->idx, id, crc, (uint32_t)len, same_payload, &c, e);
 }
 
 static int open_file(struct errlog_journal *j, const char *name, bool is_active, int *fdp,
@@ -804,7 +397,7 @@ static int files_push(struct errlog_journal *j, const char *name, int fd, uint64
 	if (rc)
 		return rc;
 	f = &j->files[j->nfiles];
-	*f = (struct jfile){.fd = fd, .base = base, .first = j->tail};
+	*f = (struct jfile){.fd = fd, .base = base, .first = j->idx.tail};
 	f->name = strdup(name);
 	if (!f->name)
 		return -ENOMEM;
@@ -820,17 +413,17 @@ static int files_push(struct errlog_journal *j, const char *name, int fd, uint64
 static int scan_file(struct errlog_journal *j, struct jfile *f, size_t fsize, bool is_active,
 		     struct journal_recovery *rec, size_t *endp)
 {
-	struct scanbuf sb = {.fd = f->fd, .fsize = fsize, .vsize = grow_round(fsize)};
+	struct jrn_scan sb = {.fd = f->fd, .fsize = fsize, .vsize = jrn_grow_round(fsize)};
 	size_t off = JRN_HDR_SIZE, stop = 0, intact = 0, kept = 0;
 	struct journal_record r;
 	const char *why = NULL;
 	int rc = 0, err = 0;
 
-	sb.buf = malloc(SCAN_BUF);
+	sb.buf = malloc(JRN_SCAN_BUF);
 	if (!sb.buf)
 		return -ENOMEM;
 	while (off < sb.vsize) {
-		const uint8_t *p = sb_at(
+		const uint8_t *p = jrn_scan_at(
 		    &sb, off, sb.vsize - off < JRN_REC_HDR ? sb.vsize - off : JRN_REC_HDR, &err);
 		size_t e;
 
@@ -838,20 +431,20 @@ static int scan_file(struct errlog_journal *j, struct jfile *f, size_t fsize, bo
 			rc = err;
 			goto out;
 		}
-		if (all_zero(p, sb.vsize - off < JRN_REC_HDR ? sb.vsize - off : JRN_REC_HDR))
+		if (jrn_all_zero(p, sb.vsize - off < JRN_REC_HDR ? sb.vsize - off : JRN_REC_HDR))
 			break;
-		why = sb_record(&sb, off, &r, &err);
+		why = jrn_scan_record(&sb, off, &r, &err);
 		if (err) {
 			rc = err;
 			goto out;
 		}
 		if (why)
 			break;
-		rc = index_reserve(j);
+		rc = jindex_reserve(&j->idx);
 		if (rc)
 			goto out;
-		rc = find_equal(j, r.log_id, r.crc, sb_at(&sb, off, r.size, &err) + JRN_REC_HDR,
-				r.len, &e);
+		rc = find_equal(j, r.log_id, r.crc,
+				jrn_scan_at(&sb, off, r.size, &err) + JRN_REC_HDR, r.len, &e);
 		if (rc < 0)
 			goto out;
 		if (rc)
@@ -867,14 +460,14 @@ static int scan_file(struct errlog_journal *j, struct jfile *f, size_t fsize, bo
 		off += r.size;
 	}
 	*endp = off;
-	rc = last_nonzero(&sb, off, &stop);
+	rc = jrn_scan_last_nonzero(&sb, off, &stop);
 	if (rc || stop == off)
 		goto out;
 	/* A zero header with data behind it is damage too. */
 	if (!why)
 		why = "data after an empty record header";
 	/* The side file must hold the last intact record whole, zeroes included. */
-	rc = intact_end(&sb, off, stop, &intact);
+	rc = jrn_scan_intact_end(&sb, off, stop, &intact);
 	if (rc)
 		goto out;
 	if (intact > stop)
@@ -912,7 +505,7 @@ static int load_file(struct errlog_journal *j, const char *name, bool is_active,
 	rc = open_file(j, name, is_active, &fd, &fsize);
 	if (rc)
 		return rc;
-	state = hdr_read(fd, fsize, &why);
+	state = jrn_hdr_read(fd, fsize, &why);
 	if (state == -EUCLEAN) {
 		char aside[NAME_MAX + 1];
 
@@ -1050,7 +643,7 @@ static uint64_t file_end_index(const struct jfile *f)
 static int activate(struct errlog_journal *j)
 {
 	struct jfile *f = active(j);
-	size_t size = grow_round(j->end);
+	size_t size = jrn_grow_round(j->end);
 	int rc;
 
 	if (size < JRN_GROW_MIN)
@@ -1073,7 +666,7 @@ static int activate(struct errlog_journal *j)
 	if (j->hdr_pending) {
 		uint8_t h[JRN_HDR_SIZE];
 
-		hdr_build(h);
+		jrn_hdr_build(h);
 		rc = ocxlfs_pmem_write(&j->pm, 0, h, sizeof(h));
 		if (!rc)
 			rc = ocxlfs_pmem_persist(&j->pm, 0, sizeof(h));
@@ -1205,9 +798,7 @@ void errlog_journal_close(struct errlog_journal *j)
 	if (j->dirfd >= 0)
 		close(j->dirfd);
 	free(j->files);
-	free(j->ents);
-	free(j->pairs.slot);
-	free(j->ids.slot);
+	jindex_free(&j->idx);
 	free(j->recbuf);
 	free(j->cmpbuf);
 	free(j->name);
@@ -1228,26 +819,13 @@ static uint64_t min_pin(const struct errlog_journal *j)
 	return m;
 }
 
-/* Moves the retained entries to the front of ents[] once half of it is dropped ones. */
+/* Keeps the index compact; the files' ents[] indexes move with it. */
 static void compact(struct errlog_journal *j)
 {
-	size_t head = j->head;
+	size_t moved = jindex_compact(&j->idx);
 
-	if (head < 4096 || head * 2 < j->tail)
-		return;
-	memmove(j->ents, j->ents + head, (j->tail - head) * sizeof(*j->ents));
-	j->tail -= head;
-	j->head = 0;
-	for (size_t i = 0; i < j->nfiles; i++)
-		j->files[i].first -= head;
-	/* Same sizes: nothing to allocate, so this cannot fail. */
-	memset(j->pairs.slot, 0, j->pairs.n * sizeof(*j->pairs.slot));
-	memset(j->ids.slot, 0, j->ids.n * sizeof(*j->ids.slot));
-	j->pairs.used = j->ids.used = 0;
-	for (size_t e = 0; e < j->tail; e++) {
-		set_insert(j, &j->pairs, e);
-		ids_note(j, e);
-	}
+	for (size_t i = 0; moved && i < j->nfiles; i++)
+		j->files[i].first -= moved;
 }
 
 /* Deletes the oldest rotated files beyond keep_files that no pin needs. */
@@ -1276,14 +854,7 @@ static void trim(struct errlog_journal *j)
 			   " to %" PRIu64 "), to keep %u files of %zu bytes%s%s",
 			   j->path, f->name, f->count, f->base, file_end_index(f), j->keep_files,
 			   j->file_bytes, rc ? "; directory sync: " : "", rc ? strerror(-rc) : "");
-		for (size_t e = f->first; e < f->first + f->count; e++) {
-			size_t slot = ids_find(j, j->ents[e].id);
-
-			set_remove(j, &j->pairs, e);
-			if (j->ids.slot[slot] == e + 1)
-				set_remove(j, &j->ids, e);
-		}
-		j->head = f->first + f->count;
+		jindex_drop(&j->idx, f->count);
 		j->dropped_entries += f->count;
 		close(f->fd);
 		free(f->name);
@@ -1333,8 +904,8 @@ static int rotate(struct errlog_journal *j)
 			strerror(-rc));
 	free(f->name);
 	f->name = rname;
-	j->files[j->nfiles] =
-	    (struct jfile){.name = aname, .fd = -1, .base = file_end_index(f), .first = j->tail};
+	j->files[j->nfiles] = (struct jfile){
+	    .name = aname, .fd = -1, .base = file_end_index(f), .first = j->idx.tail};
 	j->nfiles++;
 	j->end = JRN_HDR_SIZE;
 	j->dirty_to = 0;
@@ -1381,14 +952,14 @@ static int make_room(struct errlog_journal *j, size_t reclen)
 			return rc;
 	}
 	if (j->end + reclen > j->pm.size) {
-		size_t size = j->pm.size, cap = grow_round(j->file_bytes);
+		size_t size = j->pm.size, cap = jrn_grow_round(j->file_bytes);
 
 		while (size < j->end + reclen)
 			size *= 2;
 		/* Not past the rotation point, unless one record is larger. */
 		if (size > cap)
 			size = cap > j->end + reclen ? cap : j->end + reclen;
-		rc = ocxlfs_pmem_grow(&j->pm, grow_round(size), j->path);
+		rc = ocxlfs_pmem_grow(&j->pm, jrn_grow_round(size), j->path);
 		if (rc)
 			return rc;
 		active(j)->bytes = j->pm.size;
@@ -1412,8 +983,8 @@ int errlog_journal_append(struct errlog_journal *j, uint32_t log_id, const void 
 		return -EROFS;
 	if (!raw)
 		raw = zeroes;
-	crc = rec_crc(log_id, (uint32_t)len, raw);
-	reclen = JRN_REC_HDR + pad8(len);
+	crc = jrn_rec_crc(log_id, (uint32_t)len, raw);
+	reclen = JRN_REC_HDR + jrn_pad8(len);
 
 	pthread_mutex_lock(&j->lock);
 	rc = find_equal(j, log_id, crc, raw, len, &e);
@@ -1422,17 +993,17 @@ int errlog_journal_append(struct errlog_journal *j, uint32_t log_id, const void 
 	if (rc)
 		goto fail;
 	/* Index space first, so a record on disk is always indexed. */
-	rc = index_reserve(j);
+	rc = jindex_reserve(&j->idx);
 	if (rc)
 		goto out;
 	rc = make_room(j, reclen);
 	if (rc)
 		goto fail;
 
-	put_le32(j->recbuf, JRN_REC_MAGIC);
-	put_le32(j->recbuf + 4, (uint32_t)len);
-	put_le32(j->recbuf + 8, log_id);
-	put_le32(j->recbuf + 12, crc);
+	jrn_put_le32(j->recbuf, JRN_REC_MAGIC);
+	jrn_put_le32(j->recbuf + 4, (uint32_t)len);
+	jrn_put_le32(j->recbuf + 8, log_id);
+	jrn_put_le32(j->recbuf + 12, crc);
 	memcpy(j->recbuf + JRN_REC_HDR, raw, len);
 	/* Padding, and whatever a failed append left behind this record. */
 	write_len = j->dirty_to > j->end + reclen ? j->dirty_to - j->end : reclen;
@@ -1448,7 +1019,7 @@ int errlog_journal_append(struct errlog_journal *j, uint32_t log_id, const void 
 	}
 	j->dirty_to = 0;
 
-	id_seen = j->ids.slot[ids_find(j, log_id)] != 0;
+	id_seen = jindex_has_id(&j->idx, log_id);
 	index_add(j, active(j),
 		  &(struct journal_record){
 		      .log_id = log_id, .len = (uint32_t)len, .crc = crc, .size = reclen},
@@ -1486,7 +1057,7 @@ size_t errlog_journal_count(struct errlog_journal *j)
 	size_t n;
 
 	pthread_mutex_lock(&j->lock);
-	n = j->tail - j->head;
+	n = j->idx.tail - j->idx.head;
 	pthread_mutex_unlock(&j->lock);
 	return n;
 }
@@ -1518,7 +1089,7 @@ int errlog_journal_read(struct errlog_journal *j, uint64_t index, struct journal
 		rc = -ENOENT;
 		goto out;
 	}
-	r = &j->ents[f->first + (index - f->base)];
+	r = &j->idx.ents[f->first + (index - f->base)];
 	*e = (struct journal_entry){.log_id = r->id, .len = r->len, .offset = r->off};
 	if (!buf) {
 		rc = 0;
@@ -1532,9 +1103,9 @@ int errlog_journal_read(struct errlog_journal *j, uint64_t index, struct journal
 	if (!rc)
 		rc = pread_all(f->fd, buf, r->len, (off_t)r->off + JRN_REC_HDR);
 	/* What was checked at open or append must still be there. */
-	if (!rc && (get_le32(hdr) != JRN_REC_MAGIC || get_le32(hdr + 4) != r->len ||
-		    get_le32(hdr + 8) != r->id || get_le32(hdr + 12) != r->crc ||
-		    rec_crc(r->id, r->len, buf) != r->crc))
+	if (!rc && (jrn_get_le32(hdr) != JRN_REC_MAGIC || jrn_get_le32(hdr + 4) != r->len ||
+		    jrn_get_le32(hdr + 8) != r->id || jrn_get_le32(hdr + 12) != r->crc ||
+		    jrn_rec_crc(r->id, r->len, buf) != r->crc))
 		rc = -EIO;
 	if (rc && !j->read_error_logged) {
 		log_err("journal %s: reading entry %" PRIu64 " (offset %" PRIu32 " of %s): %s",
@@ -1615,7 +1186,7 @@ void errlog_journal_stats(struct errlog_journal *j, struct journal_stats *st)
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(&j->lock);
 	range_locked(j, &st->first, &st->end);
-	st->entries = j->tail - j->head;
+	st->entries = j->idx.tail - j->idx.head;
 	st->files = (unsigned)j->nfiles;
 	for (size_t i = 0; i < j->nfiles; i++)
 		st->bytes += j->files[i].bytes;
