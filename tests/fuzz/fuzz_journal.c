@@ -324,6 +324,62 @@ static void check_file(const struct want *w, const uint8_t *m)
 	free(buf);
 }
 
+/*
+ * The recovered journal (n entries) rotated in 4 KiB files, two kept: the
+ * retained range ends at the count of all entries ever taken, every
+ * retained entry reads back (the new ones as appended), and a reopen
+ * finds the same range.  Ids above first_new are the appended ones.
+ */
+enum { MORE = 80 };
+
+static void check_rotation(size_t n, uint32_t first_new)
+{
+	struct journal_options opt = {.file_bytes = 4096, .keep_files = 2};
+	uint8_t buf[JOURNAL_MAX_ENTRY], want[64];
+	struct errlog_journal *j;
+	struct journal_stats st, st2;
+	struct journal_entry e;
+
+	uint32_t added[MORE];
+	size_t nadded = 0;
+	int rc;
+
+	FUZZ_ASSERT(errlog_journal_open_opts(path, &opt, &j, NULL) == 0);
+	for (uint32_t i = 1; i <= MORE; i++) {
+		memset(want, (int)i, sizeof(want));
+		rc = errlog_journal_append(j, first_new + i, want, sizeof(want));
+		/* 1: the input held this very entry already. */
+		FUZZ_ASSERT(rc == 0 || rc == 1);
+		if (!rc)
+			added[nadded++] = i;
+	}
+	errlog_journal_stats(j, &st);
+	FUZZ_ASSERT(st.end == n + nadded && st.entries == st.end - st.first);
+	FUZZ_ASSERT(st.files <= 3 && st.dropped_entries == st.first && st.last_error == 0);
+	errlog_journal_close(j);
+	FUZZ_ASSERT(errlog_journal_open_opts(path, &opt, &j, NULL) == 0);
+	errlog_journal_stats(j, &st2);
+	FUZZ_ASSERT(st2.first == st.first && st2.end == st.end && st2.entries == st.entries);
+	for (uint64_t i = st.first; i < st.end; i++) {
+		FUZZ_ASSERT(errlog_journal_read(j, i, &e, buf, sizeof(buf)) == 0);
+		if (i >= n) {
+			uint32_t k = added[i - n];
+
+			memset(want, (int)k, sizeof(want));
+			FUZZ_ASSERT(e.log_id == first_new + k);
+			FUZZ_ASSERT(e.len == sizeof(want) && !memcmp(buf, want, sizeof(want)));
+		}
+	}
+	errlog_journal_close(j);
+	/* Rotated files go with the journal. */
+	for (uint64_t base = 0; base < st.end; base++) {
+		char name[sizeof(path) + 24];
+
+		snprintf(name, sizeof(name), "%s.%llu", path, (unsigned long long)base);
+		unlink(name);
+	}
+}
+
 static void fix_crcs(uint8_t *m, size_t fsize, uint8_t fix)
 {
 	if ((fix & FIX_REC_CRC) && fsize >= HDR_SIZE + REC_HDR) {
@@ -398,6 +454,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(has_id(j, new_id));
 	errlog_journal_close(j);
 	check_side_files(&(struct want){.header = W_NEW}, m, fsize);
+	check_rotation(w.nrecs + 1, new_id);
 
 	FUZZ_ASSERT(!unlink(path));
 	free(w.recs);
