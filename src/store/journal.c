@@ -72,6 +72,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,8 +113,6 @@ struct errlog_journal {
 	bool hdr_pending; /* created, but no room for its header yet */
 	size_t end;	  /* first free byte */
 	size_t dirty_to;  /* a failed append wrote up to here: zeroed by the next */
-	uint8_t *recbuf;  /* JRN_REC_MAX: the record being appended */
-	uint8_t *cmpbuf;  /* JOURNAL_MAX_ENTRY: a stored payload being compared */
 
 	struct jindex idx; /* the retained entries */
 
@@ -314,17 +313,28 @@ struct same_ctx {
 	size_t len;
 };
 
-/* Whether entry e holds these bytes (id, length and CRC already match). */
+/*
+ * Whether entry e holds these bytes (id, length and CRC already match):
+ * read in pieces, so that no journal keeps a buffer of the largest entry.
+ */
 static int same_payload(void *arg, size_t e)
 {
-	struct same_ctx *c = arg;
-	struct errlog_journal *j = c->j;
-	int rc = pread_all(file_of_ent(j, e)->fd, j->cmpbuf, c->len,
-			   (off_t)j->idx.ents[e].off + JRN_REC_HDR);
+	const struct same_ctx *c = arg;
+	const struct jent *r = &c->j->idx.ents[e];
+	int fd = file_of_ent(c->j, e)->fd;
+	uint8_t buf[4096];
 
-	if (rc)
-		return rc;
-	return !c->len || !memcmp(j->cmpbuf, c->raw, c->len);
+	for (size_t done = 0, n; done < c->len; done += n) {
+		int rc;
+
+		n = c->len - done < sizeof(buf) ? c->len - done : sizeof(buf);
+		rc = pread_all(fd, buf, n, (off_t)r->off + JRN_REC_HDR + (off_t)done);
+		if (rc)
+			return rc;
+		if (memcmp(buf, (const uint8_t *)c->raw + done, n))
+			return 0;
+	}
+	return 1;
 }
 
 /*
@@ -726,9 +736,7 @@ int errlog_journal_open_opts(const char *path, const struct journal_options *opt
 	j->keep_files = opt && opt->keep_files ? opt->keep_files : JOURNAL_DEFAULT_KEEP_FILES;
 	j->read_only = opt && opt->read_only;
 	j->path = strdup(path);
-	j->recbuf = calloc(1, JRN_REC_MAX);
-	j->cmpbuf = malloc(JOURNAL_MAX_ENTRY);
-	if (!j->path || !j->recbuf || !j->cmpbuf) {
+	if (!j->path) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -799,8 +807,6 @@ void errlog_journal_close(struct errlog_journal *j)
 		close(j->dirfd);
 	free(j->files);
 	jindex_free(&j->idx);
-	free(j->recbuf);
-	free(j->cmpbuf);
 	free(j->name);
 	free(j->path);
 	pthread_mutex_destroy(&j->lock);
@@ -971,7 +977,10 @@ static int make_room(struct errlog_journal *j, size_t reclen)
 
 int errlog_journal_append(struct errlog_journal *j, uint32_t log_id, const void *raw, size_t len)
 {
-	static const uint8_t zeroes[8];
+	/* Zero pages, never written: costs no memory. */
+	static uint8_t zeroes[JRN_REC_MAX];
+	uint8_t hdr[JRN_REC_HDR];
+	struct iovec iov[3];
 	size_t reclen, write_len, e;
 	uint32_t crc;
 	bool id_seen;
@@ -1000,15 +1009,16 @@ int errlog_journal_append(struct errlog_journal *j, uint32_t log_id, const void 
 	if (rc)
 		goto fail;
 
-	jrn_put_le32(j->recbuf, JRN_REC_MAGIC);
-	jrn_put_le32(j->recbuf + 4, (uint32_t)len);
-	jrn_put_le32(j->recbuf + 8, log_id);
-	jrn_put_le32(j->recbuf + 12, crc);
-	memcpy(j->recbuf + JRN_REC_HDR, raw, len);
+	jrn_put_le32(hdr, JRN_REC_MAGIC);
+	jrn_put_le32(hdr + 4, (uint32_t)len);
+	jrn_put_le32(hdr + 8, log_id);
+	jrn_put_le32(hdr + 12, crc);
 	/* Padding, and whatever a failed append left behind this record. */
 	write_len = j->dirty_to > j->end + reclen ? j->dirty_to - j->end : reclen;
-	memset(j->recbuf + JRN_REC_HDR + len, 0, write_len - JRN_REC_HDR - len);
-	rc = ocxlfs_pmem_write(&j->pm, j->end, j->recbuf, write_len);
+	iov[0] = (struct iovec){.iov_base = hdr, .iov_len = sizeof(hdr)};
+	iov[1] = (struct iovec){.iov_base = (void *)raw, .iov_len = len};
+	iov[2] = (struct iovec){.iov_base = zeroes, .iov_len = write_len - JRN_REC_HDR - len};
+	rc = ocxlfs_pmem_writev(&j->pm, j->end, iov, 3);
 	/* Durable in one go: torn means a failed CRC, never a bad record. */
 	if (!rc)
 		rc = ocxlfs_pmem_persist(&j->pm, j->end, write_len);

@@ -118,28 +118,58 @@ void ocxlfs_pmem_unmap(struct ocxlfs_pmem *pm)
 
 int ocxlfs_pmem_write(struct ocxlfs_pmem *pm, size_t off, const void *src, size_t len)
 {
-	const uint8_t *p = src;
+	struct iovec iov = {.iov_base = (void *)src, .iov_len = len};
 
+	return ocxlfs_pmem_writev(pm, off, &iov, 1);
+}
+
+int ocxlfs_pmem_writev(struct ocxlfs_pmem *pm, size_t off, const struct iovec *iov, int n)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
 	if (off > pm->size || len > pm->size - off)
 		return -EINVAL;
 	if (pm->dax) {
 		/* Stores only; ocxlfs_pmem_persist() flushes the range. */
-		pm->memcpy_fn(pm->base + off, src, len, PMEM2_F_MEM_NOFLUSH);
+		for (int i = 0; i < n; off += iov[i].iov_len, i++)
+			pm->memcpy_fn(pm->base + off, iov[i].iov_base, iov[i].iov_len,
+				      PMEM2_F_MEM_NOFLUSH);
 		return 0;
 	}
 	/* Not through the mapping: a write fault that needs a read cannot fail cleanly. */
 	while (len) {
-		ssize_t n = pwrite(pm->fd, p, len, (off_t)off);
+		ssize_t w = pwritev(pm->fd, iov, n, (off_t)off);
+		size_t done;
 
-		if (n < 0 && errno == EINTR)
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (w < 0)
 			return -errno;
-		if (n == 0)
+		if (w == 0)
 			return -EIO;
-		p += n;
-		off += (size_t)n;
-		len -= (size_t)n;
+		/* A short write: go on after what was written. */
+		done = (size_t)w;
+		off += done;
+		len -= done;
+		while (n && done >= iov->iov_len) {
+			done -= iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n && done) {
+			struct iovec rest = {.iov_base = (uint8_t *)iov->iov_base + done,
+					     .iov_len = iov->iov_len - done};
+			int rc = ocxlfs_pmem_writev(pm, off, &rest, 1);
+
+			if (rc)
+				return rc;
+			off += rest.iov_len;
+			len -= rest.iov_len;
+			iov++;
+			n--;
+		}
 	}
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <libpmem2.h>
 
@@ -46,6 +47,8 @@ int ocxlfs_pmem_grow(struct ocxlfs_pmem *pm, size_t size, const char *what);
 void ocxlfs_pmem_unmap(struct ocxlfs_pmem *pm);
 /* Stores LEN bytes at OFF (not yet durable).  0 or -errno. */
 int ocxlfs_pmem_write(struct ocxlfs_pmem *pm, size_t off, const void *src, size_t len);
+/* The same for pieces stored back to back from OFF. */
+int ocxlfs_pmem_writev(struct ocxlfs_pmem *pm, size_t off, const struct iovec *iov, int n);
 /* Makes [off, off + len) durable, stores through base included.  0 or -errno. */
 int ocxlfs_pmem_persist(struct ocxlfs_pmem *pm, size_t off, size_t len);
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -61,6 +62,17 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 		return -1;
 	}
 	return (ssize_t)syscall(SYS_pwrite64, fd, buf, n, off);
+}
+
+ssize_t pwritev(int fd, const struct iovec *iov, int n, off_t off)
+{
+	if (fail_pwrite) {
+		errno = fail_pwrite;
+		return -1;
+	}
+	/* The syscall takes the offset in two halves. */
+	return (ssize_t)syscall(SYS_pwritev, fd, iov, n, (unsigned long)off,
+				(unsigned long)((uint64_t)off >> 32));
 }
 
 static uint64_t seed = 0x0c71f5u;
