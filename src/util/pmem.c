@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -69,6 +70,20 @@ static void map_set(struct ocxlfs_pmem *pm, struct pmem2_map *map)
 	pm->persist_fn = pmem2_get_persist_fn(map);
 }
 
+/*
+ * Whether [0, size) of fd looks allocated: as many blocks as bytes.  Not
+ * SEEK_HOLE, which on tmpfs calls allocated pages never written holes.  A
+ * sparse file (from an older ocxlfs, which sized files with ftruncate) has
+ * holes far larger than any metadata blocks a file system counts.
+ */
+static bool fully_allocated(int fd, size_t size)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && st.st_size >= (off_t)size &&
+	       (off_t)st.st_blocks * 512 >= (off_t)size;
+}
+
 int ocxlfs_pmem_map(struct ocxlfs_pmem *pm, int fd, size_t size, const char *what)
 {
 	struct pmem2_map *map = NULL;
@@ -76,7 +91,12 @@ int ocxlfs_pmem_map(struct ocxlfs_pmem *pm, int fd, size_t size, const char *wha
 
 	memset(pm, 0, sizeof(*pm));
 	pm->fd = fd;
-	rc = ocxlfs_file_allocate(fd, 0, (off_t)size);
+	/*
+	 * Not again when it is: on tmpfs an fallocate over pages that exist
+	 * marks them up to date, and the kernel then maps 16 of them around
+	 * every one touched (64 KiB of RSS a file).
+	 */
+	rc = fully_allocated(fd, size) ? 0 : ocxlfs_file_allocate(fd, 0, (off_t)size);
 	if (rc) {
 		log_err("%s: cannot allocate %zu bytes: %s", what, size, strerror(-rc));
 		return rc;
