@@ -15,6 +15,8 @@ umount_ocxlfs || fail "clean unmount"
 rm -rf "$SIM"
 : >"$WORK/daemon.log"
 mount_ocxlfs $SIMOPTS
+# Made again by the daemon (or the harness), for its user only (docs/tree.md 5.2).
+assert_eq 700 "$(stat -c %a "$SIM")" "mode of a new simulator directory"
 sim_ctl 0 inject "errlog 3"
 ids_of "$MNT/0/error_log" >"$WORK/ids"
 { seq 1 $N; seq 1 3; } >"$WORK/want"
