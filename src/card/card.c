@@ -256,36 +256,33 @@ static int card_drain_errlog_locked(struct card *c)
 	uint8_t *buf;
 	int moved = 0, rc = 0;
 
-	buf = malloc(JOURNAL_MAX_ENTRY);
+	buf = malloc(OCXLFS_EL_MAX_SIZE);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
 		struct ocxlfs_op_result res = { 0 };
-		struct ocxlfs_errlog el;
+		uint32_t log_id = 0;
 		size_t len = 0;
 
+		/*
+		 * Only an entry that decodes comes back; one that does not is
+		 * left on the card (a later read may get it whole) and logged.
+		 */
 		rc = card_note(c, OCXLFS_CMD_ERRLOG_NEXT,
-			       ocxlfs_op_errlog_next(c->transport, buf, JOURNAL_MAX_ENTRY, &len,
-						   &res),
+			       ocxlfs_op_errlog_next(c->transport, buf, OCXLFS_EL_MAX_SIZE, &len,
+						     &log_id, &res),
 			       &res);
 		if (rc || len == 0)
 			break;
-		rc = ocxlfs_errlog_decode(buf, len, &el);
-		if (rc) {
-			/* Leave it on the card: a later read may get it whole. */
-			log_warn("card %u: undecodable error-log entry (%zu bytes): %s", c->index,
-				 len, strerror(-rc));
-			break;
-		}
 		/* Durable first: the card forgets the entry once acknowledged. */
-		rc = errlog_journal_append(c->journal, el.log_id, buf, len);
+		rc = errlog_journal_append(c->journal, log_id, buf, len);
 		if (rc < 0) {
-			log_err("card %u: journal append of log %u: %s", c->index, el.log_id,
+			log_err("card %u: journal append of log %u: %s", c->index, log_id,
 				strerror(-rc));
 			break;
 		}
 		rc = card_note(c, OCXLFS_CMD_ERRLOG_ACK,
-			       ocxlfs_op_errlog_ack(c->transport, el.log_id, &res), &res);
+			       ocxlfs_op_errlog_ack(c->transport, log_id, &res), &res);
 		if (rc)
 			break;
 		moved++;

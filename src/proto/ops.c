@@ -22,9 +22,6 @@
  */
 #define OP_SMALL_DATA 0x1000u
 
-/* Largest 'EL' entry the 16-bit additional-data length allows. */
-#define OP_ERRLOG_MAX (OCXLFS_EL_FIXED + 0xFFFFu)
-
 struct op_call {
 	unsigned cmd;
 	unsigned nin;	    /* input words */
@@ -163,7 +160,7 @@ int ocxlfs_op_identify(struct ocxlfs_transport *t, struct ocxlfs_identity *id,
 }
 
 int ocxlfs_op_errlog_next(struct ocxlfs_transport *t, uint8_t *buf, size_t cap, size_t *len,
-			struct ocxlfs_op_result *res)
+			  uint32_t *log_id, struct ocxlfs_op_result *res)
 {
 	struct ocxlfs_op_result local;
 	struct op_call c = { .cmd = OCXLFS_CMD_ERRLOG_NEXT };
@@ -173,7 +170,7 @@ int ocxlfs_op_errlog_next(struct ocxlfs_transport *t, uint8_t *buf, size_t cap, 
 	*len = 0;
 	res_reset(res);
 	/* An entry larger than the caller's buffer comes back as truncated. */
-	c.max_data = cap < OP_ERRLOG_MAX ? cap : OP_ERRLOG_MAX;
+	c.max_data = cap < OCXLFS_EL_MAX_SIZE ? cap : OCXLFS_EL_MAX_SIZE;
 	if (c.max_data < OCXLFS_EL_FIXED)
 		return -EINVAL;
 	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
@@ -185,6 +182,8 @@ int ocxlfs_op_errlog_next(struct ocxlfs_transport *t, uint8_t *buf, size_t cap, 
 		goto out;
 	memcpy(buf, c.data, c.data_len);
 	*len = c.data_len;
+	if (log_id)
+		*log_id = el.log_id;
 out:
 	op_release(&c);
 	return rc;
