@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "card/card.h"
+#include "card/card_priv.h"
 #include "card/monitor.h"
 #include "util/log.h"
 

@@ -257,7 +257,7 @@ int main(int argc, char *argv[])
 					 .max_snapshot_bytes = d.opt.max_snapshot_size,
 				 });
 	for (unsigned i = 0; d.opt.max_dump_size && i < d.ncards; i++)
-		d.cards[i]->max_dump = d.opt.max_dump_size;
+		card_set_max_dump(d.cards[i], d.opt.max_dump_size);
 	/* Permission bits are the access policy (0400 dumps, 0444 health). */
 	fuse_opt_add_arg(&args, "-odefault_permissions");
 	se = fuse_session_new(&args, &ocxlfs_ops, sizeof(ocxlfs_ops), &fs);

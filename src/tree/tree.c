@@ -125,7 +125,7 @@ int tree_new(struct card **cards, unsigned ncards, struct tree **out)
 			pthread_mutex_init(&n->lock, NULL);
 		}
 		t->shown[i] = card_get_state(cards[i]) != CARD_GONE;
-		card_events_set_notify(&cards[i]->evlog, tree_events_notify, t);
+		card_set_event_notify(cards[i], tree_events_notify, t);
 	}
 	tree_set_limits(t, &(struct tree_limits){ 0 });
 	t->metrics.tree = t;
@@ -168,7 +168,7 @@ void tree_free(struct tree *t)
 	for (size_t k = 0; t->nodes && k < t->ncards * NODES_PER_CARD; k++)
 		node_free(t, &t->nodes[k]);
 	for (unsigned i = 0; t->nodes && i < t->ncards; i++)
-		card_events_set_notify(&t->cards[i]->evlog, NULL, NULL);
+		card_set_event_notify(t->cards[i], NULL, NULL);
 	node_free(t, &t->metrics);
 	pthread_mutex_destroy(&t->poll_lock);
 	free(t->waiting);
@@ -209,7 +209,7 @@ static bool ino_split(const struct tree *t, uint64_t ino, unsigned *card, unsign
 		return false;
 	if (*slot == 0 || *slot == SYMLINK_SLOT || *slot <= tree_card_nfiles)
 		return true;
-	return t->cards[*card]->sim && *slot >= SIM_DIR_SLOT &&
+	return card_is_simulated(t->cards[*card]) && *slot >= SIM_DIR_SLOT &&
 	       *slot <= SIM_DIR_SLOT + tree_sim_nfiles;
 }
 
@@ -259,7 +259,7 @@ static int snapshot_render(struct tree_node *n, struct snapshot *s)
 	if (!mem)
 		return -errno;
 	if (n->file->kind == TREE_FILE_EVENTS)
-		rc = card_events_render(&n->card->evlog, mem, &s->seq);
+		rc = card_render_events(n->card, mem, &s->seq);
 	else if (n->file->kind == TREE_FILE_METRICS)
 		rc = n->file->render_all(n->tree->cards, n->tree->ncards, mem);
 	else
@@ -291,19 +291,19 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 		rc = snapshot_render(n, s);
 		break;
 	case TREE_FILE_CONTROL:
-		s->when = n->card->opened;
+		s->when = *card_opened(n->card);
 		break;
 	case TREE_FILE_LABELS:
 		/* Served by offset from the card; the size is fixed by the card. */
-		s->len = n->card->label_size;
-		s->when = n->card->opened;
+		s->len = card_label_size(n->card);
+		s->when = *card_opened(n->card);
 		break;
 	case TREE_FILE_DUMP:
 		rc = card_open_dump(n->card, &s->fd, &s->len, &s->when);
 		if (rc == -ENOENT) {
 			/* No dump collected yet: an empty file, dated at mount. */
 			s->len = 0;
-			s->when = n->card->opened;
+			s->when = *card_opened(n->card);
 			rc = 0;
 		}
 		break;
@@ -313,7 +313,7 @@ static int snapshot_build(struct tree_node *n, struct snapshot **out)
 	}
 	if (!rc && s->data && !s->charged) {
 		log_warn("%s%s: %zu bytes would pass the snapshot memory limit (%zu MiB)",
-			 n->card ? n->card->serial : "", n->file->name, s->len,
+			 n->card ? card_serial(n->card) : "", n->file->name, s->len,
 			 n->tree->limits.max_snapshot_bytes >> 20);
 		free(s->data);
 		s->data = NULL;
@@ -343,7 +343,7 @@ static int node_current(struct tree_node *n, struct snapshot **out)
 
 		if (n->file->kind == TREE_FILE_EVENTS) {
 			/* Poll waiters must find what woke them: any new event renews it. */
-			if (s->seq == card_events_seq(&n->card->evlog)) {
+			if (s->seq == card_event_seq(n->card)) {
 				*out = s;
 				return 0;
 			}
@@ -495,7 +495,7 @@ int tree_getattr(struct tree *t, uint64_t ino, struct stat *st, struct tree_cach
 	if (!card_shown(t, card))
 		return -ENODEV;
 	if (slot == 0) {
-		stat_dir(t, ino, t->cards[card]->sim ? 3 : 2, st);
+		stat_dir(t, ino, card_is_simulated(t->cards[card]) ? 3 : 2, st);
 		return 0;
 	}
 	if (slot == SIM_DIR_SLOT) {
@@ -532,7 +532,7 @@ int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *
 	}
 	if (parent == BY_SERIAL_INO) {
 		for (unsigned i = 0; i < t->ncards; i++)
-			if (!strcmp(name, t->cards[i]->serial) && card_shown(t, i))
+			if (!strcmp(name, card_serial(t->cards[i])) && card_shown(t, i))
 				return tree_getattr(t, card_dir_ino(i) + SYMLINK_SLOT, st, cache);
 		return -ENOENT;
 	}
@@ -549,7 +549,7 @@ int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *
 	for (size_t j = 0; j < tree_card_nfiles; j++)
 		if (!strcmp(name, tree_card_files[j].name))
 			return tree_getattr(t, parent + 1 + j, st, cache);
-	if (t->cards[card]->sim && !strcmp(name, "sim"))
+	if (card_is_simulated(t->cards[card]) && !strcmp(name, "sim"))
 		return tree_getattr(t, parent + SIM_DIR_SLOT, st, cache);
 	return -ENOENT;
 }
@@ -603,7 +603,7 @@ int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
 			return -ENOENT;
 		if (!card_shown(t, (unsigned)idx))
 			return -EAGAIN;
-		*name = t->cards[idx]->serial;
+		*name = card_serial(t->cards[idx]);
 		stat_entry(card_dir_ino(idx) + SYMLINK_SLOT, S_IFLNK, st);
 		return 0;
 	}
@@ -623,7 +623,7 @@ int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
 		stat_entry(dir + 1 + idx, S_IFREG, st);
 		return 0;
 	}
-	if (idx == tree_card_nfiles && t->cards[card]->sim) {
+	if (idx == tree_card_nfiles && card_is_simulated(t->cards[card])) {
 		*name = "sim";
 		stat_entry(dir + SIM_DIR_SLOT, S_IFDIR, st);
 		return 0;
@@ -834,11 +834,11 @@ static void tree_events_notify(void *arg, unsigned card)
 	pthread_mutex_unlock(&t->poll_lock);
 
 	if (changed && t->hooks.inval_entry) {
-		log_notice("card %u (serial %s) %s", card, t->cards[card]->serial,
+		log_notice("card %u (serial %s) %s", card, card_serial(t->cards[card]),
 			   shown ? "is back: its directory is shown again"
 				 : "vanished: its directory is hidden");
 		t->hooks.inval_entry(t->hooks.ctx, TREE_ROOT_INO, t->names[card]);
-		t->hooks.inval_entry(t->hooks.ctx, BY_SERIAL_INO, t->cards[card]->serial);
+		t->hooks.inval_entry(t->hooks.ctx, BY_SERIAL_INO, card_serial(t->cards[card]));
 	}
 }
 
@@ -853,7 +853,7 @@ int tree_poll(struct tree *t, struct tree_handle *h, void *waiter)
 	card = handle_card(t, h);
 	pthread_mutex_lock(&t->poll_lock);
 	/* Under poll_lock: an event posted after this check finds the waiter. */
-	if (card_events_seq(&n->card->evlog) != h->snap->seq) {
+	if (card_event_seq(n->card) != h->snap->seq) {
 		rc = TREE_POLL_READY;
 	} else if (waiter) {
 		if (h->waiter && t->hooks.drop)
