@@ -13,8 +13,10 @@
 #include "proto/render_errlog.h"
 #include "proto/render_json.h"
 #include "proto/render_prom.h"
-#include "tree/tree.h"
+#include "tree/table.h"
 #include "util/log.h"
+
+#define NENTRIES(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- renderers of a card's files ---- */
 
@@ -187,7 +189,7 @@ static int store_sim_namespace(struct card *c, const char *line, const struct ca
  * does not answer is still listed (info, state, up 0), so a scrape of 256
  * cards never fails because of one.
  */
-static int render_metrics(struct card **cards, unsigned n, FILE *out)
+static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 {
 	struct ocxlfs_prom_card *pc = calloc(n ? n : 1, sizeof(*pc));
 	struct ocxlfs_stats *st = calloc(n ? n : 1, sizeof(*st));
@@ -219,63 +221,66 @@ out:
 	return rc;
 }
 
-const struct tree_file tree_metrics_file = {
-	.name = "metrics.prom",
-	.mode = 0444,
-	.kind = TREE_FILE_METRICS,
-	.render_all = render_metrics,
+/* ---- the tables ---- */
+
+#define FILE_ROW(name_, mode_, kind_, ...)                                                  \
+	{ .name = (name_), .mode = S_IFREG | (mode_), .kind = &tree_kind_##kind_, __VA_ARGS__ }
+
+static const struct tree_entry sim_files[] = {
+	FILE_ROW("inject", 0200, write_only, .store = store_sim_inject, .outlives_card = true),
+	FILE_ROW("fault", 0600, snapshot, .render = render_sim_fault, .store = store_sim_fault,
+		 .outlives_card = true),
+	FILE_ROW("namespace", 0600, snapshot, .render = render_sim_namespace,
+		 .store = store_sim_namespace, .outlives_card = true),
 };
 
-const struct tree_file tree_card_files[] = {
-	{ .name = "serial", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_serial },
-	{ .name = "firmware_version", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_fw_version },
-	{ .name = "info", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_info },
-	{ .name = "state", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_state },
-	{ .name = "labels", .mode = 0400, .kind = TREE_FILE_LABELS, },
-	{ .name = "error_log", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_error_log },
-	{ .name = "statistics", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_statistics },
-	{ .name = "health", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_health },
-	{ .name = "controller_dump", .mode = 0400, .kind = TREE_FILE_DUMP, },
-	{ .name = "events", .mode = 0444, .kind = TREE_FILE_EVENTS, },
-	{ .name = "heartbeat",
-	  .mode = 0600,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_heartbeat,
-	  .store = store_heartbeat },
-	{ .name = "overwrite",
-	  .mode = 0600,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_overwrite,
-	  .store = store_overwrite },
-	{ .name = "request", .mode = 0200, .kind = TREE_FILE_CONTROL, .store = store_request },
+static const struct tree_dir sim_dir = { .entries = sim_files, .nentries = NENTRIES(sim_files) };
+
+/* A card's directory, in the order of docs/tree.md section 2. */
+static const struct tree_entry card_files[] = {
+	FILE_ROW("serial", 0444, static, .render = render_serial),
+	FILE_ROW("firmware_version", 0444, static, .render = render_fw_version),
+	FILE_ROW("info", 0444, static, .render = render_info),
+	FILE_ROW("state", 0444, snapshot, .render = render_state),
+	FILE_ROW("labels", 0400, labels),
+	FILE_ROW("error_log", 0444, snapshot, .render = render_error_log),
+	FILE_ROW("statistics", 0444, snapshot, .render = render_statistics),
+	FILE_ROW("health", 0444, snapshot, .render = render_health),
+	FILE_ROW("controller_dump", 0400, dump),
+	FILE_ROW("events", 0444, events),
+	FILE_ROW("heartbeat", 0600, snapshot, .render = render_heartbeat,
+		 .store = store_heartbeat),
+	FILE_ROW("overwrite", 0600, snapshot, .render = render_overwrite,
+		 .store = store_overwrite),
+	FILE_ROW("request", 0200, write_only, .store = store_request),
 	/* Machine-readable siblings (docs/json.md), after the text files they mirror. */
-	{ .name = "error_log.json",
-	  .mode = 0444,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_error_log_json },
-	{ .name = "health.json", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_health_json },
-	{ .name = "info.json", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_info_json },
-	{ .name = "statistics.json",
-	  .mode = 0444,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_statistics_json },
+	FILE_ROW("error_log.json", 0444, snapshot, .render = render_error_log_json),
+	FILE_ROW("health.json", 0444, snapshot, .render = render_health_json),
+	FILE_ROW("info.json", 0444, static, .render = render_info_json),
+	FILE_ROW("statistics.json", 0444, snapshot, .render = render_statistics_json),
+	{ .name = "sim", .mode = S_IFDIR | 0555, .dir = &sim_dir, .present = card_is_simulated },
 };
-const size_t tree_card_nfiles = sizeof(tree_card_files) / sizeof(tree_card_files[0]);
 
-const struct tree_file tree_sim_files[] = {
-	{ .name = "inject", .mode = 0200, .kind = TREE_FILE_CONTROL, .store = store_sim_inject,
-	  .outlives_card = true },
-	{ .name = "fault",
-	  .mode = 0600,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_sim_fault,
-	  .store = store_sim_fault,
-	  .outlives_card = true },
-	{ .name = "namespace",
-	  .mode = 0600,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_sim_namespace,
-	  .store = store_sim_namespace,
-	  .outlives_card = true },
+static const struct tree_dir card_dir = { .entries = card_files,
+					  .nentries = NENTRIES(card_files) };
+
+static const struct tree_entry card_dir_entry = { .mode = S_IFDIR | 0555, .dir = &card_dir };
+static const struct tree_entry card_link_entry = { .mode = S_IFLNK | 0777,
+						   .target = tree_card_link_target };
+
+static const struct tree_dir by_serial_dir = {
+	.per_card = &(const struct tree_per_card){ &card_link_entry, tree_card_link_name },
 };
-const size_t tree_sim_nfiles = sizeof(tree_sim_files) / sizeof(tree_sim_files[0]);
+
+static const struct tree_entry root_entries[] = {
+	{ .name = "by-serial", .mode = S_IFDIR | 0555, .dir = &by_serial_dir },
+	FILE_ROW("metrics.prom", 0444, snapshot, .render_mount = render_metrics),
+};
+
+static const struct tree_dir root_dir = {
+	.per_card = &(const struct tree_per_card){ &card_dir_entry, tree_card_dir_name },
+	.entries = root_entries,
+	.nentries = NENTRIES(root_entries),
+};
+
+const struct tree_entry tree_root = { .name = "", .mode = S_IFDIR | 0555, .dir = &root_dir };
