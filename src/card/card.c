@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "card/card_priv.h"
-#include "card/monitor.h"
 #include "proto/ops.h"
 #include "store/dump_store.h"
 #include "store/journal.h"
@@ -555,7 +554,7 @@ int card_request_dump(struct card *c, const struct card_caller *who)
 		return rc;
 	log_notice("card %u: controller dump requested by uid %u pid %d", c->index,
 		   (unsigned)who->uid, (int)who->pid);
-	card_monitor_kick(c);
+	card_wake_monitor(c);
 	return 0;
 }
 
@@ -574,7 +573,7 @@ int card_request_health(struct card *c, const struct card_caller *who)
 		return rc;
 	log_info("card %u: health report requested by uid %u pid %d", c->index,
 		 (unsigned)who->uid, (int)who->pid);
-	card_monitor_kick(c);
+	card_wake_monitor(c);
 	return 0;
 }
 
@@ -634,7 +633,7 @@ int card_walk_errlog(struct card *c,
 	rc = errlog_journal_foreach(c->journal, fn, arg);
 	pthread_mutex_unlock(&c->lock);
 	/* Entries it drained are news for N/events: the monitor posts them. */
-	card_monitor_kick(c);
+	card_wake_monitor(c);
 	return rc;
 }
 
@@ -686,6 +685,18 @@ const struct timespec *card_opened(const struct card *c)
 void card_set_max_dump(struct card *c, size_t bytes)
 {
 	c->max_dump = bytes;
+}
+
+void card_set_monitor_wake(struct card *c, void (*wake)(void *arg), void *arg)
+{
+	c->wake_arg = arg;
+	c->wake = wake;
+}
+
+void card_wake_monitor(struct card *c)
+{
+	if (c->wake)
+		c->wake(c->wake_arg);
 }
 
 void card_set_event_notify(struct card *c, void (*notify)(void *arg, unsigned card), void *arg)

@@ -75,6 +75,12 @@ void card_info_extra(const struct card *c, struct ocxlfs_info_extra *extra);
 const struct timespec *card_opened(const struct card *c);
 /* Set before the card's monitor starts; CARD_MAX_DUMP_BYTES by default. */
 void card_set_max_dump(struct card *c, size_t bytes);
+/*
+ * The monitor (card/monitor.h) registers how to run a pass now: the card
+ * calls WAKE after a request or a drain that may have news.  Set while
+ * no request runs (before the mount serves, after it stopped).
+ */
+void card_set_monitor_wake(struct card *c, void (*wake)(void *arg), void *arg);
 
 enum card_state card_get_state(struct card *c);
 const char *card_state_name(enum card_state s);

@@ -14,7 +14,6 @@
 
 struct errlog_journal;
 struct dump_store;
-struct card_monitor;
 
 struct card {
 	unsigned index;
@@ -41,8 +40,16 @@ struct card {
 	enum card_state state_posted;
 	bool dump_too_big_logged;
 
-	struct card_events evlog;	/* has its own lock */
-	struct card_monitor *monitor;	/* set by card_monitor_start() */
+	struct card_events evlog; /* has its own lock */
+	/* The monitor's: makes it run a pass now (card_set_monitor_wake). */
+	void (*wake)(void *arg);
+	void *wake_arg;
 };
+
+/*
+ * Something happened that the monitor should look at now rather than at
+ * its next interval (a request, an injected entry, a drain by a reader).
+ */
+void card_wake_monitor(struct card *c);
 
 #endif /* OCXLFS_CARD_PRIV_H */

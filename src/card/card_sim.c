@@ -7,7 +7,6 @@
 #include <errno.h>
 
 #include "card/card_priv.h"
-#include "card/monitor.h"
 #include "sim/sim_control.h"
 
 static const struct {
@@ -34,7 +33,7 @@ int card_sim_write(struct card *c, enum card_sim_file f, const char *line)
 		return -ENODEV;
 	rc = sim_files[f].write(c->sim, line);
 	if (!rc && sim_files[f].kick_monitor)
-		card_monitor_kick(c);
+		card_wake_monitor(c);
 	return rc;
 }
 

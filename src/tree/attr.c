@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "tree/kinds.h"
+#include "tree/snapshot.h"
 #include "tree/tree_priv.h"
 
 /*

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "card/card.h"
-#include "tree/kinds.h"
+#include "tree/snapshot.h"
 #include "tree/tree_priv.h"
 #include "util/log.h"
 

@@ -8,7 +8,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "tree/kinds.h"
+#include "tree/snapshot.h"
 #include "tree/tree_priv.h"
 
 static bool writable(const struct tree_entry *e)

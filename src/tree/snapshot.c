@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "tree/kinds.h"
+#include "tree/snapshot.h"
 #include "tree/tree_priv.h"
 #include "util/log.h"
 

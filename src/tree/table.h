@@ -13,14 +13,18 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 struct card;
 struct card_caller;
+struct snapshot;
 struct tree;
 struct tree_dir;
 struct tree_kind;
+struct tree_ref;
 
 struct tree_entry {
 	const char *name;		/* NULL: named per card by the parent's hook */
@@ -60,6 +64,38 @@ struct tree_dir {
 
 /* MOUNTPOINT/ (files.c). */
 extern const struct tree_entry tree_root;
+
+/* How long the kernel may keep a file's attributes. */
+enum tree_attr_rule {
+	TREE_ATTR_FIXED,    /* they never change while mounted: an hour */
+	TREE_ATTR_SNAPSHOT, /* until shortly before the snapshot may be replaced */
+	TREE_ATTR_NONE,	    /* not at all: every stat reaches the daemon */
+};
+
+/*
+ * What a kind of file is (docs/tree.md section 2): how a snapshot of it is
+ * built, how long it serves, how it is read, what the kernel may cache,
+ * what a write does and whether it can be waited for.  Nothing else in
+ * src/tree asks which kind a file is.
+ */
+struct tree_kind {
+	/* Fills the new snapshot S: its content or size, and its time. */
+	int (*build)(struct tree *t, const struct tree_ref *ref, struct snapshot *s);
+	/* Whether the current snapshot S may still answer stat and open. */
+	bool (*serves)(struct tree *t, const struct tree_ref *ref, const struct snapshot *s);
+	/* Up to SIZE bytes at OFF, inside S (the caller checked the bounds). */
+	ssize_t (*read)(struct tree *t, const struct tree_ref *ref, const struct snapshot *s,
+			char *buf, size_t size, off_t off);
+	enum tree_attr_rule attr;
+	bool keep_cache;	  /* the page cache survives every open */
+	bool keep_cache_same_gen; /* ... an open that pins what the previous one pinned */
+	/* One written line, for a file with a store hook; NULL: not writable. */
+	int (*write)(struct tree *t, const struct tree_ref *ref, const char *line,
+		     const struct card_caller *who);
+	/* NULL: always readable. */
+	int (*poll)(struct tree *t, uint64_t fh, const struct tree_ref *ref,
+		    const struct snapshot *s, void *waiter);
+};
 
 /*
  * The kinds of docs/tree.md section 2 (kinds.c).  "control" there is not a

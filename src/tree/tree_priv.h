@@ -20,7 +20,6 @@
 
 #include "tree/slots.h"
 #include "tree/snapbuf.h"
-#include "tree/snapshot.h"
 #include "tree/table.h"
 #include "tree/tree.h"
 

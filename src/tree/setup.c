@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "tree/snapshot.h"
 #include "tree/tree_priv.h"
 
 int tree_new(struct card **cards, unsigned ncards, const struct tree_limits *limits,
