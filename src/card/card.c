@@ -538,43 +538,41 @@ int card_overwrite_status(struct card *c, struct ocxlfs_erase_status *es)
 	return rc;
 }
 
-int card_request_dump(struct card *c, const struct card_caller *who)
+/*
+ * A request the card answers later by posting something (a dump, an
+ * error-log entry): the monitor looks at once.  Logged with the caller.
+ */
+static int card_request(struct card *c, unsigned cmd,
+			int (*op)(struct ocxlfs_transport *t, struct ocxlfs_op_result *res),
+			int prio, const char *what, const struct card_caller *who)
 {
 	struct ocxlfs_op_result res = { 0 };
-	int rc;
+	int rc = card_lock_usable(c);
 
-	if (OCXLFS_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > c->max_dump)
-		return -EFBIG; /* it could not be collected */
-	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
-	rc = card_note(c, OCXLFS_CMD_DUMP_REQUEST, ocxlfs_op_dump_request(c->transport, &res), &res);
+	rc = card_note(c, cmd, op(c->transport, &res), &res);
 	pthread_mutex_unlock(&c->lock);
 	if (rc)
 		return rc;
-	log_notice("card %u: controller dump requested by uid %u pid %d", c->index,
-		   (unsigned)who->uid, (int)who->pid);
+	log_msg(prio, "card %u: %s requested by uid %u pid %d", c->index, what,
+		(unsigned)who->uid, (int)who->pid);
 	card_wake_monitor(c);
 	return 0;
 }
 
+int card_request_dump(struct card *c, const struct card_caller *who)
+{
+	if (OCXLFS_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > c->max_dump)
+		return -EFBIG; /* it could not be collected */
+	return card_request(c, OCXLFS_CMD_DUMP_REQUEST, ocxlfs_op_dump_request, LOG_NOTICE,
+			    "controller dump", who);
+}
+
 int card_request_health(struct card *c, const struct card_caller *who)
 {
-	struct ocxlfs_op_result res = { 0 };
-	int rc;
-
-	rc = card_lock_usable(c);
-	if (rc)
-		return rc;
-	rc = card_note(c, OCXLFS_CMD_HEALTH_REQUEST, ocxlfs_op_health_request(c->transport, &res),
-		       &res);
-	pthread_mutex_unlock(&c->lock);
-	if (rc)
-		return rc;
-	log_info("card %u: health report requested by uid %u pid %d", c->index,
-		 (unsigned)who->uid, (int)who->pid);
-	card_wake_monitor(c);
-	return 0;
+	return card_request(c, OCXLFS_CMD_HEALTH_REQUEST, ocxlfs_op_health_request, LOG_INFO,
+			    "health report", who);
 }
 
 void card_post_events(struct card *c)
