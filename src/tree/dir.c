@@ -42,8 +42,9 @@ static int dir_child(struct tree *t, const struct tree_ref *dir, size_t idx, con
 		if (idx < t->ncards) {
 			if (!tree_card_shown(t, (unsigned)idx))
 				return -EAGAIN;
-			if (tree_resolve(t, tree_ino((unsigned)idx + 1, l->per_card_slot[dir->slot]),
-					 child))
+			uint64_t ino = tree_ino((unsigned)idx + 1, l->per_card_slot[dir->slot]);
+
+			if (tree_resolve(t, ino, child))
 				return -EAGAIN;
 			*name = d->per_card->name(t, (unsigned)idx);
 			return 0;

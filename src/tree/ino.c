@@ -41,10 +41,11 @@ int tree_layout_build(struct tree *t)
 			if (!d)
 				continue;
 			if (d->per_card) {
-				/* Per-card children of a card's node would need a scope per card and child. */
+				/* Below a card they would need a scope per card and child. */
 				if (scope)
 					return -EINVAL;
-				rc = layout_add(card, d->per_card->entry, NULL, &l->per_card_slot[s]);
+				rc = layout_add(card, d->per_card->entry, NULL,
+						&l->per_card_slot[s]);
 			}
 			l->first_child[s] = (uint16_t)l->n;
 			for (size_t k = 0; k < d->nentries && !rc; k++)

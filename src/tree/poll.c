@@ -49,7 +49,8 @@ static void events_posted(void *arg, unsigned card)
 		const struct tree_dir *d = t->layout[0].entry[s]->dir;
 
 		if (d && d->per_card)
-			t->hooks.inval_entry(t->hooks.ctx, tree_ino(0, s), d->per_card->name(t, card));
+			t->hooks.inval_entry(t->hooks.ctx, tree_ino(0, s),
+					     d->per_card->name(t, card));
 	}
 }
 
@@ -125,7 +126,9 @@ int tree_poll_events(struct tree *t, uint64_t fh, unsigned card, uint64_t seen, 
 				t->hooks.drop(t->hooks.ctx, (*link)->waiter);
 			(*link)->waiter = waiter;
 		} else if ((w = malloc(sizeof(*w)))) {
-			*w = (struct tree_waiter){ .fh = fh, .waiter = waiter, .next = t->waiting[card] };
+			*w = (struct tree_waiter){
+				.fh = fh, .waiter = waiter, .next = t->waiting[card]
+			};
 			t->waiting[card] = w;
 		} else {
 			rc = -ENOMEM;
