@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The kinds of file (kinds.h), as a table of operations each: what
- * docs/tree.md section 2 says a kind is, and nothing about any one file.
+ * The kinds of file (struct tree_kind, table.h), as a table of operations
+ * each: what docs/tree.md section 2 says a kind is, and nothing about any
+ * one file.
  */
 #include <errno.h>
 #include <stdlib.h>

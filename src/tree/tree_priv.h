@@ -58,19 +58,27 @@ struct tree_handle {
 struct tree_waiter;
 
 struct tree {
+	/* Made at start from the tables and the cards: any process makes the same. */
 	unsigned ncards;
 	struct card **cards;
-	char (*names)[12]; /* card directory names */
+	char (*names)[12];	      /* card directory names */
 	struct tree_layout layout[2]; /* [0] the mount's, [1] every card's */
 	unsigned stride;	      /* nodes per scope */
-	struct tree_node *nodes;      /* (ncards + 1) * stride */
-	struct slot_table snapshots;  /* struct snapshot */
-	struct slot_table handles;    /* struct tree_handle */
-	struct snapbufs bytes;
 	struct timespec mounted;
 	uid_t uid;
 	gid_t gid;
 
+	/*
+	 * What open files and snapshots are: plain data that refers by number
+	 * only (a dump snapshot's descriptor aside), so that it could live in
+	 * memory that outlives this process.
+	 */
+	struct tree_node *nodes;     /* (ncards + 1) * stride */
+	struct slot_table snapshots; /* struct snapshot */
+	struct slot_table handles;   /* struct tree_handle */
+	struct snapbufs bytes;
+
+	/* This process's only: the front end's hooks and poll handles (poll.c). */
 	pthread_mutex_t poll_lock;
 	struct tree_hooks hooks;
 	struct tree_waiter **waiting; /* per card: handles with a waiter */
