@@ -32,10 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct errlog_journal;
+#include "store/journal_record.h"
 
-/* Largest raw entry accepted (fixed part + 16-bit additional length). */
-#define JOURNAL_MAX_ENTRY (0x48u + 0xFFFFu)
+struct errlog_journal;
 
 /* Defaults of struct journal_options (docs/tree.md, section 5.4). */
 #define JOURNAL_DEFAULT_FILE_BYTES ((size_t)1 << 20)
@@ -133,18 +132,5 @@ struct journal_stats {
 	int last_error;		  /* -errno of the last append, 0 once one succeeded */
 };
 void errlog_journal_stats(struct errlog_journal *j, struct journal_stats *st);
-
-/* ---- the record format, for tools (docs/tree.md, section 5.3) ---- */
-struct journal_record {
-	uint32_t log_id;
-	uint32_t len; /* payload bytes */
-	uint32_t crc;
-	size_t size; /* header, payload and padding */
-};
-/*
- * NULL if a valid record starts at p, room bytes of which may be read;
- * else why not.  Pure: touches only [p, p + room).
- */
-const char *errlog_journal_record_check(const uint8_t *p, size_t room, struct journal_record *r);
 
 #endif /* OCXLFS_STORE_JOURNAL_H */

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "store/journal.h"
+#include "store/journal_record.h"
 
 #define JRN_MAGIC     "OCXLJRN1"
 #define JRN_VERSION   1u

@@ -40,6 +40,7 @@ FUZZ_JOURNAL_C = $(FUZZ_COMMON_C) $(srcdir)/src/store/journal.c \
 	$(srcdir)/src/store/journal_format.c $(srcdir)/src/store/journal_index.c \
 	$(srcdir)/src/util/log.c $(srcdir)/src/util/pmem.c
 FUZZ_JOURNAL_H = $(FUZZ_COMMON_H) $(srcdir)/src/store/journal.h \
+	$(srcdir)/src/store/journal_record.h \
 	$(srcdir)/src/store/journal_format.h $(srcdir)/src/store/journal_index.h \
 	$(srcdir)/src/util/log.h $(srcdir)/src/util/pmem.h
 
