@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/sim_limits.h"
+
 struct sim_card;
 
 struct sim_config {
@@ -30,9 +32,7 @@ struct sim_config {
 };
 
 #define SIM_DEFAULT_LABEL_SIZE (128u * 1024)
-#define SIM_MAX_LABEL_SIZE (16u * 1024 * 1024)
 #define SIM_DEFAULT_DUMP_SIZE (1u * 1024 * 1024)
-#define SIM_ERRLOG_CAPACITY 4096u
 
 /* Fills defaults for 0 fields. */
 void sim_config_defaults(struct sim_config *cfg);

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "codec/codec.h"
-#include "sim/sim.h"
 #include "sim/sim_state.h"
 #include "util/log.h"
 #include "util/path.h"

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/sim_limits.h"
 #include "util/pmem.h"
 
 #define SIM_STATE_MAGIC	   0x314D49534C58434FULL /* "OCXLSIM1" read as a LE word */
