@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/sim_limits.h"
+
 struct sim_card;
 
 struct sim_config {
@@ -30,9 +32,7 @@ struct sim_config {
 };
 
 #define SIM_DEFAULT_LABEL_SIZE (128u * 1024)
-#define SIM_MAX_LABEL_SIZE (16u * 1024 * 1024)
 #define SIM_DEFAULT_DUMP_SIZE (1u * 1024 * 1024)
-#define SIM_ERRLOG_CAPACITY 4096u
 
 /* Fills defaults for 0 fields. */
 void sim_config_defaults(struct sim_config *cfg);
@@ -92,10 +92,10 @@ void sim_card_set_profile(struct sim_card *sim, enum sim_profile p);
 void sim_card_set_namespace_enabled(struct sim_card *sim, bool enabled);
 bool sim_card_namespace_enabled(struct sim_card *sim);
 
-/* Per-command timeouts of the protocol (card-protocol.md §2.3), ms. */
+/* Per-command timeouts of the protocol (docs/protocol.md, section 3.2), ms. */
 unsigned sim_cmd_timeout_ms(unsigned nd_command);
 
-/* ---- additions (sim.c) ---- */
+/* ---- modelled sizes, durations and identity ---- */
 
 /* Admin data-buffer size IDENTIFY reports (holds a dump chunk plus header). */
 #define SIM_ADMIN_BUFFER_SIZE 0x10000u
