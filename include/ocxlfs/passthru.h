@@ -28,10 +28,26 @@
 #ifndef OCXLFS_PASSTHRU_H
 #define OCXLFS_PASSTHRU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Family number the posted ocxlpmem driver (v3/v4) added to linux/ndctl.h. */
 #define OCXLFS_ND_FAMILY 6
+
+/*
+ * The kernel's size rule for one envelope (docs/protocol.md, section 2.1):
+ * the 64-byte struct nd_cmd_pkg header, nd_size_in and nd_size_out together
+ * within ND_IOCTL_MAX_BUFLEN of include/linux/libnvdimm.h (4 MiB; not in
+ * the UAPI).  Every side applies it before touching a payload.
+ */
+#define OCXLFS_ND_IOCTL_MAX_BUFLEN (4u << 20)
+#define OCXLFS_PKG_HDR 64u
+
+static inline bool ocxlfs_envelope_fits(uint32_t size_in, uint32_t size_out)
+{
+	/* A 64-bit sum: two u32 sizes cannot wrap it. */
+	return OCXLFS_PKG_HDR + (uint64_t)size_in + size_out <= OCXLFS_ND_IOCTL_MAX_BUFLEN;
+}
 
 enum ocxlfs_cmd {
 	OCXLFS_CMD_SMART = 1,	     /* = ND_CMD_OCXL_SMART of the posted driver; out: 'SM' */

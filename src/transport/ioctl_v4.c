@@ -56,7 +56,6 @@
 
 #include "codec/codec.h"
 #include "transport/ioctl_v4.h"
-#include "transport/ndctl.h"
 #include "util/log.h"
 
 /* Largest multiple of 8 the 16-bit buf_size fields can carry. */
@@ -66,7 +65,9 @@
 
 struct v4_transport {
 	struct ocxlfs_transport base;
-	int fd;
+	ocxlfs_ioctl_fn *ioctl;
+	void *dev; /* the ioctl's device: &fd, or a stand-in's */
+	int fd;	   /* the node, or -1 for a stand-in */
 	struct ocxlfs_transport *nd; /* the card's DIMM transport, or NULL */
 	/*
 	 * The v4 ERROR_LOG ioctl consumes the entry (the driver acknowledges
@@ -90,17 +91,21 @@ static struct v4_transport *to_v4(struct ocxlfs_transport *t)
 	return (struct v4_transport *)t;
 }
 
+/* ioctl(2) on the node the transport keeps open. */
+static int fd_ioctl(void *dev, unsigned long request, void *arg)
+{
+	int rc = ioctl(*(int *)dev, request, arg);
+
+	return rc < 0 ? -errno : rc;
+}
+
 /* 0, a card status (> 0), or -errno (raw, see v4_errno()). */
 static int v4_ioctl(struct v4_transport *vt, unsigned long request, void *arg)
 {
-	int rc;
+	int rc = vt->ioctl(vt->dev, request, arg);
 
-	rc = ioctl(vt->fd, request, arg);
-	if (rc < 0)
-		rc = -errno;
-	else if (rc > 0xFF) /* not a status byte: not in the v4 ABI */
-		rc = OCXLFS_STATUS_FAILED;
-	return rc;
+	/* Not a status byte: not in the v4 ABI. */
+	return rc > 0xFF ? OCXLFS_STATUS_FAILED : rc;
 }
 
 /* The errno mapping for admin-command ioctls (see the top of the file). */
@@ -568,10 +573,8 @@ static int v4_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
 	struct v4_transport *vt = to_v4(t);
 	int rc = -EINVAL;
 
-	if (pkg->nd_family != OCXLFS_ND_FAMILY || pkg->nd_size_out < OCXLFS_PKG_OUT_HDR)
-		goto out;
-	rc = ocxlfs_ndctl_envelope_check(pkg);
-	if (rc)
+	if (pkg->nd_family != OCXLFS_ND_FAMILY || pkg->nd_size_out < OCXLFS_PKG_OUT_HDR ||
+	    !ocxlfs_envelope_fits(pkg->nd_size_in, pkg->nd_size_out))
 		goto out;
 	switch (pkg->nd_command) {
 	case OCXLFS_CMD_SMART:
@@ -673,38 +676,59 @@ static const struct ocxlfs_transport_ops v4_ops = {
 	.destroy = v4_destroy,
 };
 
+static struct v4_transport *v4_alloc(const char *device)
+{
+	struct v4_transport *vt = calloc(1, sizeof(*vt));
+
+	if (vt) {
+		vt->base.ops = &v4_ops;
+		vt->base.kind = "ioctl-v4";
+		snprintf(vt->base.device, sizeof(vt->base.device), "%s", device);
+		vt->fd = -1;
+		vt->dump_limit = V4_BUF_MAX;
+	}
+	return vt;
+}
+
 int ocxlfs_transport_ioctl_v4_new(const char *devpath, struct ocxlfs_transport **out)
 {
-	struct v4_transport *vt = NULL;
+	struct v4_transport *vt;
 	struct stat st;
-	int fd, rc = 0;
+	int fd;
 
 	*out = NULL;
 	fd = open(devpath, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
+	if (fd < 0)
+		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode)) {
-		rc = -ENOTTY;
-		goto out;
-	}
-	vt = calloc(1, sizeof(*vt));
-	if (!vt) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	vt->base.ops = &v4_ops;
-	vt->base.kind = "ioctl-v4";
-	snprintf(vt->base.device, sizeof(vt->base.device), "%s", devpath);
-	vt->fd = fd;
-	vt->dump_limit = V4_BUF_MAX;
-	*out = &vt->base;
-	fd = -1;
-out:
-	if (fd >= 0)
 		close(fd);
-	return rc;
+		return -ENOTTY;
+	}
+	vt = v4_alloc(devpath);
+	if (!vt) {
+		close(fd);
+		return -ENOMEM;
+	}
+	vt->fd = fd;
+	vt->ioctl = fd_ioctl;
+	vt->dev = &vt->fd;
+	*out = &vt->base;
+	return 0;
+}
+
+int ocxlfs_transport_ioctl_v4_new_ioctl(const char *device, ocxlfs_ioctl_fn *ioctl_fn, void *dev,
+					struct ocxlfs_transport **out)
+{
+	struct v4_transport *vt;
+
+	*out = NULL;
+	vt = v4_alloc(device);
+	if (!vt)
+		return -ENOMEM;
+	vt->ioctl = ioctl_fn;
+	vt->dev = dev;
+	*out = &vt->base;
+	return 0;
 }
 
 static bool is_v4(const struct ocxlfs_transport *t)
@@ -722,11 +746,6 @@ int ocxlfs_transport_ioctl_v4_set_nd(struct ocxlfs_transport *t, struct ocxlfs_t
 		rc = 0;
 	}
 	return rc;
-}
-
-struct ocxlfs_transport *ocxlfs_transport_ioctl_v4_nd(struct ocxlfs_transport *t)
-{
-	return is_v4(t) ? to_v4(t)->nd : NULL;
 }
 
 int ocxlfs_transport_ioctl_v4_eventfd(struct ocxlfs_transport *t, int efd)

@@ -14,6 +14,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+#include "transport/ioctl_fn.h"
 #include "transport/transport.h"
 
 /* ---- v4 UAPI (natural alignment, identical on ppc64 and x86-64) ---- */
@@ -119,9 +120,18 @@ _Static_assert(sizeof(struct ioctl_ocxlpmem_eventfd) == 8, "v4 eventfd size");
 
 /*
  * Opens DEVPATH ("/dev/ocxlpmemN") now: -ENOENT if missing, other open()
- * errnos as they come.  kind "ioctl-v4", device DEVPATH.
+ * errnos as they come, -ENOTTY if it is no character device.  kind
+ * "ioctl-v4", device DEVPATH; the ioctls go to ioctl(2) on it.
  */
 int ocxlfs_transport_ioctl_v4_new(const char *devpath, struct ocxlfs_transport **out);
+
+/*
+ * The same transport with its ioctls sent to IOCTL_FN(DEV, ...) instead, a
+ * stand-in for the driver (tests/unit/check_transport.c); DEVICE names it
+ * (and is where IDENTIFY looks in sysfs).  -ENOMEM or 0.
+ */
+int ocxlfs_transport_ioctl_v4_new_ioctl(const char *device, ocxlfs_ioctl_fn *ioctl_fn, void *dev,
+					struct ocxlfs_transport **out);
 
 /*
  * Gives T (an "ioctl-v4" transport) the card's libnvdimm DIMM transport
@@ -130,9 +140,6 @@ int ocxlfs_transport_ioctl_v4_new(const char *devpath, struct ocxlfs_transport *
  * of failing.  T owns LABELS from here on.  -EINVAL if T is not ioctl-v4.
  */
 int ocxlfs_transport_ioctl_v4_set_nd(struct ocxlfs_transport *t, struct ocxlfs_transport *labels);
-
-/* The DIMM transport given to T with ..._set_nd(), NULL if none or not ioctl-v4. */
-struct ocxlfs_transport *ocxlfs_transport_ioctl_v4_nd(struct ocxlfs_transport *t);
 
 /*
  * Registers EFD with the driver (IOCTL_OCXLPMEM_EVENTFD): it is signalled

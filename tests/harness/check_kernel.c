@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,6 @@
 #include "proto/ops.h"
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
-#include "transport/ndctl.h"
 #include "util/log.h"
 
 #define SIM_FIRST_SERIAL 2020000000ULL /* what --simulate gives card 0 */
@@ -141,7 +141,8 @@ START_TEST(test_discover_v4_fallback)
 	ck_assert_str_eq(c[0].t->kind, "ioctl-v4");
 	ck_assert_str_eq(c[0].t->device, "/dev/ocxlpmem0");
 	ck_assert_uint_eq(c[0].serial, SIM_FIRST_SERIAL);
-	ck_assert_ptr_nonnull(ocxlfs_transport_ndctl_dimm(c[0].t));
+	/* The DIMM is attached: the namespace question goes to libndctl. */
+	ck_assert_int_eq(c[0].t->ops->namespaces_enabled(c[0].t), 0);
 
 	ck_assert_int_eq(ocxlfs_op_identify(c[0].t, &id, &res), 0);
 	ck_assert_uint_eq(id.serial, SIM_FIRST_SERIAL);
@@ -233,19 +234,16 @@ START_TEST(test_namespace_busy)
 	struct ocxlfs_op_result res;
 	struct ocxlfs_discovered *c;
 	struct ocxlfs_transport *t;
-	struct ndctl_dimm *dimm;
 	struct ocxlfs_stats st;
 	uint8_t b[16] = {1};
 
 	setup_cards("1", NULL);
 	c = discover(1);
 	t = c[0].t;
-	dimm = ocxlfs_transport_ndctl_dimm(t);
-	ck_assert_ptr_nonnull(dimm);
-	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), 0);
+	ck_assert_int_eq(t->ops->namespaces_enabled(t), 0);
 
 	ctl("namespace", "0", "enabled", NULL);
-	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), 1);
+	ck_assert_int_eq(t->ops->namespaces_enabled(t), 1);
 	/* libnvdimm refuses label writes on a busy DIMM; reads go on. */
 	ck_assert_int_eq(t->ops->label_write(t, b, 0, sizeof(b)), -EBUSY);
 	ck_assert_int_eq(t->ops->label_read(t, b, 0, sizeof(b)), 0);
@@ -257,13 +255,13 @@ START_TEST(test_namespace_busy)
 	ck_assert_int_eq(ocxlfs_op_stats(t, &st, &res), 0);
 
 	ctl("namespace", "0", "disabled", NULL);
-	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), 0);
+	ck_assert_int_eq(t->ops->namespaces_enabled(t), 0);
 	ck_assert_int_eq(t->ops->label_write(t, b, 0, sizeof(b)), 0);
 	ck_assert_int_eq(ocxlfs_op_dump_request(t, &res), 0);
 
 	/* The bus gone: no answer rather than a wrong one. */
 	ctl("unplug", "0", NULL);
-	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), -ENODEV);
+	ck_assert_int_eq(t->ops->namespaces_enabled(t), -ENODEV);
 	ocxlfs_discover_free(c, 1);
 }
 END_TEST

@@ -25,7 +25,6 @@
 #include "harness.h"
 #include "codec/codec.h"
 
-#define ND_IOCTL_MAX_BUFLEN (4u << 20)
 /* NVDIMM_FAMILY_MAX of a kernel that carries the ocxlpmem UAPI patch. */
 #define FAMILY_MAX_WITH_OCXL OCXLFS_ND_FAMILY
 /* The v4 driver's cmd_mask: GET_CONFIG_SIZE, GET_CONFIG_DATA, SET_CONFIG_DATA, CALL. */
@@ -180,7 +179,7 @@ int ndcore_dimm_ioctl(struct harness *h, struct harness_card *c, const struct ta
 	rc = envelope(nr, t, arg, &in_len, &out_len);
 	if (rc)
 		goto out;
-	if (in_len + out_len > ND_IOCTL_MAX_BUFLEN) {
+	if (in_len + out_len > OCXLFS_ND_IOCTL_MAX_BUFLEN) {
 		rc = -EINVAL;
 		goto out;
 	}

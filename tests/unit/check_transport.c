@@ -7,17 +7,15 @@
  *   - discovery on a machine without an ocxlpmem bus or /dev/ocxlpmem*;
  *   - the ndctl transport's envelope size rule;
  *   - the v4 translation layer, end to end through ->call() and through the
- *     card operations of src/proto/ops.c: this file defines ioctl(), which
- *     answers the 0xCA requests like the posted v4 driver does (including
- *     its error-log copy defect) while a fake device is switched on, and
- *     hands everything else to the C library.  The transport runs on
- *     /dev/null, a character device that knows none of these requests.
+ *     card operations of src/proto/ops.c, on a driver double given to the
+ *     transport as its ioctl function (transport/ioctl_fn.h): it answers
+ *     the 0xCA requests like the posted v4 driver does (including its
+ *     error-log copy defect), or, switched off, like a node that knows none
+ *     of them (ENOTTY).
  */
 #include <check.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <glob.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +27,13 @@
 #include "proto/ops.h"
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
-#include "transport/ndctl.h"
 #include "util/log.h"
 
 /* ---- the fake v4 driver ---- */
 
 #define FAKE_EL_MAX 8
+/* The double's name: no sysfs has an ocxlpmem device of that name. */
+#define FAKE_NODE "/dev/ocxlpmem-double"
 
 static struct {
 	bool on;
@@ -92,14 +91,10 @@ static int fake_error_log(struct ioctl_ocxlpmem_error_log *el)
 	uint16_t user = el->buf_size, n;
 	uint32_t id;
 
-	if (user % 8) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!fake.el_count) {
-		errno = EAGAIN;
-		return -1;
-	}
+	if (user % 8)
+		return -EINVAL;
+	if (!fake.el_count)
+		return -EAGAIN;
 	id = fake.el_id[fake.el_head];
 	el_image(id, img);
 	el->log_identifier = id;
@@ -125,10 +120,8 @@ static int fake_dump_data(struct ioctl_ocxlpmem_controller_dump_data *dd)
 	uint8_t *buf = (uint8_t *)(uintptr_t)dd->buf_ptr;
 	uint32_t count = 0, n;
 
-	if (dd->buf_size % 8 || dd->buf_size > fake.admin_data) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (dd->buf_size % 8 || dd->buf_size > fake.admin_data)
+		return -EINVAL;
 	/* The card gets buf_size as its byte count; the driver copies header + data. */
 	if (dd->offset < fake.dump_size)
 		count = fake.dump_size - dd->offset < dd->buf_size ? fake.dump_size - dd->offset
@@ -141,20 +134,20 @@ static int fake_dump_data(struct ioctl_ocxlpmem_controller_dump_data *dd)
 	return 0;
 }
 
-static int fake_v4_ioctl(unsigned long request, void *arg)
+/* The driver double, given to the transport as its ioctl function. */
+static int fake_ioctl(void *dev, unsigned long request, void *arg)
 {
 	unsigned nr = _IOC_NR(request) - 0x30;
 	int rc = 0;
 
-	if (nr >= 8) {
-		errno = EINVAL; /* what v4's file_ioctl says to unknown requests */
-		return -1;
-	}
+	(void)dev;
+	if (!fake.on || _IOC_TYPE(request) != OCXLPMEM_MAGIC)
+		return -ENOTTY; /* a node that is not the v4 driver's, as /dev/null */
+	if (nr >= 8)
+		return -EINVAL; /* what v4's file_ioctl says to unknown requests */
 	fake.calls[nr]++;
-	if (fake.err[nr]) {
-		errno = fake.err[nr];
-		return -1;
-	}
+	if (fake.err[nr])
+		return -fake.err[nr];
 	if (fake.status[nr])
 		return fake.status[nr];
 	switch (request) {
@@ -178,26 +171,9 @@ static int fake_v4_ioctl(unsigned long request, void *arg)
 	case IOCTL_OCXLPMEM_REQUEST_HEALTH:
 		break;
 	default: /* right NR, wrong size/direction bits: the driver's switch misses */
-		errno = EINVAL;
-		rc = -1;
+		rc = -EINVAL;
 	}
 	return rc;
-}
-
-int ioctl(int fd, unsigned long request, ...)
-{
-	static int (*real)(int, unsigned long, ...);
-	va_list ap;
-	void *arg;
-
-	va_start(ap, request);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (fake.on && _IOC_TYPE(request) == OCXLPMEM_MAGIC)
-		return fake_v4_ioctl(request, arg);
-	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "ioctl");
-	return real(fd, request, arg);
 }
 
 /* ---- helpers ---- */
@@ -211,9 +187,9 @@ static void v4_setup(void)
 	fake.el_addl = 200;
 	fake.admin_data = 0x1000;
 	fake.dump_size = 10000;
-	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new("/dev/null", &v4), 0);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new_ioctl(FAKE_NODE, fake_ioctl, &fake, &v4), 0);
 	ck_assert_str_eq(v4->kind, "ioctl-v4");
-	ck_assert_str_eq(v4->device, "/dev/null");
+	ck_assert_str_eq(v4->device, FAKE_NODE);
 }
 
 static void v4_teardown(void)
@@ -431,35 +407,24 @@ START_TEST(test_v4_new_errors)
 	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new(path, &t), -ENOTTY);
 	unlink(path);
 	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_set_nd(NULL, NULL), -EINVAL);
-	ck_assert_ptr_null(ocxlfs_transport_ndctl_dimm(NULL));
 }
 END_TEST
 
-START_TEST(test_ndctl_envelope_size)
+START_TEST(test_envelope_size)
 {
-	struct nd_cmd_pkg p = { .nd_family = OCXLFS_ND_FAMILY };
 	const uint32_t max = OCXLFS_ND_IOCTL_MAX_BUFLEN;
 
 	ck_assert_uint_eq(max, 4u << 20);
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), 0);
+	ck_assert_uint_eq(OCXLFS_PKG_HDR, sizeof(struct nd_cmd_pkg));
+	ck_assert(ocxlfs_envelope_fits(0, 0));
 	/* 64 + in + out == 4 MiB is the largest the kernel takes. */
-	p.nd_size_in = 8;
-	p.nd_size_out = max - 64 - 8;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), 0);
-	p.nd_size_out++;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
-	p.nd_size_in = 0;
-	p.nd_size_out = max - 64;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), 0);
-	p.nd_size_out = max;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
+	ck_assert(ocxlfs_envelope_fits(8, max - 64 - 8));
+	ck_assert(!ocxlfs_envelope_fits(8, max - 64 - 7));
+	ck_assert(ocxlfs_envelope_fits(0, max - 64));
+	ck_assert(!ocxlfs_envelope_fits(0, max));
 	/* The sum must not wrap. */
-	p.nd_size_in = UINT32_MAX;
-	p.nd_size_out = UINT32_MAX;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
-	p.nd_size_in = UINT32_MAX - 63;
-	p.nd_size_out = 0;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
+	ck_assert(!ocxlfs_envelope_fits(UINT32_MAX, UINT32_MAX));
+	ck_assert(!ocxlfs_envelope_fits(UINT32_MAX - 63, 0));
 }
 END_TEST
 
@@ -497,7 +462,7 @@ START_TEST(test_v4_unsupported)
 		ck_assert_uint_eq(p->nd_fw_size, OCXLFS_PKG_OUT_HDR);
 		free(p);
 	}
-	/* /dev/null has no ocxlpmem sysfs: identity is unsupported too. */
+	/* The double has no ocxlpmem sysfs: identity is unsupported too. */
 	free(call_ok(OCXLFS_CMD_IDENTIFY, 0, 0, 0x100, OCXLFS_STATUS_BAD_OPCODE));
 	ck_assert_int_eq(v4->ops->label_size(v4, &size, &xfer), -EOPNOTSUPP);
 	ck_assert_int_eq(v4->ops->label_read(v4, b, 0, 8), -EOPNOTSUPP);
@@ -645,7 +610,7 @@ START_TEST(test_v4_status_and_errno)
 	fake.err[st] = 0;
 	free(p);
 
-	/* A node without the ioctls (the real /dev/null): unsupported, not broken. */
+	/* A node without the ioctls (ENOTTY, as /dev/null): unsupported, not broken. */
 	fake.on = false;
 	free(call_ok(OCXLFS_CMD_STATS, 0, 0, 0x1000, OCXLFS_STATUS_BAD_OPCODE));
 	free(call_ok(OCXLFS_CMD_HEALTH_REQUEST, 0, 0, 8, OCXLFS_STATUS_BAD_OPCODE));
@@ -862,7 +827,6 @@ START_TEST(test_v4_with_dimm)
 
 	memset(&nd, 0, sizeof(nd));
 	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_set_nd(v4, &nd_fake), 0);
-	ck_assert_ptr_null(ocxlfs_transport_ndctl_dimm(v4));
 
 	ck_assert_int_eq(v4->ops->label_size(v4, &size, &xfer), 0);
 	ck_assert_uint_eq(size, 4096);
@@ -910,7 +874,7 @@ static Suite *transport_suite(void)
 
 	tcase_add_test(ta, test_v4_struct_layout);
 	tcase_add_test(ta, test_v4_ioctl_numbers);
-	tcase_add_test(ta, test_ndctl_envelope_size);
+	tcase_add_test(ta, test_envelope_size);
 	suite_add_tcase(s, ta);
 
 	tcase_set_timeout(td, 30);
