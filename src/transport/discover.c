@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <ndctl/libndctl.h>
 #include <ocxlfs/passthru.h>
@@ -22,9 +20,10 @@
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
 #include "transport/ndctl.h"
+#include "transport/sysfs.h"
 #include "util/log.h"
 
-/* Provider names of the posted driver: v4, v3, v1 (card-protocol.md §4.4). */
+/* Provider names of the posted driver: v4, v3, v1 (docs/protocol.md, section 1). */
 static const char *const ocxlfs_providers[] = { "ocxlpmem", "ocxl-pmem", "scm" };
 
 /* Room for the identity block; a longer (newer) one may come back truncated. */
@@ -156,7 +155,7 @@ static int list_v4_nodes(struct v4_node **nodes, size_t *count)
 		snprintf(v[i].path, sizeof(v[i].path), "%s", g.gl_pathv[i]);
 		snprintf(cls, sizeof(cls), "/sys/class/ocxlpmem/%s", base_name(v[i].path));
 		v[i].has_sysfs = realpath(cls, nmem) != NULL;
-		if (ocxlfs_ioctl_v4_nmem_dir(v[i].path, nmem, sizeof(nmem)) == 0) {
+		if (ocxlfs_sysfs_v4_nmem_dir(v[i].path, nmem, sizeof(nmem)) == 0) {
 			*strrchr(nmem, '/') = '\0';
 			snprintf(v[i].busdir, sizeof(v[i].busdir), "%s", nmem);
 		}
@@ -167,49 +166,6 @@ free_glob:
 	globfree(&g);
 out:
 	return rc;
-}
-
-/* Reads one sysfs attribute, without its newline, into BUF. */
-static int read_attr(const char *dir, const char *attr, char *buf, size_t cap)
-{
-	char path[PATH_MAX];
-	ssize_t n = -1;
-	int fd;
-
-	buf[0] = '\0';
-	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, cap - 1);
-		close(fd);
-	}
-	if (n < 0)
-		return -ENOENT;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-int ocxlfs_sysfs_identity(const char *dir, uint64_t *serial, char *fw)
-{
-	char val[64], *end;
-	int rc;
-
-	fw[0] = '\0';
-	*serial = 0;
-	rc = read_attr(dir, "serial", val, sizeof(val));
-	if (rc)
-		return rc;
-	errno = 0;
-	*serial = strtoull(val, &end, 0);
-	if (!val[0] || *end || errno || val[0] == '-') {
-		*serial = 0;
-		return -ENOENT;
-	}
-	if (read_attr(dir, "fw_version", val, sizeof(val)) == 0)
-		snprintf(fw, 9, "%.8s", val);
-	return 0;
 }
 
 /* The DIMM's "ocxlpmem" group, below its bus directory BUSDIR ("" if unknown). */

@@ -44,7 +44,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -56,6 +55,7 @@
 
 #include "codec/codec.h"
 #include "transport/ioctl_v4.h"
+#include "transport/sysfs.h"
 #include "util/log.h"
 
 /* Largest multiple of 8 the 16-bit buf_size fields can carry. */
@@ -154,110 +154,41 @@ static bool v4_in_word(const struct nd_cmd_pkg *pkg, uint64_t *w)
 	return have;
 }
 
-/* ---- sysfs ---- */
-
-static int first_match(const char *pattern, char *dir, size_t cap)
-{
-	char real[PATH_MAX];
-	glob_t g;
-	int rc = -ENOENT;
-
-	if (glob(pattern, 0, NULL, &g) != 0)
-		goto out;
-	if (g.gl_pathc && realpath(g.gl_pathv[0], real) && strlen(real) < cap) {
-		strcpy(dir, real);
-		rc = 0;
-	}
-	globfree(&g);
-out:
-	return rc;
-}
-
-int ocxlfs_ioctl_v4_nmem_dir(const char *devpath, char *dir, size_t cap)
-{
-	/* v4 registers the bus under the ocxlpmem class device; also try its parent. */
-	static const char *const under[] = { "", "/device" };
-	const char *name = strrchr(devpath, '/');
-	char pattern[PATH_MAX];
-	int rc = -ENOENT;
-
-	name = name ? name + 1 : devpath;
-	for (size_t i = 0; rc && i < sizeof(under) / sizeof(under[0]); i++) {
-		if (snprintf(pattern, sizeof(pattern), "/sys/class/ocxlpmem/%s%s/ndbus*/nmem*", name,
-			     under[i]) >= (int)sizeof(pattern))
-			break;
-		rc = first_match(pattern, dir, cap);
-	}
-	return rc;
-}
-
-/* Reads a one-line sysfs attribute without its newline. */
-static int read_attr(const char *dir, const char *attr, char *buf, size_t cap)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd, rc = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, attr);
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	n = read(fd, buf, cap - 1);
-	if (n < 0) {
-		rc = -errno;
-		n = 0;
-	}
-	close(fd);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-out:
-	return rc;
-}
-
 /* ---- commands ---- */
+
+/*
+ * v4 24/25 puts serial and fw_version in the DIMM's "ocxlpmem" group; v3
+ * had them on the ocxlpmem class device itself.
+ */
+static int v4_sysfs_identity(const char *device, struct ocxlfs_identity *id)
+{
+	const char *name = strrchr(device, '/');
+	char dir[PATH_MAX];
+
+	if (ocxlfs_sysfs_v4_nmem_dir(device, dir, sizeof(dir) - sizeof("/ocxlpmem")) == 0 &&
+	    ocxlfs_sysfs_identity(strcat(dir, "/ocxlpmem"), &id->serial, id->fw_version) == 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "/sys/class/ocxlpmem/%s", name ? name + 1 : device);
+	return ocxlfs_sysfs_identity(dir, &id->serial, id->fw_version);
+}
 
 static int v4_identify(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 {
 	uint8_t buf[8 + OCXLFS_ID_LEN_V1];
 	struct ocxlfs_identity id = { 0 };
-	const char *name = strrchr(vt->base.device, '/');
-	char dir[PATH_MAX], val[64], *end;
-	int rc = 0;
+	int rc;
 
-	/*
-	 * v4 24/25 puts serial and fw_version in the DIMM's "ocxlpmem" group;
-	 * v3 had them on the ocxlpmem class device itself.
-	 */
-	if (ocxlfs_ioctl_v4_nmem_dir(vt->base.device, dir, sizeof(dir) - sizeof("/ocxlpmem")) == 0 &&
-	    read_attr(dir, "ocxlpmem/serial", val, sizeof(val)) == 0) {
-		strcat(dir, "/ocxlpmem"); /* room kept above */
-	} else {
-		snprintf(dir, sizeof(dir), "/sys/class/ocxlpmem/%s", name ? name + 1 : "");
-		if (read_attr(dir, "serial", val, sizeof(val)))
-			goto unsupported;
+	if (v4_sysfs_identity(vt->base.device, &id)) {
+		v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
+		return 0;
 	}
-	if (!val[0])
-		goto unsupported;
-	id.serial = strtoull(val, &end, 0);
-	if (*end)
-		goto unsupported;
-	read_attr(dir, "fw_version", val, sizeof(val)); /* "" if absent */
-	snprintf(id.fw_version, sizeof(id.fw_version), "%.8s", val);
 	rc = ocxlfs_identity_encode(&id, buf, sizeof(buf));
 	if (rc < 0)
-		goto out;
+		return rc;
 	/* No admin buffer size here: end the block before it, as older cards do. */
 	ocxlfs_put_le64(buf, ocxlfs_hdr_make(OCXLFS_ID_IDENTITY, 0x20));
 	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, buf, 8 + 0x20);
-	rc = 0;
-	goto out;
-unsupported:
-	v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
-out:
-	return rc;
+	return 0;
 }
 
 /*

@@ -148,11 +148,4 @@ int ocxlfs_transport_ioctl_v4_set_nd(struct ocxlfs_transport *t, struct ocxlfs_t
  */
 int ocxlfs_transport_ioctl_v4_eventfd(struct ocxlfs_transport *t, int efd);
 
-/*
- * The sysfs directory of the DIMM the v4 driver registered for DEVPATH's
- * card ("<...>/ndbusX/nmemY"), for identity attributes and for matching a
- * libnvdimm bus to its character device.  0 or -ENOENT.
- */
-int ocxlfs_ioctl_v4_nmem_dir(const char *devpath, char *dir, size_t cap);
-
 #endif /* OCXLFS_TRANSPORT_IOCTL_V4_H */

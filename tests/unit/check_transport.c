@@ -27,6 +27,7 @@
 #include "proto/ops.h"
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
+#include "transport/sysfs.h"
 #include "util/log.h"
 
 /* ---- the fake v4 driver ---- */
@@ -425,6 +426,36 @@ START_TEST(test_envelope_size)
 	/* The sum must not wrap. */
 	ck_assert(!ocxlfs_envelope_fits(UINT32_MAX, UINT32_MAX));
 	ck_assert(!ocxlfs_envelope_fits(UINT32_MAX - 63, 0));
+}
+END_TEST
+
+/* discovery and the v4 transport's IDENTIFY read serials with this parser. */
+START_TEST(test_parse_serial)
+{
+	static const struct {
+		const char *text;
+		uint64_t value;
+	} good[] = {
+		{ "2020000000", 2020000000ull }, { "0", 0 }, { "007", 7 },
+		{ "0x78563412", 0x78563412ull }, { "0XABCdef", 0xABCDEFull },
+		{ "18446744073709551615", UINT64_MAX }, { "0xFFFFFFFFFFFFFFFF", UINT64_MAX },
+	};
+	static const char *const bad[] = {
+		"", "-1", "+1", " 1", "1 ", "1\t", "18446744073709551616", "0x10000000000000000",
+		"0x", "0x-1", "0x 1", "0x0x1", "1.0", "12a", "0x1g", "- 5",
+	};
+	uint64_t v;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 1;
+		ck_assert_msg(ocxlfs_parse_serial(good[i].text, &v) == 0, "'%s'", good[i].text);
+		ck_assert_uint_eq(v, good[i].value);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 42;
+		ck_assert_msg(ocxlfs_parse_serial(bad[i], &v) == -EINVAL, "'%s'", bad[i]);
+		ck_assert_uint_eq(v, 42);
+	}
 }
 END_TEST
 
@@ -875,6 +906,7 @@ static Suite *transport_suite(void)
 	tcase_add_test(ta, test_v4_struct_layout);
 	tcase_add_test(ta, test_v4_ioctl_numbers);
 	tcase_add_test(ta, test_envelope_size);
+	tcase_add_test(ta, test_parse_serial);
 	suite_add_tcase(s, ta);
 
 	tcase_set_timeout(td, 30);
