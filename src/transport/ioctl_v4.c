@@ -582,7 +582,6 @@ static void v4_destroy(struct ocxlfs_transport *t)
 			 vt->base.device, vt->held_id);
 	free(vt->held);
 	ocxlfs_transport_destroy(vt->nd);
-	/* Closing the node also releases a registered eventfd. */
 	if (vt->fd >= 0)
 		close(vt->fd);
 	free(vt);
@@ -675,19 +674,6 @@ int ocxlfs_transport_ioctl_v4_set_nd(struct ocxlfs_transport *t, struct ocxlfs_t
 		ocxlfs_transport_destroy(to_v4(t)->nd);
 		to_v4(t)->nd = labels;
 		rc = 0;
-	}
-	return rc;
-}
-
-int ocxlfs_transport_ioctl_v4_eventfd(struct ocxlfs_transport *t, int efd)
-{
-	struct ioctl_ocxlpmem_eventfd ev = { .eventfd = efd };
-	int rc = -EINVAL;
-
-	if (is_v4(t)) {
-		rc = v4_ioctl(to_v4(t), IOCTL_OCXLPMEM_EVENTFD, &ev);
-		if (rc > 0)
-			rc = -EIO;
 	}
 	return rc;
 }

@@ -141,11 +141,4 @@ int ocxlfs_transport_ioctl_v4_new_ioctl(const char *device, ocxlfs_ioctl_fn *ioc
  */
 int ocxlfs_transport_ioctl_v4_set_nd(struct ocxlfs_transport *t, struct ocxlfs_transport *labels);
 
-/*
- * Registers EFD with the driver (IOCTL_OCXLPMEM_EVENTFD): it is signalled
- * on error-log-available, dump-available and fatal interrupts.  One per
- * card system-wide (-EBUSY), released when the transport is destroyed.
- */
-int ocxlfs_transport_ioctl_v4_eventfd(struct ocxlfs_transport *t, int efd);
-
 #endif /* OCXLFS_TRANSPORT_IOCTL_V4_H */

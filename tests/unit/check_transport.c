@@ -52,7 +52,6 @@ static struct {
 	uint32_t dump_size;
 	uint16_t admin_data;	 /* admin data buffer size: DUMP_DATA limit */
 	uint64_t events;
-	int eventfd;
 } fake;
 
 static uint8_t el_byte(uint32_t id, size_t i)
@@ -160,9 +159,6 @@ static int fake_ioctl(void *dev, unsigned long request, void *arg)
 		break;
 	case IOCTL_OCXLPMEM_CONTROLLER_STATS:
 		memcpy(arg, &fake.cs, sizeof(fake.cs));
-		break;
-	case IOCTL_OCXLPMEM_EVENTFD:
-		fake.eventfd = ((struct ioctl_ocxlpmem_eventfd *)arg)->eventfd;
 		break;
 	case IOCTL_OCXLPMEM_EVENT_CHECK:
 		memcpy(arg, &fake.events, sizeof(fake.events));
@@ -740,15 +736,6 @@ START_TEST(test_v4_dump)
 }
 END_TEST
 
-START_TEST(test_v4_eventfd)
-{
-	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_eventfd(v4, 42), 0);
-	ck_assert_int_eq(fake.eventfd, 42);
-	fake.err[IOCTL_OCXLPMEM_EVENTFD & 7] = EBUSY;
-	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_eventfd(v4, 43), -EBUSY);
-}
-END_TEST
-
 /* The card operations of ops.c on top of the v4 transport. */
 START_TEST(test_v4_through_ops)
 {
@@ -923,7 +910,6 @@ static Suite *transport_suite(void)
 	tcase_add_test(tv, test_v4_status_and_errno);
 	tcase_add_test(tv, test_v4_stats);
 	tcase_add_test(tv, test_v4_dump);
-	tcase_add_test(tv, test_v4_eventfd);
 	tcase_add_test(tv, test_v4_through_ops);
 	tcase_add_test(tv, test_v4_with_dimm);
 	suite_add_tcase(s, tv);
