@@ -101,7 +101,7 @@ struct ocxlfs_pkg_out {
 #define OCXLFS_ID_ERASE 0x5345u	 /* 'SE' (ocxlfs: NS secure-erase response words) */
 
 /*
- * 'EL' error log (card-protocol.md §3.5). Offsets from the header word.
+ * 'EL' error log (docs/protocol.md, section 4.3).  Offsets from the header word.
  * Header length field (bits 15:0) = bytes of additional data at 0x48.
  */
 #define OCXLFS_EL_FIXED 0x48u
@@ -132,7 +132,7 @@ enum ocxlfs_errlog_type {
 #define OCXLFS_SMART_LIFE_REMAINING 0xCA
 
 /*
- * 'CS' statistics, v4 layout (card-protocol.md §3.7): 32-bit length, then
+ * 'CS' statistics, v4 layout (docs/protocol.md, section 4.5): 32-bit length, then
  * parameter blocks, each headed by a word with ID in bits 63:56 and the
  * block's data length in bits 31:0.  Field offsets below are relative to
  * the block's header word.
@@ -164,7 +164,7 @@ enum ocxlfs_errlog_type {
  */
 #define OCXLFS_SE_LEN_V1 0x38u
 
-/* CCAP0/CCAP1 fields (v4 masks, card-protocol.md §1.5). */
+/* CCAP0/CCAP1 fields (v4 masks, docs/protocol.md, section 4.2). */
 #define OCXLFS_CCAP0_REVISION(v) ((unsigned)((v) & 0xFFFF))
 #define OCXLFS_CCAP0_READ_LATENCY_NS(v) ((unsigned)(((v) >> 32) & 0xFFFF))
 #define OCXLFS_CCAP0_READY_TIMEOUT_S(v) ((unsigned)(((v) >> 48) & 0xF))

@@ -204,10 +204,8 @@ static int v4_fetch_errlog(struct v4_transport *vt)
 	int rc;
 
 	raw = calloc(1, V4_BUF_MAX); /* filled through buf_ptr, unseen by valgrind */
-	if (!raw) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!raw)
+		return -ENOMEM;
 	el.buf_size = V4_BUF_MAX;
 	el.buf_ptr = (uintptr_t)raw;
 	rc = v4_ioctl(vt, IOCTL_OCXLPMEM_ERROR_LOG, &el);
@@ -230,9 +228,10 @@ static int v4_fetch_errlog(struct v4_transport *vt)
 	e.fw_revision[8] = '\0';
 	/*
 	 * buf_size came back as the entry's length field; the driver copied
-	 * min(ours, that) bytes, in whole words.  v4 copies from the start of the data buffer
-	 * (header and fixed part included: the defect ajd flagged), so the
-	 * additional data sits at 0x48 and its last 0x48 bytes never arrive.
+	 * min(ours, that) bytes, in whole words.  v4 copies from the start of
+	 * the data buffer (header and fixed part included, a defect its
+	 * reviewers flagged), so the additional data sits at 0x48 and its last
+	 * 0x48 bytes never arrive.
 	 * A fixed driver would copy the additional data alone; the 'EL'
 	 * identifier in the first word tells the two apart.
 	 */
@@ -305,10 +304,8 @@ static int v4_stats(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	rc = v4_ioctl(vt, IOCTL_OCXLPMEM_CONTROLLER_STATS, &cs);
 	if (rc == -ENODEV)
 		rc = -EPROTO;
-	if (rc) {
-		rc = v4_status_or_errno(pkg, rc);
-		goto out;
-	}
+	if (rc)
+		return v4_status_or_errno(pkg, rc);
 	st.value[OCXLFS_STAT_RESET_COUNT] = cs.reset_count;
 	st.value[OCXLFS_STAT_RESET_UPTIME] = cs.reset_uptime;
 	st.value[OCXLFS_STAT_POWER_ON_UPTIME] = cs.power_on_uptime;
@@ -329,11 +326,9 @@ static int v4_stats(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	st.present = (1u << OCXLFS_STAT_NR) - 1;
 	rc = ocxlfs_stats_encode(&st, buf, sizeof(buf));
 	if (rc < 0)
-		goto out;
+		return rc;
 	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, buf, (size_t)rc);
-	rc = 0;
-out:
-	return rc;
+	return 0;
 }
 
 static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
@@ -346,7 +341,7 @@ static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 
 	if (!v4_in_word(pkg, &w) || (uint32_t)w == 0 || (uint32_t)w % 8) {
 		v4_reply(pkg, OCXLFS_STATUS_BAD_REQUEST, NULL, 0);
-		goto out;
+		return 0;
 	}
 	size = (uint32_t)w;
 	/*
@@ -355,10 +350,8 @@ static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	 */
 	want = size <= V4_BUF_MAX - 8 ? size + 8 : V4_BUF_MAX;
 	raw = calloc(1, V4_BUF_MAX); /* filled through buf_ptr, unseen by valgrind */
-	if (!raw) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!raw)
+		return -ENOMEM;
 	for (;;) {
 		if (want > vt->dump_limit)
 			want = vt->dump_limit;
@@ -423,17 +416,14 @@ static int v4_event_check(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	int rc;
 
 	rc = v4_ioctl(vt, IOCTL_OCXLPMEM_EVENT_CHECK, &mask);
-	if (rc) {
-		rc = v4_status_or_errno(pkg, rc);
-		goto out;
-	}
+	if (rc)
+		return v4_status_or_errno(pkg, rc);
 	/* The held entry is still pending as far as the daemon is concerned. */
 	if (vt->held)
 		mask |= OCXLFS_EVENT_ELA;
 	ocxlfs_put_le64(buf, mask);
 	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, buf, sizeof(buf));
-out:
-	return rc;
+	return 0;
 }
 
 /*
@@ -453,13 +443,11 @@ static int v4_smart(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 
 	if (!vt->nd) {
 		v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
-		goto out;
+		return 0;
 	}
 	q = calloc(1, sizeof(*q) + out);
-	if (!q) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!q)
+		return -ENOMEM;
 	q->nd_family = OCXLFS_ND_FAMILY;
 	q->nd_command = OCXLFS_CMD_SMART;
 	q->nd_size_out = out;
@@ -502,11 +490,11 @@ out:
 static int v4_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
 {
 	struct v4_transport *vt = to_v4(t);
-	int rc = -EINVAL;
+	int rc;
 
 	if (pkg->nd_family != OCXLFS_ND_FAMILY || pkg->nd_size_out < OCXLFS_PKG_OUT_HDR ||
 	    !ocxlfs_envelope_fits(pkg->nd_size_in, pkg->nd_size_out))
-		goto out;
+		return -EINVAL;
 	switch (pkg->nd_command) {
 	case OCXLFS_CMD_SMART:
 		rc = v4_smart(vt, pkg);
@@ -548,7 +536,6 @@ static int v4_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
 		v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
 		rc = 0;
 	}
-out:
 	return rc;
 }
 

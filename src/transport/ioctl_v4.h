@@ -3,9 +3,9 @@
  * The v4 character-device transport: /dev/ocxlpmemN of the posted (never
  * merged) ocxlpmem driver, "[PATCH v4 00/25] Add support for OpenCAPI
  * Persistent Memory devices", 27 Mar 2020, include/uapi/nvdimm/ocxlpmem.h
- * (docs: card-protocol.md §4).  The ABI is restated here, checked with
- * _Static_assert against the offsets of §4.3, because no installed header
- * carries it.
+ * (docs/protocol.md, section 9).  The ABI is restated here, its layout
+ * pinned with _Static_assert to the posted header's offsets, because no
+ * installed header carries it.
  */
 #ifndef OCXLFS_TRANSPORT_IOCTL_V4_H
 #define OCXLFS_TRANSPORT_IOCTL_V4_H
@@ -92,7 +92,7 @@ struct ioctl_ocxlpmem_eventfd {
 #define IOCTL_OCXLPMEM_EVENT_CHECK _IOR(OCXLPMEM_MAGIC, 0x36, __u64)
 #define IOCTL_OCXLPMEM_REQUEST_HEALTH _IO(OCXLPMEM_MAGIC, 0x37)
 
-/* card-protocol.md §4.3 */
+/* The posted header's offsets (natural alignment: the same on ppc64 and x86-64). */
 _Static_assert(sizeof(struct ioctl_ocxlpmem_error_log) == 88, "v4 error log size");
 _Static_assert(offsetof(struct ioctl_ocxlpmem_error_log, timestamp) == 16, "el timestamp");
 _Static_assert(offsetof(struct ioctl_ocxlpmem_error_log, wwid) == 24, "el wwid");

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libnvdimm's __nd_ioctl() for the emulated DIMMs (drivers/nvdimm/bus.c,
- * kernel-path.md §1.2), then the ocxlpmem provider, which is src/sim.
+ * libnvdimm's __nd_ioctl() for the emulated DIMMs (drivers/nvdimm/bus.c;
+ * docs/testing.md, 1.1 item 5), then the ocxlpmem provider, which is
+ * src/sim.
  *
  * In the kernel's order: only _IOC_NR() of the request counts; ND_CMD_CALL
  * families above the DIMM's mask are EINVAL; a command without a

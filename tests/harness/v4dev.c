@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * /dev/ocxlpmemN as the posted v4 driver answers it (card-protocol.md §3,
- * §4), on top of the simulated card's admin commands: the reverse of
+ * /dev/ocxlpmemN as the posted v4 driver answers it (docs/protocol.md,
+ * section 9), on top of the simulated card's admin commands: the reverse of
  * src/transport/ioctl_v4.c, written from the driver's description rather
  * than from that transport, so the two can disagree.
  *

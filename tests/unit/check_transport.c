@@ -2,8 +2,8 @@
 /*
  * Unit tests for the kernel transports, as far as they can be proven
  * without a card:
- *   - the v4 ABI: struct sizes and offsets (card-protocol.md §4.3) and the
- *     ioctl numbers (§4.2), bit for bit;
+ *   - the v4 ABI: struct sizes and offsets and the ioctl numbers of the
+ *     posted header (docs/protocol.md, section 9), bit for bit;
  *   - discovery on a machine without an ocxlpmem bus or /dev/ocxlpmem*;
  *   - the ndctl transport's envelope size rule;
  *   - the v4 translation layer, end to end through ->call() and through the
@@ -316,7 +316,7 @@ START_TEST(test_v4_ioctl_numbers)
 		ck_assert_uint_eq(_IOC_SIZE(t[i].req), t[i].size);
 		ck_assert_uint_eq(t[i].req, t[i].value);
 	}
-	/* kernel-path.md §1.1 */
+	/* <linux/ndctl.h> (docs/protocol.md, section 2.1) */
 	ck_assert_uint_eq(ND_IOCTL_CALL, 0xC0404E0Aul);
 	ck_assert_uint_eq(sizeof(struct nd_cmd_pkg), 64);
 }
