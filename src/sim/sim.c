@@ -57,8 +57,12 @@ struct sim_card {
 	uint16_t cmd_id;	  /* echoed in the response word like the admin channel */
 	uint64_t reset_mono_us;	  /* CLOCK_MONOTONIC at the reset (open) */
 	uint64_t last_elapsed_ms; /* counters never run backwards, even if the clock does */
-	uint8_t chunk[OCXLFS_DUMP_CHUNK_MAX];
-	uint8_t rsp[OCXLFS_PKG_OUT_HDR + SIM_ADMIN_BUFFER_SIZE]; /* response word + data buffer */
+	/*
+	 * Allocated on first use, so that an idle card costs little: the dump
+	 * bytes of one DUMP_READ, and the response word + data buffer.
+	 */
+	uint8_t *chunk;
+	uint8_t *rsp;
 };
 
 /* ---- time ---- */
@@ -414,6 +418,10 @@ static uint8_t cmd_dump_read(struct sim_card *sim, struct cmd_ctx *c)
 		size = 0;
 	else if (size > h->dump_len - off)
 		size = h->dump_len - off;
+	if (!sim->chunk)
+		sim->chunk = malloc(OCXLFS_DUMP_CHUNK_MAX);
+	if (!sim->chunk)
+		return OCXLFS_STATUS_FAILED;
 	dump_fill(h, off, sim->chunk, (size_t)size);
 	n = ocxlfs_dump_chunk_encode(sim->chunk, (size_t)size, c->data, SIM_ADMIN_BUFFER_SIZE);
 	if (n < 0)
@@ -560,6 +568,10 @@ static int do_call(struct sim_card *sim, struct nd_cmd_pkg *pkg)
 		return -ENOTTY;
 	cmd = (unsigned)pkg->nd_command;
 
+	if (!sim->rsp)
+		sim->rsp = malloc(OCXLFS_PKG_OUT_HDR + SIM_ADMIN_BUFFER_SIZE);
+	if (!sim->rsp)
+		return -ENOMEM;
 	if (sim->latency_us)
 		sleep_us(sim->latency_us);
 	if (sim->fault == SIM_FAULT_DELAY)
@@ -743,6 +755,8 @@ void sim_card_close(struct sim_card *sim)
 		return;
 	sim_state_close(&sim->st);
 	pthread_mutex_destroy(&sim->lock);
+	free(sim->chunk);
+	free(sim->rsp);
 	free(sim);
 }
 

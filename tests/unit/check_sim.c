@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <ftw.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -984,6 +985,32 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/*
+ * An idle card's buffers are allocated on first use: 64 simulated cards
+ * that are only opened take well under their response buffers' 97 KiB each.
+ * (Under a sanitizer's allocator mallinfo2() counts nothing: the bound
+ * then holds trivially.)
+ */
+START_TEST(test_idle_cards_are_small)
+{
+	enum { N = 64 };
+	struct sim_card *sims[N];
+	size_t before, per_card;
+
+	before = mallinfo2().uordblks;
+	for (unsigned i = 0; i < N; i++)
+		sims[i] = open_card(i, 4096, 0, 0);
+	per_card = (mallinfo2().uordblks - before) / N;
+	ck_assert_msg(per_card < 16 * 1024, "%zu bytes of heap per idle card", per_card);
+	/* And they answer once asked, dumps included. */
+	for (unsigned i = 0; i < N; i++) {
+		ck_assert_int_eq(sim_card_post_dump(sims[i], 64), 0);
+		assert_ok(call1(sims[i], OCXLFS_CMD_DUMP_READ, 64));
+		sim_card_close(sims[i]);
+	}
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("sim");
@@ -1021,6 +1048,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_erase);
 	tcase_add_test(tc, test_erase_finishes_after_restart);
 	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_idle_cards_are_small);
 	suite_add_tcase(s, tc);
 	return s;
 }
