@@ -291,33 +291,77 @@ START_TEST(test_v4_struct_layout)
 }
 END_TEST
 
+/*
+ * How an architecture packs _IOC(dir, type, nr, size), from its
+ * <asm/ioctl.h>: asm-generic's layout (x86, arm, arm64, riscv, s390) puts a
+ * 2-bit direction at bit 30 with NONE 0, WRITE 1, READ 2; powerpc's puts a
+ * 3-bit direction at bit 29 with NONE 1, READ 2, WRITE 4 and leaves 13
+ * size bits.  Chosen at compile time, so the numbers the transport sends
+ * are checked against the encoding of the machine it runs on.
+ */
+struct ioc_encoding {
+	const char *arch;
+	unsigned none, read, write, dir_shift, size_bits;
+	bool powerpc; /* which column of literals below applies */
+};
+
+#if defined(__powerpc__) || defined(__powerpc64__)
+static const struct ioc_encoding ioc = { "powerpc", 1, 2, 4, 29, 13, true };
+#elif defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__arm__) ||      \
+	defined(__riscv) || defined(__s390__)
+static const struct ioc_encoding ioc = { "asm-generic", 0, 2, 1, 30, 14, false };
+#else
+#error "tests/unit/check_transport.c: add this architecture's ioctl encoding"
+#endif
+
+static unsigned long ioc_number(unsigned dir, unsigned type, unsigned nr, unsigned size)
+{
+	ck_assert_uint_lt(size, 1u << ioc.size_bits);
+	return ((unsigned long)dir << ioc.dir_shift) | ((unsigned long)size << 16) | (type << 8) | nr;
+}
+
 START_TEST(test_v4_ioctl_numbers)
 {
+	enum { NONE, R, W, RW };
 	static const struct {
+		const char *name;
 		unsigned long req;
 		unsigned nr, dir, size;
-		unsigned long value;
+		/* The posted header's numbers as each layout encodes them. */
+		unsigned long generic, powerpc;
 	} t[] = {
-		{ IOCTL_OCXLPMEM_ERROR_LOG, 0x30, _IOC_READ | _IOC_WRITE, 88, 0xC058CA30ul },
-		{ IOCTL_OCXLPMEM_CONTROLLER_DUMP, 0x31, _IOC_NONE, 0, 0xCA31ul },
-		{ IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA, 0x32, _IOC_READ | _IOC_WRITE, 80, 0xC050CA32ul },
-		{ IOCTL_OCXLPMEM_CONTROLLER_DUMP_COMPLETE, 0x33, _IOC_NONE, 0, 0xCA33ul },
+		{ "ERROR_LOG", IOCTL_OCXLPMEM_ERROR_LOG, 0x30, RW, 88, 0xC058CA30ul, 0xC058CA30ul },
+		{ "CONTROLLER_DUMP", IOCTL_OCXLPMEM_CONTROLLER_DUMP, 0x31, NONE, 0, 0xCA31ul,
+		  0x2000CA31ul },
+		{ "CONTROLLER_DUMP_DATA", IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA, 0x32, RW, 80,
+		  0xC050CA32ul, 0xC050CA32ul },
+		{ "CONTROLLER_DUMP_COMPLETE", IOCTL_OCXLPMEM_CONTROLLER_DUMP_COMPLETE, 0x33, NONE, 0,
+		  0xCA33ul, 0x2000CA33ul },
 		/* the quirk: _IO although a struct is copied out */
-		{ IOCTL_OCXLPMEM_CONTROLLER_STATS, 0x34, _IOC_NONE, 0, 0xCA34ul },
-		{ IOCTL_OCXLPMEM_EVENTFD, 0x35, _IOC_WRITE, 8, 0x4008CA35ul },
-		{ IOCTL_OCXLPMEM_EVENT_CHECK, 0x36, _IOC_READ, 8, 0x8008CA36ul },
-		{ IOCTL_OCXLPMEM_REQUEST_HEALTH, 0x37, _IOC_NONE, 0, 0xCA37ul },
+		{ "CONTROLLER_STATS", IOCTL_OCXLPMEM_CONTROLLER_STATS, 0x34, NONE, 0, 0xCA34ul,
+		  0x2000CA34ul },
+		{ "EVENTFD", IOCTL_OCXLPMEM_EVENTFD, 0x35, W, 8, 0x4008CA35ul, 0x8008CA35ul },
+		{ "EVENT_CHECK", IOCTL_OCXLPMEM_EVENT_CHECK, 0x36, R, 8, 0x8008CA36ul, 0x4008CA36ul },
+		{ "REQUEST_HEALTH", IOCTL_OCXLPMEM_REQUEST_HEALTH, 0x37, NONE, 0, 0xCA37ul,
+		  0x2000CA37ul },
+		/* <linux/ndctl.h> (docs/protocol.md, section 2.1) */
+		{ "ND_IOCTL_CALL", ND_IOCTL_CALL, ND_CMD_CALL, RW, 64, 0xC0404E0Aul, 0xC0404E0Aul },
 	};
+	const unsigned dirs[] = { [NONE] = ioc.none, [R] = ioc.read, [W] = ioc.write,
+				  [RW] = ioc.read | ioc.write };
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		ck_assert_uint_eq(_IOC_TYPE(t[i].req), 0xCA);
+		const unsigned type = i + 1 < sizeof(t) / sizeof(t[0]) ? 0xCA : 'N';
+		const unsigned long want = ioc_number(dirs[t[i].dir], type, t[i].nr, t[i].size);
+
+		ck_assert_msg(t[i].req == want, "%s on %s: %#lx, the encoding gives %#lx",
+			      t[i].name, ioc.arch, t[i].req, want);
+		ck_assert_uint_eq(want, ioc.powerpc ? t[i].powerpc : t[i].generic);
+		ck_assert_uint_eq(_IOC_TYPE(t[i].req), type);
 		ck_assert_uint_eq(_IOC_NR(t[i].req), t[i].nr);
-		ck_assert_uint_eq(_IOC_DIR(t[i].req), t[i].dir);
+		ck_assert_uint_eq(_IOC_DIR(t[i].req), dirs[t[i].dir]);
 		ck_assert_uint_eq(_IOC_SIZE(t[i].req), t[i].size);
-		ck_assert_uint_eq(t[i].req, t[i].value);
 	}
-	/* <linux/ndctl.h> (docs/protocol.md, section 2.1) */
-	ck_assert_uint_eq(ND_IOCTL_CALL, 0xC0404E0Aul);
 	ck_assert_uint_eq(sizeof(struct nd_cmd_pkg), 64);
 }
 END_TEST
