@@ -564,7 +564,7 @@ static int do_call(struct sim_card *sim, struct nd_cmd_pkg *pkg)
 	for (size_t i = 0; i < sizeof(pkg->nd_reserved2) / sizeof(pkg->nd_reserved2[0]); i++)
 		if (pkg->nd_reserved2[i])
 			return -EINVAL;
-	if (pkg->nd_command < 1 || pkg->nd_command > OCXLFS_CMD_MAX)
+	if (!ocxlfs_cmd_defined(pkg->nd_command))
 		return -ENOTTY;
 	cmd = (unsigned)pkg->nd_command;
 

@@ -449,7 +449,7 @@ static int v4_smart(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	if (!q)
 		return -ENOMEM;
 	q->nd_family = OCXLFS_ND_FAMILY;
-	q->nd_command = OCXLFS_CMD_SMART;
+	q->nd_command = OCXLPMEM_ND_CMD_SMART;
 	q->nd_size_out = out;
 	rc = vt->nd->ops->call(vt->nd, q);
 	if (rc == -EINVAL || rc == -ENOTTY) { /* family 6 unknown to the kernel, or no cmd_call */

@@ -75,6 +75,13 @@ struct ioctl_ocxlpmem_eventfd {
 #define IOCTL_OCXLPMEM_EVENT_HARDWARE_FATAL (1ULL << 2)
 #define IOCTL_OCXLPMEM_EVENT_FIRMWARE_FATAL (1ULL << 3)
 
+/*
+ * The one ND_CMD_CALL function (family 6) the v4 driver offers on its DIMM,
+ * its ND_CMD_OCXL_SMART, with the driver's own payload { u8 count; u8
+ * reserved[7]; u64 records[] } rather than the contract's.
+ */
+#define OCXLPMEM_ND_CMD_SMART 1
+
 #define OCXLPMEM_MAGIC 0xCA
 #define IOCTL_OCXLPMEM_ERROR_LOG _IOWR(OCXLPMEM_MAGIC, 0x30, struct ioctl_ocxlpmem_error_log)
 #define IOCTL_OCXLPMEM_CONTROLLER_DUMP _IO(OCXLPMEM_MAGIC, 0x31)

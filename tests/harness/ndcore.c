@@ -25,6 +25,7 @@
 
 #include "harness.h"
 #include "codec/codec.h"
+#include "transport/ioctl_v4.h"
 
 /* NVDIMM_FAMILY_MAX of a kernel that carries the ocxlpmem UAPI patch. */
 #define FAMILY_MAX_WITH_OCXL OCXLFS_ND_FAMILY
@@ -32,8 +33,6 @@
 #define DIMM_CMD_MASK                                                                              \
 	((1u << ND_CMD_GET_CONFIG_SIZE) | (1u << ND_CMD_GET_CONFIG_DATA) |                         \
 	 (1u << ND_CMD_SET_CONFIG_DATA) | (1u << ND_CMD_CALL))
-/* The only ND_CMD_CALL function the v4 driver knows (ND_CMD_OCXL_SMART). */
-#define V4_SMART 1u
 
 /* The ND_IOCTL_* number the simulator expects for a command. */
 static unsigned long canonical(unsigned nr)
@@ -97,7 +96,7 @@ static int v4_call(struct harness_card *c, struct nd_cmd_pkg *pkg)
 	uint32_t len, room, n;
 	int rc;
 
-	if (pkg->nd_command != V4_SMART || pkg->nd_size_out < 8)
+	if (pkg->nd_command != OCXLPMEM_ND_CMD_SMART || pkg->nd_size_out < 8)
 		return 0;
 	q.pkg.nd_family = OCXLFS_ND_FAMILY;
 	q.pkg.nd_command = OCXLFS_CMD_SMART;

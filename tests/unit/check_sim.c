@@ -352,6 +352,11 @@ START_TEST(test_envelope_checks)
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), -ENOTTY);
 	pkg->nd_command = OCXLFS_CMD_MAX + 1;
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), -ENOTTY);
+	/* The numbers libnvdimm treats specially are no operations of the family. */
+	for (unsigned cmd = 4; cmd <= 10; cmd += cmd == 6 ? 4 : 1) {
+		pkg->nd_command = cmd;
+		ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), -ENOTTY);
+	}
 	pkg->nd_command = 1ULL << 40;
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_CALL, pkg), -ENOTTY);
 
@@ -750,6 +755,8 @@ START_TEST(test_fault_status)
 
 	sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXLFS_STATUS_MEM_UNAVAILABLE);
 	for (unsigned cmd = 1; cmd <= OCXLFS_CMD_MAX; cmd++) {
+		if (!ocxlfs_cmd_defined(cmd))
+			continue;
 		r = call1(sim, cmd, 8);
 		ck_assert_int_eq(r.rc, 0);
 		ck_assert_uint_eq(r.status, OCXLFS_STATUS_MEM_UNAVAILABLE);
