@@ -652,11 +652,16 @@ START_TEST(test_dump)
 	ck_assert_mem_eq(a, b, SMALL_DUMP);
 	ck_assert_uint_eq(ocxlfs_get_le64(a + 16), SMALL_DUMP);
 
-	/* Size checks: multiple of 8, 1..OCXLFS_DUMP_CHUNK_MAX. */
+	/* Size checks: a multiple of 8, 1..the admin data buffer (docs/protocol.md 3.3). */
 	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_DUMP_READ, 12).status, OCXLFS_STATUS_BAD_REQUEST);
 	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_DUMP_READ, 0).status, OCXLFS_STATUS_BAD_REQUEST);
-	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_DUMP_READ, OCXLFS_DUMP_CHUNK_MAX + 8).status,
+	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_DUMP_READ, SIM_ADMIN_BUFFER_SIZE + 8).status,
 			  OCXLFS_STATUS_BAD_REQUEST);
+	/* As much as the buffer holds, less its header. */
+	r = call1(sim, OCXLFS_CMD_DUMP_READ, SIM_ADMIN_BUFFER_SIZE);
+	assert_ok(r);
+	ck_assert_uint_eq(r.dlen, 8 + (SMALL_DUMP < SIM_ADMIN_BUFFER_SIZE - 8 ? SMALL_DUMP
+								: SIM_ADMIN_BUFFER_SIZE - 8));
 	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_DUMP_READ).status, OCXLFS_STATUS_BAD_REQUEST);
 	/* Past the end: 'CD' with length 0. */
 	r = call1(sim, OCXLFS_CMD_DUMP_READ, ((uint64_t)(SMALL_DUMP + 800) << 32) | 64);
@@ -1018,6 +1023,38 @@ START_TEST(test_idle_cards_are_small)
 }
 END_TEST
 
+/* A smaller admin data buffer: IDENTIFY says so, and dump chunks are cut to it. */
+START_TEST(test_admin_buffer)
+{
+	struct sim_config cfg = { .dir = tmpdir, .dump_size = 0x10000, .admin_buffer_size = 0x1000 };
+	struct ocxlfs_identity id;
+	struct sim_card *sim;
+	struct reply r;
+
+	ck_assert_int_eq(sim_card_open(&cfg, &sim), 0);
+	r = call0(sim, OCXLFS_CMD_IDENTIFY);
+	assert_ok(r);
+	ck_assert_int_eq(ocxlfs_identity_decode(r.data, r.dlen, &id), 0);
+	ck_assert_uint_eq(id.admin_buffer_size, 0x1000);
+	ck_assert_int_eq(sim_card_post_dump(sim, 0), 0);
+	r = call1(sim, OCXLFS_CMD_DUMP_READ, 0x1000);
+	assert_ok(r);
+	ck_assert_uint_eq(r.dlen, 0x1000);
+	ck_assert_uint_eq(ocxlfs_get_le64(r.data) & 0xFFFF, 0x1000 - 8);
+	ck_assert_uint_eq(call1(sim, OCXLFS_CMD_DUMP_READ, 0x1008).status,
+			  OCXLFS_STATUS_BAD_REQUEST);
+	sim_card_close(sim);
+	/* Outside 4 KiB..64 KiB, or not a multiple of 8. */
+	cfg.index = 1;
+	cfg.admin_buffer_size = 0x800;
+	ck_assert_int_eq(sim_card_open(&cfg, &sim), -EINVAL);
+	cfg.admin_buffer_size = 0x10008;
+	ck_assert_int_eq(sim_card_open(&cfg, &sim), -EINVAL);
+	cfg.admin_buffer_size = 0x1004;
+	ck_assert_int_eq(sim_card_open(&cfg, &sim), -EINVAL);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("sim");
@@ -1056,6 +1093,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_erase_finishes_after_restart);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_idle_cards_are_small);
+	tcase_add_test(tc, test_admin_buffer);
 	suite_add_tcase(s, tc);
 	return s;
 }
