@@ -29,17 +29,27 @@
  *   Label ops: through the attached DIMM transport, else -EOPNOTSUPP (the
  *   label area is only reachable through libnvdimm).
  *
- * Errors.  The v4 driver returns a non-success admin status as a positive
- * ioctl value: it becomes the reply's status byte.  Negative errnos:
- *   -EINVAL     envelope: family not 6, nd_size_out < 8, over 4 MiB; or the
- *               driver refused the request or found a wrong data identifier
+ * Errors (docs/protocol.md, section 9, says where each rule comes from).
+ * The v4 driver returns a non-success admin status as a positive ioctl
+ * value: it becomes the reply's status byte.  Negative errnos:
+ *   -EINVAL     envelope: family not 6, nd_size_out < 8, over 4 MiB
+ *   -EBADMSG    EINVAL from ERROR_LOG, CONTROLLER_STATS or DUMP_DATA at a
+ *               size known to fit: the driver refused the card's reply
+ *               (its data identifier); this transport never sends the
+ *               sizes those ioctls refuse
  *   -ETIMEDOUT  EBUSY from an admin command: it timed out (or the response
  *               carried another command ID)
  *   -EPROTO     ENODEV from CONTROLLER_STATS: the card's parameter blocks
  *               are not the v4 layout the driver insists on
  *   -ENODEV     ENXIO/ENODEV from any other ioctl: the device is gone
- *   ENOTTY      the node does not know the ioctl: status BAD_OPCODE
- *   EAGAIN      ERROR_LOG with no entry available: success, no data
+ *   ENOTTY      the node does not know the ioctl, or EINVAL from one whose
+ *               handler never says EINVAL (CONTROLLER_DUMP, ..._COMPLETE,
+ *               EVENT_CHECK, REQUEST_HEALTH: the driver's file_ioctl
+ *               answers EINVAL to requests it was built without): status
+ *               BAD_OPCODE, then and from then on, without asking again
+ *   EAGAIN      ERROR_LOG with no entry available: success, no data; so
+ *               is a reply with buf_size 0 and nothing filled in, the "no
+ *               more entries" of the header's comment
  *   others      pass through (-EFAULT, -EPERM, -EINTR, ...)
  */
 #include <errno.h>
@@ -62,6 +72,29 @@
 #define V4_BUF_MAX 0xFFF8u
 /* Smallest DUMP_DATA size worth retrying with after the driver said EINVAL. */
 #define V4_DUMP_MIN 0x200u
+#define V4_FIRST_NR 0x30u
+#define V4_IOCTLS 8u
+
+/* What an EINVAL from each ioctl means, by the driver's code. */
+enum v4_einval {
+	EINVAL_MISSING,	  /* its handler never says EINVAL: the driver lacks it */
+	EINVAL_BAD_REPLY, /* the card's reply had the wrong data identifier */
+	EINVAL_AS_IS,	  /* several causes: the caller tells them apart */
+};
+
+static const struct {
+	const char *name;
+	enum v4_einval einval;
+} v4_ioctls[V4_IOCTLS] = {
+	{ "ERROR_LOG", EINVAL_BAD_REPLY }, /* or buf_size % 8, never sent */
+	{ "CONTROLLER_DUMP", EINVAL_MISSING },
+	{ "CONTROLLER_DUMP_DATA", EINVAL_AS_IS }, /* the size, or 'CD' */
+	{ "CONTROLLER_DUMP_COMPLETE", EINVAL_MISSING },
+	{ "CONTROLLER_STATS", EINVAL_BAD_REPLY },
+	{ "EVENTFD", EINVAL_AS_IS },
+	{ "EVENT_CHECK", EINVAL_MISSING },
+	{ "REQUEST_HEALTH", EINVAL_MISSING },
+};
 
 struct v4_transport {
 	struct ocxlfs_transport base;
@@ -70,18 +103,27 @@ struct v4_transport {
 	int fd;	   /* the node, or -1 for a stand-in */
 	struct ocxlfs_transport *nd; /* the card's DIMM transport, or NULL */
 	/*
-	 * The v4 ERROR_LOG ioctl consumes the entry (the driver acknowledges
-	 * the admin response, and the card drops it), while the contract says
-	 * ERRLOG_NEXT leaves it queued until ERRLOG_ACK.  So the entry is kept
-	 * here until acknowledged.  Known limit of the v4 ABI: on this
-	 * transport an entry retrieved but not yet journalled lives only in
-	 * daemon memory, and a crash in that window loses it.
+	 * Whether the card drops an entry once the v4 ERROR_LOG ioctl read it
+	 * is not in the driver's code (it only acknowledges the admin response
+	 * through CHIC).  The contract's ERRLOG_NEXT leaves an entry queued
+	 * until ERRLOG_ACK, so, assuming the worst, the entry is kept here
+	 * until acknowledged.  Known limit of the v4 ABI: an entry retrieved
+	 * but not yet journalled may then live only in daemon memory, and a
+	 * crash in that window loses it.  A card that keeps it hands it out
+	 * again after the ACK, and the card layer's drain stops there.
 	 */
 	uint8_t *held;
 	size_t held_len;
 	uint32_t held_id;
-	/* DUMP_DATA must not exceed the admin data buffer, which v4 does not expose. */
+	/*
+	 * DUMP_DATA must not exceed the admin data buffer, which v4 does not
+	 * expose: the largest size the card showed it holds (a DUMP_DATA that
+	 * succeeded, an error-log entry it returned), and the limit an EINVAL
+	 * at a larger size taught.
+	 */
+	uint32_t admin_fits;
 	uint32_t dump_limit;
+	unsigned missing; /* bit n: the driver lacks ioctl V4_FIRST_NR + n */
 };
 
 static const struct ocxlfs_transport_ops v4_ops;
@@ -99,13 +141,37 @@ static int fd_ioctl(void *dev, unsigned long request, void *arg)
 	return rc < 0 ? -errno : rc;
 }
 
-/* 0, a card status (> 0), or -errno (raw, see v4_errno()). */
+/*
+ * 0, a card status (> 0), or -errno (raw but for EINVAL, see v4_ioctls[];
+ * v4_errno() maps the rest).  -ENOTTY for an ioctl the driver lacks, which
+ * is not asked again.
+ */
 static int v4_ioctl(struct v4_transport *vt, unsigned long request, void *arg)
 {
-	int rc = vt->ioctl(vt->dev, request, arg);
+	const unsigned slot = _IOC_NR(request) - V4_FIRST_NR;
+	int rc;
 
+	if (vt->missing & (1u << slot))
+		return -ENOTTY;
+	rc = vt->ioctl(vt->dev, request, arg);
+	if (rc == -ENOTTY || (rc == -EINVAL && v4_ioctls[slot].einval == EINVAL_MISSING)) {
+		vt->missing |= 1u << slot;
+		log_info("%s: the driver has no %s ioctl (%s): unsupported", vt->base.device,
+			 v4_ioctls[slot].name, strerror(-rc));
+		return -ENOTTY;
+	}
+	if (rc == -EINVAL && v4_ioctls[slot].einval == EINVAL_BAD_REPLY)
+		return -EBADMSG;
 	/* Not a status byte: not in the v4 ABI. */
 	return rc > 0xFF ? OCXLFS_STATUS_FAILED : rc;
+}
+
+/* The card showed its admin data buffer holds BYTES (rounded down to words). */
+static void v4_admin_holds(struct v4_transport *vt, size_t bytes)
+{
+	bytes = (bytes < V4_BUF_MAX ? bytes : V4_BUF_MAX) & ~(size_t)7;
+	if (bytes > vt->admin_fits)
+		vt->admin_fits = (uint32_t)bytes;
 }
 
 /* The errno mapping for admin-command ioctls (see the top of the file). */
@@ -192,8 +258,23 @@ static int v4_identify(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 }
 
 /*
- * Retrieves (and thereby consumes) the card's next entry into vt->held.
- * 0 with nothing held when the card has none, a status (> 0), or -errno.
+ * The header's comment says a buf_size of 0 means "no more entries": a
+ * driver that does that fills in nothing else, while a real entry without
+ * additional data still has its identifier, WWID and firmware revision.
+ */
+static bool v4_errlog_is_end(const struct ioctl_ocxlpmem_error_log *el)
+{
+	struct ioctl_ocxlpmem_error_log fields = *el;
+
+	fields.buf_ptr = 0;
+	return el->buf_size == 0 &&
+	       !memcmp(&fields, &(struct ioctl_ocxlpmem_error_log){ 0 }, sizeof(fields));
+}
+
+/*
+ * Retrieves the card's next entry into vt->held (the card may forget it
+ * now: see struct v4_transport).  0 with nothing held when the card has
+ * none, a status (> 0), or -errno.
  */
 static int v4_fetch_errlog(struct v4_transport *vt)
 {
@@ -209,12 +290,14 @@ static int v4_fetch_errlog(struct v4_transport *vt)
 	el.buf_size = V4_BUF_MAX;
 	el.buf_ptr = (uintptr_t)raw;
 	rc = v4_ioctl(vt, IOCTL_OCXLPMEM_ERROR_LOG, &el);
-	if (rc == -EAGAIN) { /* CHI.ELA clear: nothing queued */
+	if (rc == -EAGAIN || (!rc && v4_errlog_is_end(&el))) { /* nothing queued */
 		rc = 0;
 		goto out;
 	}
 	if (rc)
 		goto out;
+	/* The whole entry fit the admin data buffer. */
+	v4_admin_holds(vt, OCXLFS_EL_FIXED + (size_t)el.buf_size);
 
 	e.log_id = el.log_identifier;
 	e.program_ref_code = el.program_reference_code;
@@ -331,13 +414,63 @@ static int v4_stats(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	return 0;
 }
 
+/* The next DUMP_DATA size to try after EINVAL: the largest power of two below WANT. */
+static uint32_t v4_dump_smaller(uint32_t want)
+{
+	uint32_t p = V4_DUMP_MIN;
+
+	while (p * 2 < want)
+		p *= 2;
+	return p;
+}
+
+/*
+ * One DUMP_DATA into RAW (V4_BUF_MAX bytes) at OFFSET, of *WANT bytes or
+ * fewer.  The driver's EINVAL has three causes: a buf_size that is not a
+ * multiple of 8 (never sent), one larger than the admin data buffer, or a
+ * reply without the 'CD' identifier.  At a size the card has shown it
+ * holds, the reply was refused (-EBADMSG); above it, the size may be too
+ * large: try the next smaller power of two, and keep the first that works
+ * as the limit.  0 with *WANT the size used, a status, or -errno.
+ */
+static int v4_dump_data(struct v4_transport *vt, uint32_t offset, uint8_t *raw, uint32_t *want,
+			struct ioctl_ocxlpmem_controller_dump_data *dd)
+{
+	uint32_t size = *want < vt->dump_limit ? *want : vt->dump_limit;
+	bool smaller = false;
+	int rc;
+
+	for (;;) {
+		memset(dd, 0, sizeof(*dd));
+		dd->buf_ptr = (uintptr_t)raw;
+		dd->buf_size = (uint16_t)size;
+		dd->offset = offset;
+		rc = v4_ioctl(vt, IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA, dd);
+		if (rc != -EINVAL)
+			break;
+		if (size <= vt->admin_fits || size <= V4_DUMP_MIN)
+			return -EBADMSG;
+		size = v4_dump_smaller(size);
+		smaller = true;
+	}
+	if (rc)
+		return rc;
+	if (smaller && size < vt->dump_limit) {
+		vt->dump_limit = size;
+		log_info("%s: dump chunks of %u bytes: more is EINVAL", vt->base.device, size);
+	}
+	v4_admin_holds(vt, size);
+	*want = size;
+	return 0;
+}
+
 static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 {
 	struct ioctl_ocxlpmem_controller_dump_data dd;
 	uint32_t size, want, copied, len;
 	uint8_t *raw = NULL, *chunk = NULL;
 	uint64_t w;
-	int rc = 0;
+	int rc;
 
 	if (!v4_in_word(pkg, &w) || (uint32_t)w == 0 || (uint32_t)w % 8) {
 		v4_reply(pkg, OCXLFS_STATUS_BAD_REQUEST, NULL, 0);
@@ -352,25 +485,16 @@ static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	raw = calloc(1, V4_BUF_MAX); /* filled through buf_ptr, unseen by valgrind */
 	if (!raw)
 		return -ENOMEM;
-	for (;;) {
-		if (want > vt->dump_limit)
-			want = vt->dump_limit;
-		memset(&dd, 0, sizeof(dd));
-		dd.buf_ptr = (uintptr_t)raw;
-		dd.buf_size = (uint16_t)want;
-		dd.offset = (uint32_t)(w >> 32);
-		rc = v4_ioctl(vt, IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA, &dd);
-		/* EINVAL: most likely larger than the admin data buffer; halve and learn. */
-		if (rc != -EINVAL || want <= V4_DUMP_MIN)
-			break;
-		vt->dump_limit = (want / 2) & ~7u;
-		log_dbg("%s: dump chunks limited to %u bytes", vt->base.device, vt->dump_limit);
-	}
+	rc = v4_dump_data(vt, (uint32_t)(w >> 32), raw, &want, &dd);
 	if (rc) {
 		rc = v4_status_or_errno(pkg, rc);
 		goto out;
 	}
-	/* buf_size came back as min(header length + 8, ours); copied in whole words. */
+	/*
+	 * buf_size came back as min(header length + 8, ours), copied in whole
+	 * words: 8 at the end of the dump (the code), or 0 (the header's
+	 * comment: "no more dump data"), an empty chunk either way.
+	 */
 	copied = (dd.buf_size < want ? dd.buf_size : want) & ~7u;
 	len = 0;
 	if (copied >= 8) {

@@ -23,6 +23,7 @@
 #include <ocxlfs/passthru.h>
 
 #include "harness.h"
+#include "card/card.h"
 #include "proto/ops.h"
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
@@ -48,18 +49,23 @@ static void ctl(const char *verb, ...)
 	ck_assert_msg(rc == 0, "harness %s: %s", verb, strerror(-rc));
 }
 
-/* Fresh cards for one test, state files in their own directory. */
+/* Fresh cards for one test, state files in their own directory; EXTRA: "key=value ...". */
 static void setup_cards(const char *count, const char *extra)
 {
-	char dir[sizeof(sim_dir) + 32];
+	char dir[sizeof(sim_dir) + 32], keys[256] = "", *argv[16], *save = NULL;
 	static unsigned seq;
+	int argc = 0, rc;
 
 	/* Check runs each test in its own fork: the pid keeps directories apart. */
 	snprintf(dir, sizeof(dir), "dir=%s/%d.%u", sim_dir, (int)getpid(), seq++);
-	if (extra)
-		ctl("setup", count, dir, extra, NULL);
-	else
-		ctl("setup", count, dir, NULL);
+	argv[argc++] = "setup";
+	argv[argc++] = (char *)count;
+	argv[argc++] = dir;
+	snprintf(keys, sizeof(keys), "%s", extra ? extra : "");
+	for (char *k = strtok_r(keys, " ", &save); k && argc < 16; k = strtok_r(NULL, " ", &save))
+		argv[argc++] = k;
+	rc = harness_request(getenv(HARNESS_ENV), argc, argv, NULL, 0);
+	ck_assert_msg(rc == 0, "harness setup %s: %s", extra ? extra : "", strerror(-rc));
 }
 
 static struct ocxlfs_discovered *discover(unsigned want)
@@ -190,6 +196,111 @@ START_TEST(test_v4_eventfd)
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
 	close(efd);
 	close(fd);
+}
+END_TEST
+
+/* How many times card 0's v4 node received the ioctl NAME (ctl calls). */
+static unsigned long v4_calls(const char *name)
+{
+	char out[HARNESS_MSG_MAX], *argv[] = { "calls", "0" }, *p;
+	size_t len = strlen(name);
+
+	ck_assert_int_eq(harness_request(getenv(HARNESS_ENV), 2, argv, out, sizeof(out)), 0);
+	for (p = out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, name, len) && p[len] == ' ')
+			return strtoul(p + len + 1, NULL, 10);
+	ck_abort_msg("no count for %s in: %s", name, out);
+	return 0;
+}
+
+/* A driver built without some ioctls answers them EINVAL: unsupported, asked once. */
+START_TEST(test_v4_driver_without_ioctls)
+{
+	struct ocxlfs_op_result res;
+	struct ocxlfs_discovered *c;
+	struct ocxlfs_stats st;
+	uint64_t mask;
+
+	setup_cards("1", "flavour=v4 v4-lacks=event-check,request-health");
+	c = discover(1);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(ocxlfs_op_event_check(c[0].t, &mask, &res), -EOPNOTSUPP);
+		ck_assert_uint_eq(res.status, OCXLFS_STATUS_BAD_OPCODE);
+		ck_assert_int_eq(ocxlfs_op_health_request(c[0].t, &res), -EOPNOTSUPP);
+	}
+	ck_assert_uint_eq(v4_calls("event-check"), 1);
+	ck_assert_uint_eq(v4_calls("request-health"), 1);
+	/* The ioctls it has still work. */
+	ck_assert_int_eq(ocxlfs_op_stats(c[0].t, &st, &res), 0);
+	ocxlfs_discover_free(c, 1);
+}
+END_TEST
+
+/*
+ * The driver's code does not say the card drops an entry its ERROR_LOG
+ * read.  If it keeps it, the drain sees it again after the ACK and stops.
+ */
+START_TEST(test_v4_card_keeps_entries)
+{
+	char state[sizeof(sim_dir) + 32];
+	struct ocxlfs_discovered *c;
+	struct card *card;
+
+	setup_cards("1", "flavour=v4 v4-errlog=keep errlogs=2");
+	c = discover(1);
+	snprintf(state, sizeof(state), "%s/state-%d", sim_dir, (int)getpid());
+	ck_assert_int_eq(card_open(0, c[0].t, NULL, state, &card), 0);
+	c[0].t = NULL;
+	ck_assert_int_eq(card_drain_errlog(card), 1);
+	ck_assert_uint_eq(v4_calls("error-log"), 2);
+	ck_assert_int_eq(card_drain_errlog(card), 1);
+	ck_assert_uint_eq(v4_calls("error-log"), 3); /* the held entry, then it again */
+	card_close(card);
+	ocxlfs_discover_free(c, 1);
+
+	/* A card that drops them, as the transport assumes: all of them, then EAGAIN. */
+	setup_cards("1", "flavour=v4 errlogs=2");
+	c = discover(1);
+	snprintf(state, sizeof(state), "%s/state2-%d", sim_dir, (int)getpid());
+	ck_assert_int_eq(card_open(0, c[0].t, NULL, state, &card), 0);
+	c[0].t = NULL;
+	ck_assert_int_eq(card_drain_errlog(card), 2);
+	ck_assert_uint_eq(v4_calls("error-log"), 3);
+	card_close(card);
+	ocxlfs_discover_free(c, 1);
+}
+END_TEST
+
+/*
+ * DUMP_DATA on a card with a 4 KiB admin buffer: EINVAL above it until the
+ * transport finds the size; EINVAL at a size that fits is the 'CD' check.
+ */
+START_TEST(test_v4_dump_data_einval)
+{
+	struct ocxlfs_op_result res;
+	struct ocxlfs_discovered *c;
+	uint8_t buf[0x8000];
+	size_t got;
+
+	setup_cards("1", "flavour=v4 admin-buffer=4096");
+	ctl("inject", "0", "dump 65536", NULL);
+	c = discover(1);
+	ck_assert_int_eq(ocxlfs_op_dump_read(c[0].t, 0, sizeof(buf), buf, &got, &res), 0);
+	ck_assert_uint_eq(got, 4096 - 8);
+	ck_assert_uint_eq(v4_calls("controller-dump-data"), 5); /* 0x8008, 0x8000 ... 0x1000 */
+	ck_assert_int_eq(ocxlfs_op_dump_read(c[0].t, got, sizeof(buf), buf, &got, &res), 0);
+	ck_assert_uint_eq(v4_calls("controller-dump-data"), 6);
+	/* The card's reply without its identifier: no smaller size is tried. */
+	ctl("fault", "0", "corrupt", NULL);
+	ck_assert_int_eq(ocxlfs_op_dump_read(c[0].t, 0, sizeof(buf), buf, &got, &res), -EBADMSG);
+	ck_assert_uint_eq(v4_calls("controller-dump-data"), 7);
+	ctl("fault", "0", "none", NULL);
+	ck_assert_int_eq(ocxlfs_op_dump_read(c[0].t, 0, sizeof(buf), buf, &got, &res), 0);
+	ck_assert_uint_eq(got, 4096 - 8);
+	/* The end: the driver returns the 8 header bytes of an empty 'CD'. */
+	ck_assert_int_eq(ocxlfs_op_dump_read(c[0].t, 65536, sizeof(buf), buf, &got, &res), 0);
+	ck_assert_uint_eq(got, 0);
+	ocxlfs_discover_free(c, 1);
 }
 END_TEST
 
@@ -468,6 +579,9 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_discover_none);
 	tcase_add_test(tc, test_discover_v4_fallback);
 	tcase_add_test(tc, test_v4_eventfd);
+	tcase_add_test(tc, test_v4_driver_without_ioctls);
+	tcase_add_test(tc, test_v4_card_keeps_entries);
+	tcase_add_test(tc, test_v4_dump_data_einval);
 	tcase_add_test(tc, test_label_area);
 	tcase_add_test(tc, test_namespace_busy);
 	tcase_add_test(tc, test_envelope_errnos);

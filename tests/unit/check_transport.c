@@ -46,11 +46,14 @@ static struct {
 	uint32_t el_id[FAKE_EL_MAX];
 	uint16_t el_addl;	 /* additional data bytes per entry */
 	bool el_fixed;		 /* copy like a fixed driver (from 0x48) */
+	bool el_end_zero;	 /* no entry: buf_size 0 and nothing filled (the header's comment) */
 	/* statistics */
 	struct ioctl_ocxlpmem_controller_stats cs;
 	/* dump */
 	uint32_t dump_size;
 	uint16_t admin_data;	 /* admin data buffer size: DUMP_DATA limit */
+	bool dump_bad_id;	 /* the card's reply lacks 'CD': the driver's EINVAL */
+	bool dump_end_zero;	 /* past the end: buf_size 0 (the header's comment), not 8 */
 	uint64_t events;
 } fake;
 
@@ -93,6 +96,10 @@ static int fake_error_log(struct ioctl_ocxlpmem_error_log *el)
 
 	if (user % 8)
 		return -EINVAL;
+	if (!fake.el_count && fake.el_end_zero) {
+		el->buf_size = 0;
+		return 0;
+	}
 	if (!fake.el_count)
 		return -EAGAIN;
 	id = fake.el_id[fake.el_head];
@@ -120,8 +127,12 @@ static int fake_dump_data(struct ioctl_ocxlpmem_controller_dump_data *dd)
 	uint8_t *buf = (uint8_t *)(uintptr_t)dd->buf_ptr;
 	uint32_t count = 0, n;
 
-	if (dd->buf_size % 8 || dd->buf_size > fake.admin_data)
+	if (dd->buf_size % 8 || dd->buf_size > fake.admin_data || fake.dump_bad_id)
 		return -EINVAL;
+	if (dd->offset >= fake.dump_size && fake.dump_end_zero) {
+		dd->buf_size = 0;
+		return 0;
+	}
 	/* The card gets buf_size as its byte count; the driver copies header + data. */
 	if (dd->offset < fake.dump_size)
 		count = fake.dump_size - dd->offset < dd->buf_size ? fake.dump_size - dd->offset
@@ -747,7 +758,7 @@ START_TEST(test_v4_dump)
 	free(call_ok(OCXLFS_CMD_DUMP_REQUEST, 0, 0, 8, OCXLFS_STATUS_SUCCESS));
 	ck_assert_uint_eq(fake.calls[IOCTL_OCXLPMEM_CONTROLLER_DUMP & 7], 1);
 
-	/* 0x8000 is more than the admin buffer (0x1000): learnt by halving, once. */
+	/* 0x8008 is more than the admin buffer (0x1000): learnt once, by powers of two. */
 	for (;;) {
 		p = call_ok(OCXLFS_CMD_DUMP_READ, 1, ((uint64_t)off << 32) | 0x8000, 8 + 8 + 0x8000,
 			    OCXLFS_STATUS_SUCCESS);
@@ -763,10 +774,10 @@ START_TEST(test_v4_dump)
 		off += len;
 		chunks++;
 		if (chunks == 1)
-			ck_assert_uint_eq(fake.calls[nr], 4); /* 0x8008, 0x4000, 0x2000, 0x1000 */
+			ck_assert_uint_eq(fake.calls[nr], 5); /* 0x8008, 0x8000 ... 0x1000 */
 	}
 	ck_assert_uint_eq(off, fake.dump_size);
-	ck_assert_uint_eq(fake.calls[nr], 4 + chunks);
+	ck_assert_uint_eq(fake.calls[nr], 5 + chunks);
 
 	/* Sizes the contract forbids. */
 	free(call_ok(OCXLFS_CMD_DUMP_READ, 1, 12, 0x100, OCXLFS_STATUS_BAD_REQUEST));
@@ -777,6 +788,132 @@ START_TEST(test_v4_dump)
 	ck_assert_uint_eq(fake.calls[IOCTL_OCXLPMEM_CONTROLLER_DUMP_COMPLETE & 7], 1);
 	free(call_ok(OCXLFS_CMD_HEALTH_REQUEST, 0, 0, 8, OCXLFS_STATUS_SUCCESS));
 	ck_assert_uint_eq(fake.calls[IOCTL_OCXLPMEM_REQUEST_HEALTH & 7], 1);
+}
+END_TEST
+
+/* ioctls whose handler never says EINVAL: a driver built without them. */
+START_TEST(test_v4_einval_means_missing)
+{
+	static const struct {
+		unsigned cmd;
+		unsigned long request;
+		uint32_t out;
+	} t[] = {
+		{ OCXLFS_CMD_EVENT_CHECK, IOCTL_OCXLPMEM_EVENT_CHECK, 0x100 },
+		{ OCXLFS_CMD_HEALTH_REQUEST, IOCTL_OCXLPMEM_REQUEST_HEALTH, 8 },
+		{ OCXLFS_CMD_DUMP_REQUEST, IOCTL_OCXLPMEM_CONTROLLER_DUMP, 8 },
+		{ OCXLFS_CMD_DUMP_COMPLETE, IOCTL_OCXLPMEM_CONTROLLER_DUMP_COMPLETE, 8 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const unsigned nr = t[i].request & 7;
+
+		fake.err[nr] = EINVAL;
+		/* Unsupported at the first answer, and not asked again. */
+		free(call_ok(t[i].cmd, 0, 0, t[i].out, OCXLFS_STATUS_BAD_OPCODE));
+		free(call_ok(t[i].cmd, 0, 0, t[i].out, OCXLFS_STATUS_BAD_OPCODE));
+		ck_assert_uint_eq(fake.calls[nr], 1);
+		fake.err[nr] = 0;
+		free(call_ok(t[i].cmd, 0, 0, t[i].out, OCXLFS_STATUS_BAD_OPCODE));
+		ck_assert_uint_eq(fake.calls[nr], 1);
+	}
+	/* A node that knows no such request (ENOTTY) is not asked twice either. */
+	fake.on = false;
+	free(call_ok(OCXLFS_CMD_STATS, 0, 0, 0x1000, OCXLFS_STATUS_BAD_OPCODE));
+	fake.on = true;
+	free(call_ok(OCXLFS_CMD_STATS, 0, 0, 0x1000, OCXLFS_STATUS_BAD_OPCODE));
+	ck_assert_uint_eq(fake.calls[IOCTL_OCXLPMEM_CONTROLLER_STATS & 7], 0);
+}
+END_TEST
+
+/* EINVAL from ERROR_LOG and STATS: the driver refused the card's reply. */
+START_TEST(test_v4_einval_bad_reply)
+{
+	const unsigned el = IOCTL_OCXLPMEM_ERROR_LOG & 7, st = IOCTL_OCXLPMEM_CONTROLLER_STATS & 7;
+	struct nd_cmd_pkg *p = pkg_new(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x1000);
+
+	queue_errlogs(1, 5);
+	fake.err[el] = EINVAL;
+	ck_assert_int_eq(v4->ops->call(v4, p), -EBADMSG);
+	ck_assert_int_eq(v4->ops->call(v4, p), -EBADMSG);
+	ck_assert_uint_eq(fake.calls[el], 2); /* still asked: the next reply may be whole */
+	fake.err[el] = 0;
+	free(p);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x1000, OCXLFS_STATUS_SUCCESS);
+	check_entry(p, 5, (200 & ~7) - OCXLFS_EL_FIXED);
+	free(p);
+
+	p = pkg_new(OCXLFS_CMD_STATS, 0, 0, 0x1000);
+	fake.err[st] = EINVAL;
+	ck_assert_int_eq(v4->ops->call(v4, p), -EBADMSG);
+	fake.err[st] = 0;
+	ck_assert_int_eq(v4->ops->call(v4, p), 0);
+	ck_assert_uint_eq(reply_status(p), OCXLFS_STATUS_SUCCESS);
+	free(p);
+}
+END_TEST
+
+/* DUMP_DATA's EINVAL: too large for the admin buffer, or a reply without 'CD'. */
+START_TEST(test_v4_dump_einval_causes)
+{
+	const unsigned nr = IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA & 7;
+	struct nd_cmd_pkg *p = pkg_new(OCXLFS_CMD_DUMP_READ, 1, 0x800, 8 + 8 + 0x800);
+
+	/* The card returned a 0x900-byte entry: its admin buffer holds 0x948. */
+	fake.el_addl = 0x900;
+	queue_errlogs(1, 3);
+	free(call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXLFS_STATUS_SUCCESS));
+	/* So an EINVAL at 0x808 is the identifier: refused at once, no smaller try. */
+	fake.dump_bad_id = true;
+	ck_assert_int_eq(v4->ops->call(v4, p), -EBADMSG);
+	ck_assert_uint_eq(fake.calls[nr], 1);
+	/* Above what is known to fit, smaller sizes are tried down to that, then the same. */
+	free(p);
+	p = pkg_new(OCXLFS_CMD_DUMP_READ, 1, 0x4000, 8 + 8 + 0x4000);
+	ck_assert_int_eq(v4->ops->call(v4, p), -EBADMSG);
+	ck_assert_uint_eq(fake.calls[nr], 1 + 5); /* 0x4008, 0x4000, 0x2000, 0x1000, 0x800 */
+	/* None worked, so no limit was learnt from them: the next read tries 0x4008 again. */
+	fake.dump_bad_id = false;
+	ck_assert_int_eq(v4->ops->call(v4, p), 0);
+	ck_assert_uint_eq(reply_status(p), OCXLFS_STATUS_SUCCESS);
+	ck_assert_uint_eq(p->nd_fw_size, 8 + 8 + 0xFF8); /* 0x1000 fits, header inside */
+	ck_assert_uint_eq(fake.calls[nr], 6 + 4);   /* 0x4008, 0x4000, 0x2000, 0x1000 */
+	/* That one did: 0x1000 from now on. */
+	ck_assert_int_eq(v4->ops->call(v4, p), 0);
+	ck_assert_uint_eq(fake.calls[nr], 10 + 1);
+	free(p);
+}
+END_TEST
+
+/* The header's end markers: buf_size 0 for "no more entries" and "no more dump data". */
+START_TEST(test_v4_zero_is_the_end)
+{
+	struct nd_cmd_pkg *p;
+	const uint8_t *data;
+	size_t len;
+
+	fake.el_end_zero = true;
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x1000, OCXLFS_STATUS_SUCCESS);
+	ck_assert_uint_eq(p->nd_fw_size, OCXLFS_PKG_OUT_HDR);
+	free(p);
+	/* Nothing is held, so nothing is pending. */
+	p = call_ok(OCXLFS_CMD_EVENT_CHECK, 0, 0, 0x100, OCXLFS_STATUS_SUCCESS);
+	ck_assert_uint_eq(ocxlfs_get_le64(reply_data(p)), 0);
+	free(p);
+	/* A real entry without additional data is no end marker. */
+	fake.el_addl = 0;
+	queue_errlogs(1, 11);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x1000, OCXLFS_STATUS_SUCCESS);
+	check_entry(p, 11, 0);
+	free(p);
+
+	fake.dump_end_zero = true;
+	p = call_ok(OCXLFS_CMD_DUMP_READ, 1, ((uint64_t)fake.dump_size << 32) | 0x800,
+		    8 + 8 + 0x800, OCXLFS_STATUS_SUCCESS);
+	ck_assert_int_eq(ocxlfs_dump_chunk_decode(reply_data(p), p->nd_fw_size - 8, &data, &len),
+			 0);
+	ck_assert_uint_eq(len, 0);
+	free(p);
 }
 END_TEST
 
@@ -954,6 +1091,10 @@ static Suite *transport_suite(void)
 	tcase_add_test(tv, test_v4_status_and_errno);
 	tcase_add_test(tv, test_v4_stats);
 	tcase_add_test(tv, test_v4_dump);
+	tcase_add_test(tv, test_v4_einval_means_missing);
+	tcase_add_test(tv, test_v4_einval_bad_reply);
+	tcase_add_test(tv, test_v4_dump_einval_causes);
+	tcase_add_test(tv, test_v4_zero_is_the_end);
 	tcase_add_test(tv, test_v4_through_ops);
 	tcase_add_test(tv, test_v4_with_dimm);
 	suite_add_tcase(s, tv);
