@@ -61,7 +61,7 @@ int harness_setup_option(struct harness_setup *s, const char *kv)
 	int rc = -EINVAL;
 
 	if (!v)
-		goto out;
+		return -EINVAL;
 	v++;
 #define KEY(name) (klen == sizeof(name) - 1 && !strncmp(kv, name, klen))
 	if (KEY("dir")) {
@@ -109,7 +109,6 @@ int harness_setup_option(struct harness_setup *s, const char *kv)
 			rc = -EINVAL;
 	}
 #undef KEY
-out:
 	return rc;
 }
 
