@@ -872,8 +872,11 @@ START_TEST(test_erase_refused_with_namespace)
 
 	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 0, &t), 0);
 	ck_assert(!sim_card_namespace_enabled(sim));
+	ck_assert_int_eq(t->ops->namespaces_enabled(t), 0);
 	sim_card_set_namespace_enabled(sim, true);
 	ck_assert(sim_card_namespace_enabled(sim));
+	/* The transport asks the simulator, not libndctl. */
+	ck_assert_int_eq(t->ops->namespaces_enabled(t), 1);
 	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_ERASE_START).status, OCXLFS_STATUS_BLOCKED_BG);
 	ck_assert_uint_eq(erase_status(sim).state, OCXLFS_ERASE_IDLE);
 	/* As the kernel: labels of an enabled namespace are not rewritten underneath it. */
