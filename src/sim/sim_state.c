@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "codec/codec.h"
+#include "sim/sim_limits.h"
 #include "sim/sim_state.h"
 #include "util/log.h"
 #include "util/path.h"
