@@ -12,6 +12,7 @@
 #include "card/monitor.h"
 #include "proto/render.h"
 #include "proto/render_json.h"
+#include "proto/render_labels.h"
 #include "proto/render_prom.h"
 #include "sim/sim_control.h"
 #include "tree/tree.h"
@@ -132,6 +133,54 @@ static int render_error_log_json(struct card *c, FILE *out)
 	if (rc)
 		return rc;
 	return ocxlfs_errlog_json_end(&j);
+}
+
+/*
+ * labels.json: the index blocks, then each slot in use, read a window of
+ * slots at a time so that a 16 MiB area is never held whole.
+ */
+#define LABEL_WINDOW_SLOTS 64u
+static int render_labels_json(struct card *c, FILE *out)
+{
+	size_t span = ocxlfs_labels_index_span(c->label_size);
+	uint8_t *index = malloc(span ? span : 1);
+	uint8_t *window = malloc(LABEL_WINDOW_SLOTS * OCXLFS_NSLABEL_SIZE_V1_2);
+	struct ocxlfs_label_area area;
+	struct ocxlfs_labels_json j;
+	uint32_t first = 0, n = 0;
+	int rc = -ENOMEM;
+
+	if (!index || !window)
+		goto out;
+	rc = card_label_read(c, index, 0, (uint32_t)span);
+	if (!rc)
+		rc = ocxlfs_labels_decode_index(index, span, c->label_size, &area);
+	if (rc || ocxlfs_labels_json_begin(&j, out, &area))
+		goto out;
+	for (uint32_t slot = 0; slot < area.nslot && !rc; slot++) {
+		struct ocxlfs_nslabel l;
+
+		if (!ocxlfs_labels_slot_in_use(&area, slot))
+			continue;
+		if (slot >= first + n) {
+			first = slot;
+			n = area.nslot - slot < LABEL_WINDOW_SLOTS ? area.nslot - slot
+								     : LABEL_WINDOW_SLOTS;
+			rc = card_label_read(c, window, ocxlfs_labels_slot_offset(&area, slot),
+					     n * area.label_size);
+		}
+		if (!rc)
+			rc = ocxlfs_label_decode(window + (slot - first) * area.label_size,
+						 area.label_size, &area, slot, &l);
+		if (!rc)
+			ocxlfs_labels_json_label(&j, &l);
+	}
+	if (!rc)
+		rc = ocxlfs_labels_json_end(&j);
+out:
+	free(index);
+	free(window);
+	return rc;
 }
 
 /*
@@ -263,6 +312,7 @@ const struct tree_file tree_card_files[] = {
 	  .mode = 0444,
 	  .kind = TREE_FILE_SNAPSHOT,
 	  .render = render_statistics_json },
+	{ .name = "labels.json", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_labels_json },
 };
 const size_t tree_card_nfiles = sizeof(tree_card_files) / sizeof(tree_card_files[0]);
 
