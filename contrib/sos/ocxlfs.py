@@ -5,6 +5,7 @@
 # `sos report` and `sos collect` find it; written for sos 4.0 (Debian 12).
 
 import os
+import re
 
 from sos.report.plugins import Plugin, DebianPlugin, UbuntuPlugin, RedHatPlugin
 
@@ -18,7 +19,8 @@ def ocxlfs_mounts():
                 fields = line.split()
                 if len(fields) > 2 and fields[2] == "fuse.ocxlfs":
                     # /proc/mounts escapes space, tab, newline and backslash in octal.
-                    mounts.append(fields[1].encode().decode("unicode_escape"))
+                    mounts.append(re.sub(r"\\([0-7]{3})",
+                                         lambda m: chr(int(m.group(1), 8)), fields[1]))
     except OSError:
         pass
     return mounts

@@ -155,7 +155,9 @@ static int render_labels_json(struct card *c, FILE *out)
 	rc = card_label_read(c, index, 0, (uint32_t)span);
 	if (!rc)
 		rc = ocxlfs_labels_decode_index(index, span, c->label_size, &area);
-	if (rc || ocxlfs_labels_json_begin(&j, out, &area))
+	if (!rc)
+		rc = ocxlfs_labels_json_begin(&j, out, &area);
+	if (rc)
 		goto out;
 	for (uint32_t slot = 0; slot < area.nslot && !rc; slot++) {
 		struct ocxlfs_nslabel l;
