@@ -76,6 +76,13 @@ struct ocxlfs_pkg_out {
 };
 #define OCXLFS_PKG_OUT_HDR 8u
 
+/*
+ * Largest envelope the kernel takes: the header, nd_size_in and
+ * nd_size_out together (ND_IOCTL_MAX_BUFLEN of include/linux/libnvdimm.h,
+ * SZ_4M; not in the UAPI).
+ */
+#define OCXLFS_ND_IOCTL_MAX_BUFLEN (4u << 20)
+
 /* Data-buffer identifiers: bits 63:48 of the first word. */
 #define OCXLFS_ID_ERRLOG 0x454Cu	 /* 'EL' */
 #define OCXLFS_ID_SMART 0x534Du	 /* 'SM' */

@@ -6,13 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "card/card.h"
+#include "card/card_priv.h"
 #include "proto/ops.h"
-#include "proto/render.h"
 #include "store/dump_store.h"
 #include "store/journal.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "transport/transport.h"
 
 static const char *const state_names[] = {
 	[CARD_READY] = "ready",
@@ -96,26 +96,33 @@ static int card_lock_usable(struct card *c)
 
 /*
  * The one place a command's outcome is logged and folded into the card's
- * state.  Called with the lock held.
+ * state: WHAT names the command in the log, STATUS is the card's status
+ * byte.  Called with the lock held.
  */
-static int card_note(struct card *c, unsigned cmd, int rc, const struct ocxlfs_op_result *res)
+static int card_outcome(struct card *c, const char *what, int rc, uint8_t status)
 {
 	if (rc == 0) {
 		if (c->state == CARD_UNRESPONSIVE || c->state == CARD_GONE)
 			set_state(c, CARD_READY);
 		return 0;
 	}
-	if (rc == -ENODEV && res->status == OCXLFS_STATUS_SUCCESS)
+	if (rc == -ENODEV && status == OCXLFS_STATUS_SUCCESS)
 		set_state(c, CARD_GONE);
 	else if (rc == -ETIMEDOUT)
 		set_state(c, CARD_UNRESPONSIVE);
 
-	if (res->status != OCXLFS_STATUS_SUCCESS)
-		log_warn("card %u: %s: card status 0x%02x (%s)", c->index, ocxlfs_cmd_name(cmd),
-			 res->status, ocxlfs_status_name(res->status));
+	if (status != OCXLFS_STATUS_SUCCESS)
+		log_warn("card %u: %s: card status 0x%02x (%s)", c->index, what, status,
+			 ocxlfs_status_name(status));
 	else
-		log_warn("card %u: %s: %s", c->index, ocxlfs_cmd_name(cmd), strerror(-rc));
+		log_warn("card %u: %s: %s", c->index, what, strerror(-rc));
 	return rc;
+}
+
+/* card_outcome() of one passthru operation. */
+static int card_note(struct card *c, unsigned cmd, int rc, const struct ocxlfs_op_result *res)
+{
+	return card_outcome(c, ocxlfs_cmd_name(cmd), rc, res->status);
 }
 
 static int card_open_store(struct card *c, const char *state_dir)
@@ -126,8 +133,10 @@ static int card_open_store(struct card *c, const char *state_dir)
 	int rc;
 
 	/* Keyed by serial: card indexes can change between boots, serials do not. */
-	if (snprintf(dir, sizeof(dir), "%s/%s", state_dir, c->serial) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
+	if (snprintf(dir, sizeof(dir), "%s/%s", state_dir, c->serial) >= (int)sizeof(dir)) {
+		rc = -ENAMETOOLONG;
+		goto fail;
+	}
 	rc = mkdir_p(dir, 0700);
 	if (rc)
 		goto fail;
@@ -172,11 +181,11 @@ int card_open(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
 	if (rc)
 		goto fail;
 	snprintf(c->serial, sizeof(c->serial), "%llu", (unsigned long long)c->id.serial);
-	rc = t->ops->label_size(t, &c->label_size, &c->label_max_xfer);
-	if (rc) {
-		log_err("card %u: label area size: %s", index, strerror(-rc));
+	rc = card_outcome(c, "label area size",
+			  t->ops->label_size(t, &c->label_size, &c->label_max_xfer),
+			  OCXLFS_STATUS_SUCCESS);
+	if (rc)
 		goto fail;
-	}
 	rc = card_open_store(c, state_dir);
 	if (rc)
 		goto fail;
@@ -256,36 +265,33 @@ static int card_drain_errlog_locked(struct card *c)
 	uint8_t *buf;
 	int moved = 0, rc = 0;
 
-	buf = malloc(JOURNAL_MAX_ENTRY);
+	buf = malloc(OCXLFS_EL_MAX_SIZE);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
 		struct ocxlfs_op_result res = { 0 };
-		struct ocxlfs_errlog el;
+		uint32_t log_id = 0;
 		size_t len = 0;
 
+		/*
+		 * Only an entry that decodes comes back; one that does not is
+		 * left on the card (a later read may get it whole) and logged.
+		 */
 		rc = card_note(c, OCXLFS_CMD_ERRLOG_NEXT,
-			       ocxlfs_op_errlog_next(c->transport, buf, JOURNAL_MAX_ENTRY, &len,
-						   &res),
+			       ocxlfs_op_errlog_next(c->transport, buf, OCXLFS_EL_MAX_SIZE, &len,
+						     &log_id, &res),
 			       &res);
 		if (rc || len == 0)
 			break;
-		rc = ocxlfs_errlog_decode(buf, len, &el);
-		if (rc) {
-			/* Leave it on the card: a later read may get it whole. */
-			log_warn("card %u: undecodable error-log entry (%zu bytes): %s", c->index,
-				 len, strerror(-rc));
-			break;
-		}
 		/* Durable first: the card forgets the entry once acknowledged. */
-		rc = errlog_journal_append(c->journal, el.log_id, buf, len);
+		rc = errlog_journal_append(c->journal, log_id, buf, len);
 		if (rc < 0) {
-			log_err("card %u: journal append of log %u: %s", c->index, el.log_id,
+			log_err("card %u: journal append of log %u: %s", c->index, log_id,
 				strerror(-rc));
 			break;
 		}
 		rc = card_note(c, OCXLFS_CMD_ERRLOG_ACK,
-			       ocxlfs_op_errlog_ack(c->transport, el.log_id, &res), &res);
+			       ocxlfs_op_errlog_ack(c->transport, log_id, &res), &res);
 		if (rc)
 			break;
 		moved++;
@@ -532,39 +538,41 @@ int card_overwrite_status(struct card *c, struct ocxlfs_erase_status *es)
 	return rc;
 }
 
-int card_request_dump(struct card *c, const struct card_caller *who)
+/*
+ * A request the card answers later by posting something (a dump, an
+ * error-log entry): the monitor looks at once.  Logged with the caller.
+ */
+static int card_request(struct card *c, unsigned cmd,
+			int (*op)(struct ocxlfs_transport *t, struct ocxlfs_op_result *res),
+			int prio, const char *what, const struct card_caller *who)
 {
 	struct ocxlfs_op_result res = { 0 };
-	int rc;
+	int rc = card_lock_usable(c);
 
-	if (OCXLFS_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > c->max_dump)
-		return -EFBIG; /* it could not be collected */
-	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
-	rc = card_note(c, OCXLFS_CMD_DUMP_REQUEST, ocxlfs_op_dump_request(c->transport, &res), &res);
+	rc = card_note(c, cmd, op(c->transport, &res), &res);
 	pthread_mutex_unlock(&c->lock);
-	if (!rc)
-		log_notice("card %u: controller dump requested by uid %u pid %d", c->index,
-			   (unsigned)who->uid, (int)who->pid);
-	return rc;
+	if (rc)
+		return rc;
+	log_msg(prio, "card %u: %s requested by uid %u pid %d", c->index, what,
+		(unsigned)who->uid, (int)who->pid);
+	card_wake_monitor(c);
+	return 0;
+}
+
+int card_request_dump(struct card *c, const struct card_caller *who)
+{
+	if (OCXLFS_CCAP1_MAX_DUMP_SIZE(c->id.ccap1) > c->max_dump)
+		return -EFBIG; /* it could not be collected */
+	return card_request(c, OCXLFS_CMD_DUMP_REQUEST, ocxlfs_op_dump_request, LOG_NOTICE,
+			    "controller dump", who);
 }
 
 int card_request_health(struct card *c, const struct card_caller *who)
 {
-	struct ocxlfs_op_result res = { 0 };
-	int rc;
-
-	rc = card_lock_usable(c);
-	if (rc)
-		return rc;
-	rc = card_note(c, OCXLFS_CMD_HEALTH_REQUEST, ocxlfs_op_health_request(c->transport, &res),
-		       &res);
-	pthread_mutex_unlock(&c->lock);
-	if (!rc)
-		log_info("card %u: health report requested by uid %u pid %d", c->index,
-			 (unsigned)who->uid, (int)who->pid);
-	return rc;
+	return card_request(c, OCXLFS_CMD_HEALTH_REQUEST, ocxlfs_op_health_request, LOG_INFO,
+			    "health report", who);
 }
 
 void card_post_events(struct card *c)
@@ -595,6 +603,7 @@ void card_post_events(struct card *c)
 
 int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)
 {
+	char what[48];
 	int rc;
 
 	if (off > c->label_size || len > c->label_size - off)
@@ -603,35 +612,10 @@ int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)
 	if (rc)
 		return rc;
 	rc = c->transport->ops->label_read(c->transport, buf, off, len);
-	if (rc)
-		log_warn("card %u: label read %u+%u: %s", c->index, off, len, strerror(-rc));
-	if (rc == -ENODEV)
-		set_state(c, CARD_GONE);
-	else if (rc == -ETIMEDOUT)
-		set_state(c, CARD_UNRESPONSIVE);
+	snprintf(what, sizeof(what), "label read %u+%u", off, len);
+	rc = card_outcome(c, what, rc, OCXLFS_STATUS_SUCCESS);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
-}
-
-struct errlog_render_ctx {
-	struct card *card;
-	FILE *out;
-};
-
-static int render_one_entry(void *arg, uint32_t log_id, const uint8_t *raw, size_t len)
-{
-	struct errlog_render_ctx *ctx = arg;
-	struct ocxlfs_errlog el;
-	int rc;
-
-	rc = ocxlfs_errlog_decode(raw, len, &el);
-	if (rc) {
-		/* The journal's CRC held, so this is what the card sent: say so. */
-		fprintf(ctx->out, "id: %u\nerror: undecodable entry (%s)\n\n", log_id,
-			strerror(-rc));
-		return 0;
-	}
-	return ocxlfs_render_errlog(ctx->out, &el);
 }
 
 int card_walk_errlog(struct card *c,
@@ -646,14 +630,9 @@ int card_walk_errlog(struct card *c,
 		card_drain_errlog_locked(c);
 	rc = errlog_journal_foreach(c->journal, fn, arg);
 	pthread_mutex_unlock(&c->lock);
+	/* Entries it drained are news for N/events: the monitor posts them. */
+	card_wake_monitor(c);
 	return rc;
-}
-
-int card_render_errlog(struct card *c, FILE *out)
-{
-	struct errlog_render_ctx ctx = { .card = c, .out = out };
-
-	return card_walk_errlog(c, render_one_entry, &ctx);
 }
 
 int card_open_dump(struct card *c, int *fd, size_t *size, struct timespec *when)
@@ -664,4 +643,71 @@ int card_open_dump(struct card *c, int *fd, size_t *size, struct timespec *when)
 	rc = dump_store_open_newest(c->dumps, fd, size, when);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+unsigned card_index(const struct card *c)
+{
+	return c->index;
+}
+
+const char *card_serial(const struct card *c)
+{
+	return c->serial;
+}
+
+const struct ocxlfs_identity *card_identity(const struct card *c)
+{
+	return &c->id;
+}
+
+uint32_t card_label_size(const struct card *c)
+{
+	return c->label_size;
+}
+
+void card_info_extra(const struct card *c, struct ocxlfs_info_extra *extra)
+{
+	*extra = (struct ocxlfs_info_extra){
+		.label_size = c->label_size,
+		.label_max_xfer = c->label_max_xfer,
+		.transport = c->transport->kind,
+		.device = c->transport->device,
+	};
+}
+
+const struct timespec *card_opened(const struct card *c)
+{
+	return &c->opened;
+}
+
+void card_set_max_dump(struct card *c, size_t bytes)
+{
+	c->max_dump = bytes;
+}
+
+void card_set_monitor_wake(struct card *c, void (*wake)(void *arg), void *arg)
+{
+	c->wake_arg = arg;
+	c->wake = wake;
+}
+
+void card_wake_monitor(struct card *c)
+{
+	if (c->wake)
+		c->wake(c->wake_arg);
+}
+
+void card_set_event_notify(struct card *c, void (*notify)(void *arg, unsigned card), void *arg)
+{
+	card_events_set_notify(&c->evlog, notify, arg);
+}
+
+uint64_t card_event_seq(struct card *c)
+{
+	return card_events_seq(&c->evlog);
+}
+
+int card_render_events(struct card *c, FILE *out, uint64_t *seq)
+{
+	return card_events_render(&c->evlog, out, seq);
 }

@@ -4,25 +4,25 @@
  * identity, its state, and its durable store (error-log journal, dumps).
  * Every function that talks to the card takes the card's lock itself and
  * logs a failure once, with the card index, the command and the status.
+ *
+ * struct card is private to src/card (card_priv.h): the layers above read
+ * it through the accessors below.
  */
 #ifndef OCXLFS_CARD_H
 #define OCXLFS_CARD_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
-#include "card/events.h"
 #include "codec/codec.h"
-#include "transport/transport.h"
+#include "proto/render.h"
 
-struct errlog_journal;
-struct dump_store;
+struct card;
+struct ocxlfs_transport;
 struct sim_card;
-struct card_monitor;
 
 /* Who asked: logged with destructive commands. */
 struct card_caller {
@@ -54,42 +54,33 @@ enum card_state {
 	CARD_GONE,	    /* the device node answers ENODEV */
 };
 
-struct card {
-	unsigned index;
-	pthread_mutex_t lock; /* serializes commands to the card */
-	struct ocxlfs_transport *transport;
-	struct sim_card *sim; /* the simulated card behind the transport, or NULL */
-
-	/* Fixed after card_open(). */
-	struct ocxlfs_identity id;
-	char serial[24];
-	uint32_t label_size, label_max_xfer;
-	struct timespec opened;
-
-	/* Under lock. */
-	enum card_state state;
-	uint64_t events; /* last EVENT_CHECK mask */
-	struct errlog_journal *journal;
-	struct dump_store *dumps;
-	struct card_heartbeat heartbeat;
-	/* What happened since the monitor last posted events. */
-	unsigned new_errlogs;
-	size_t new_dump_bytes;
-	enum card_state state_posted;
-	bool dump_too_big_logged;
-	size_t max_dump; /* CARD_MAX_DUMP_BYTES unless the daemon says otherwise */
-
-	struct card_events evlog;	/* has its own lock */
-	struct card_monitor *monitor;	/* set by card_monitor_start() */
-};
-
 /*
  * Identifies the card, sizes its label area and opens its journal and dump
- * store under STATE_DIR/<serial>/.  Takes ownership of the transport.
+ * store under STATE_DIR/<serial>/.  Takes ownership of the transport; SIM
+ * is the simulated card behind it, or NULL (not owned).
  */
 int card_open(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
 	      const char *state_dir, struct card **out);
 void card_close(struct card *c);
+
+/* ---- what the card is: fixed after card_open(), no lock, no command ---- */
+unsigned card_index(const struct card *c);
+/* The decimal serial: the key of its state directory and by-serial link. */
+const char *card_serial(const struct card *c);
+const struct ocxlfs_identity *card_identity(const struct card *c);
+uint32_t card_label_size(const struct card *c);
+/* The label geometry and the transport, for info and info.json. */
+void card_info_extra(const struct card *c, struct ocxlfs_info_extra *extra);
+/* CLOCK_REALTIME when the card was opened: the time of files that never change. */
+const struct timespec *card_opened(const struct card *c);
+/* Set before the card's monitor starts; CARD_MAX_DUMP_BYTES by default. */
+void card_set_max_dump(struct card *c, size_t bytes);
+/*
+ * The monitor (card/monitor.h) registers how to run a pass now: the card
+ * calls WAKE after a request or a drain that may have news.  Set while
+ * no request runs (before the mount serves, after it stopped).
+ */
+void card_set_monitor_wake(struct card *c, void (*wake)(void *arg), void *arg);
 
 enum card_state card_get_state(struct card *c);
 const char *card_state_name(enum card_state s);
@@ -115,7 +106,10 @@ void card_last_heartbeat(struct card *c, struct card_heartbeat *hb);
  */
 int card_overwrite_start(struct card *c, const struct card_caller *who);
 int card_overwrite_status(struct card *c, struct ocxlfs_erase_status *es);
-/* Ask the card for a fresh controller dump / a health & performance entry. */
+/*
+ * Ask the card for a fresh controller dump / a health & performance entry;
+ * the monitor then collects what the card posts at once.
+ */
 int card_request_dump(struct card *c, const struct card_caller *who);
 int card_request_health(struct card *c, const struct card_caller *who);
 /*
@@ -128,14 +122,39 @@ int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len);
 
 /*
  * Drains the card, then calls FN for every journalled entry, oldest first,
- * with its raw bytes as the card sent them.
+ * with its log id and its raw bytes as the card sent them
+ * (proto/render_errlog.h has the renderers of that shape).  The monitor
+ * then posts what was drained to the events file at once.
  */
 int card_walk_errlog(struct card *c,
 		     int (*fn)(void *arg, uint32_t log_id, const uint8_t *raw, size_t len),
 		     void *arg);
-/* Renders every journalled error-log entry, oldest first. */
-int card_render_errlog(struct card *c, FILE *out);
 /* Opens the newest collected dump (see dump_store_open_newest). */
 int card_open_dump(struct card *c, int *fd, size_t *size, struct timespec *when);
+
+/* ---- the card's event log (card/events.h) ---- */
+/* NOTIFY runs in the monitor thread after each event posted; set it before the monitor starts. */
+void card_set_event_notify(struct card *c, void (*notify)(void *arg, unsigned card), void *arg);
+/* The sequence number of the newest event, 0 if none. */
+uint64_t card_event_seq(struct card *c);
+/* The events file's content; *seq gets the sequence of the newest event shown. */
+int card_render_events(struct card *c, FILE *out, uint64_t *seq);
+
+/*
+ * ---- the side door to the simulator (card_sim.c) ----
+ * The N/sim/ files steer the simulated card behind C (docs/tree.md section
+ * 4.1) through here and nowhere else.  Each takes one written line, in the
+ * syntax of sim/sim_control.h, or renders the file's content; a write that
+ * makes the card post something or change state lets the monitor look at
+ * once.  -ENODEV if C is not simulated.
+ */
+enum card_sim_file {
+	CARD_SIM_INJECT,
+	CARD_SIM_FAULT,
+	CARD_SIM_NAMESPACE,
+};
+bool card_is_simulated(const struct card *c);
+int card_sim_write(struct card *c, enum card_sim_file f, const char *line);
+int card_sim_render(struct card *c, enum card_sim_file f, FILE *out);
 
 #endif /* OCXLFS_CARD_H */

@@ -39,6 +39,8 @@ static void monitor_run(struct card *c)
 	card_post_events(c);
 }
 
+static void monitor_kick(void *arg);
+
 static void *monitor_main(void *arg)
 {
 	struct card_monitor *m = arg;
@@ -84,23 +86,21 @@ int card_monitor_start(struct card *c, unsigned interval_ms, struct card_monitor
 	pthread_condattr_destroy(&attr);
 	rc = pthread_create(&m->thread, NULL, monitor_main, m);
 	if (rc) {
-		log_err("card %u: monitor thread: %s", c->index, strerror(rc));
+		log_err("card %u: monitor thread: %s", card_index(c), strerror(rc));
 		pthread_cond_destroy(&m->wake);
 		pthread_mutex_destroy(&m->lock);
 		free(m);
 		return -rc;
 	}
-	c->monitor = m;
+	card_set_monitor_wake(c, monitor_kick, m);
 	*out = m;
 	return 0;
 }
 
-void card_monitor_kick(struct card *c)
+static void monitor_kick(void *arg)
 {
-	struct card_monitor *m = c->monitor;
+	struct card_monitor *m = arg;
 
-	if (!m)
-		return;
 	pthread_mutex_lock(&m->lock);
 	m->kicked = true;
 	pthread_cond_signal(&m->wake);
@@ -116,7 +116,7 @@ void card_monitor_stop(struct card_monitor *m)
 	pthread_cond_signal(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 	pthread_join(m->thread, NULL);
-	m->card->monitor = NULL;
+	card_set_monitor_wake(m->card, NULL, NULL);
 	pthread_cond_destroy(&m->wake);
 	pthread_mutex_destroy(&m->lock);
 	free(m);

@@ -13,12 +13,12 @@ struct card_monitor;
 
 #define CARD_MONITOR_INTERVAL_MS 1000
 
-int card_monitor_start(struct card *c, unsigned interval_ms, struct card_monitor **out);
 /*
- * Runs a pass now instead of at the next interval: after a request that
- * makes the card post something (sim/inject, request).  Safe from any thread.
+ * The thread also runs a pass at once, instead of at the next interval,
+ * whenever the card says it has news (card_set_monitor_wake): after a
+ * request, a write to sim/inject or sim/fault, a read of error_log.
  */
-void card_monitor_kick(struct card *c);
+int card_monitor_start(struct card *c, unsigned interval_ms, struct card_monitor **out);
 /* Wakes the thread and joins it. */
 void card_monitor_stop(struct card_monitor *m);
 

@@ -42,6 +42,8 @@ int ocxlfs_identity_decode(const uint8_t *buf, size_t len, struct ocxlfs_identit
 int ocxlfs_identity_encode(const struct ocxlfs_identity *id, uint8_t *buf, size_t cap);
 
 /* ---- error log ('EL') ---- */
+/* Largest entry: the fixed part and all that its 16-bit additional-data length allows. */
+#define OCXLFS_EL_MAX_SIZE (OCXLFS_EL_FIXED + 0xFFFFu)
 struct ocxlfs_errlog {
 	uint32_t log_id;
 	uint32_t program_ref_code;

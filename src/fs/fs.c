@@ -167,27 +167,25 @@ static void ocxlfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 
 static void ocxlfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct tree_handle *h;
-	struct tree_cache cache;
-	int rc = tree_open(req_tree(req), ino, fi->flags, &h);
+	bool keep_cache = false;
+	uint64_t fh;
+	int rc = tree_open(req_tree(req), ino, fi->flags, &fh, &keep_cache);
 
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	tree_cache_policy(req_tree(req), ino, &cache);
-	fi->fh = (uintptr_t)h;
-	fi->keep_cache = cache.keep_cache || tree_handle_same_content(h);
+	fi->fh = fh;
+	fi->keep_cache = keep_cache;
 	/* Flush does nothing here (one write is one command): skip the round trip. */
 	fi->noflush = 1;
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		tree_release(req_tree(req), h); /* the opener was interrupted */
+		tree_release(req_tree(req), fh); /* the opener was interrupted */
 }
 
 static void ocxlfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			struct fuse_file_info *fi)
 {
-	struct tree_handle *h = (struct tree_handle *)(uintptr_t)fi->fh;
 	char *buf = malloc(size ? size : 1);
 	ssize_t got;
 
@@ -195,7 +193,7 @@ static void ocxlfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	got = tree_read(req_tree(req), h, buf, size, off);
+	got = tree_read(req_tree(req), fi->fh, buf, size, off);
 	if (got < 0)
 		fuse_reply_err(req, (int)-got);
 	else
@@ -206,10 +204,9 @@ static void ocxlfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void ocxlfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 			 off_t off, struct fuse_file_info *fi)
 {
-	struct tree_handle *h = (struct tree_handle *)(uintptr_t)fi->fh;
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	const struct card_caller who = { .uid = ctx->uid, .pid = ctx->pid };
-	ssize_t rc = tree_write(req_tree(req), h, buf, size, &who);
+	ssize_t rc = tree_write(req_tree(req), fi->fh, buf, size, &who);
 
 	if (rc < 0)
 		fuse_reply_err(req, (int)-rc);
@@ -245,8 +242,7 @@ static void ocxlfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 static void ocxlfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 			struct fuse_pollhandle *ph)
 {
-	struct tree_handle *h = (struct tree_handle *)(uintptr_t)fi->fh;
-	int rc = tree_poll(req_tree(req), h, ph);
+	int rc = tree_poll(req_tree(req), fi->fh, ph);
 
 	/* The tree keeps ph only when it is waiting (0). */
 	if (rc != 0 && ph)
@@ -259,7 +255,7 @@ static void ocxlfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 
 static void ocxlfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	tree_release(req_tree(req), (struct tree_handle *)(uintptr_t)fi->fh);
+	tree_release(req_tree(req), fi->fh);
 	fuse_reply_err(req, 0);
 }
 

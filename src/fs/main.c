@@ -205,7 +205,7 @@ int main(int argc, char *argv[])
 	struct daemon d = { 0 };
 	struct ocxlfs fs = { 0 };
 	const char *env_level = getenv("OCXLFS_LOG");
-	int level = LOG_NOTICE, ret = 1, rc;
+	int level = LOG_NOTICE, exit_code = 1, rc;
 
 	if (fuse_opt_parse(&args, &d.opt, option_spec, NULL) == -1)
 		return 1;
@@ -213,12 +213,12 @@ int main(int argc, char *argv[])
 		usage(argv[0]);
 		fuse_cmdline_help();
 		fuse_lowlevel_help();
-		ret = 0;
+		exit_code = 0;
 		goto out_args;
 	}
 	if (d.opt.show_version) {
 		printf("ocxlfs %s\nusing FUSE library %s\n", PACKAGE_VERSION, fuse_pkgversion());
-		ret = 0;
+		exit_code = 0;
 		goto out_args;
 	}
 	if (fuse_parse_cmdline(&args, &cmd) != 0)
@@ -249,15 +249,16 @@ int main(int argc, char *argv[])
 	if (rc)
 		goto out;
 
-	rc = tree_new(d.cards, d.ncards, &fs.tree);
+	rc = tree_new(d.cards, d.ncards,
+		      &(struct tree_limits){
+			      .max_handles = d.opt.max_open,
+			      .max_snapshot_bytes = d.opt.max_snapshot_size,
+		      },
+		      &fs.tree);
 	if (rc)
 		goto out;
-	tree_set_limits(fs.tree, &(struct tree_limits){
-					 .max_handles = d.opt.max_open,
-					 .max_snapshot_bytes = d.opt.max_snapshot_size,
-				 });
 	for (unsigned i = 0; d.opt.max_dump_size && i < d.ncards; i++)
-		d.cards[i]->max_dump = d.opt.max_dump_size;
+		card_set_max_dump(d.cards[i], d.opt.max_dump_size);
 	/* Permission bits are the access policy (0400 dumps, 0444 health). */
 	fuse_opt_add_arg(&args, "-odefault_permissions");
 	se = fuse_session_new(&args, &ocxlfs_ops, sizeof(ocxlfs_ops), &fs);
@@ -278,7 +279,7 @@ int main(int argc, char *argv[])
 		   cmd.mountpoint);
 
 	if (cmd.singlethread) {
-		ret = fuse_session_loop(se);
+		rc = fuse_session_loop(se);
 	} else {
 		loop = fuse_loop_cfg_create();
 		fuse_loop_cfg_set_clone_fd(loop, cmd.clone_fd);
@@ -287,10 +288,10 @@ int main(int argc, char *argv[])
 		 * healthy ones; libfuse starts threads only when all are busy.
 		 */
 		fuse_loop_cfg_set_max_threads(loop, max_threads(cmd.max_threads, d.ncards));
-		ret = fuse_session_loop_mt(se, loop);
+		rc = fuse_session_loop_mt(se, loop);
 	}
 	/* A signal (SIGTERM, SIGINT) ends the loop with its number: a clean stop. */
-	ret = ret < 0 ? 1 : 0;
+	exit_code = rc < 0 ? 1 : 0;
 	daemon_stop_monitors(&d);
 	fuse_session_unmount(se);
 out_handlers:
@@ -305,5 +306,5 @@ out:
 out_args:
 	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);
-	return ret;
+	return exit_code;
 }

@@ -22,9 +22,6 @@
  */
 #define OP_SMALL_DATA 0x1000u
 
-/* Largest 'EL' entry the 16-bit additional-data length allows. */
-#define OP_ERRLOG_MAX (OCXLFS_EL_FIXED + 0xFFFFu)
-
 struct op_call {
 	unsigned cmd;
 	unsigned nin;	    /* input words */
@@ -69,18 +66,22 @@ static void op_release(struct op_call *c)
 
 /*
  * Sends one envelope.  On success (0) c->data/c->data_len describe the
- * card's data buffer; the caller must op_release() in every case.
+ * card's data buffer; the caller must op_release() in every case.  RES
+ * may be NULL.
  */
 static int op_exec(struct ocxlfs_transport *t, struct op_call *c, struct ocxlfs_op_result *res)
 {
 	const uint32_t size_in = 8u * c->nin;
 	const uint32_t size_out = OCXLFS_PKG_OUT_HDR + (uint32_t)c->max_data;
+	struct ocxlfs_op_result local;
 	struct nd_cmd_pkg *pkg;
 	uint8_t *out;
 	uint32_t fw_size;
 	unsigned i;
 	int rc;
 
+	if (!res)
+		res = &local;
 	res->status = OCXLFS_STATUS_SUCCESS;
 	res->fw_size = 0;
 	c->pkg = NULL;
@@ -133,29 +134,31 @@ static void res_reset(struct ocxlfs_op_result *res)
 	}
 }
 
-/* For ops whose caller may pass res == NULL. */
-#define RES_OR_LOCAL(res, local) ((res) ? (res) : (local))
-
-/* Operations with no parameters and no data. */
-static int op_simple(struct ocxlfs_transport *t, unsigned cmd, struct ocxlfs_op_result *res)
+/* Operations with no data to read: none or one parameter word. */
+static int op_simple(struct ocxlfs_transport *t, unsigned cmd, unsigned nin, uint64_t in,
+		     struct ocxlfs_op_result *res)
 {
-	struct ocxlfs_op_result local;
-	struct op_call c = { .cmd = cmd };
-	int rc;
+	struct op_call c = { .cmd = cmd, .nin = nin, .in = { in } };
+	int rc = op_exec(t, &c, res);
 
-	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
 	op_release(&c);
 	return rc;
+}
+
+/* Operations that read one small fixed-format block into c->data. */
+static int op_read_small(struct ocxlfs_transport *t, unsigned cmd, struct op_call *c,
+			 struct ocxlfs_op_result *res)
+{
+	*c = (struct op_call){ .cmd = cmd, .max_data = OP_SMALL_DATA };
+	return op_exec(t, c, res);
 }
 
 int ocxlfs_op_identify(struct ocxlfs_transport *t, struct ocxlfs_identity *id,
 		     struct ocxlfs_op_result *res)
 {
-	struct ocxlfs_op_result local;
-	struct op_call c = { .cmd = OCXLFS_CMD_IDENTIFY, .max_data = OP_SMALL_DATA };
-	int rc;
+	struct op_call c;
+	int rc = op_read_small(t, OCXLFS_CMD_IDENTIFY, &c, res);
 
-	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
 	if (!rc)
 		rc = ocxlfs_identity_decode(c.data, c.data_len, id);
 	op_release(&c);
@@ -163,9 +166,8 @@ int ocxlfs_op_identify(struct ocxlfs_transport *t, struct ocxlfs_identity *id,
 }
 
 int ocxlfs_op_errlog_next(struct ocxlfs_transport *t, uint8_t *buf, size_t cap, size_t *len,
-			struct ocxlfs_op_result *res)
+			  uint32_t *log_id, struct ocxlfs_op_result *res)
 {
-	struct ocxlfs_op_result local;
 	struct op_call c = { .cmd = OCXLFS_CMD_ERRLOG_NEXT };
 	struct ocxlfs_errlog el;
 	int rc;
@@ -173,10 +175,10 @@ int ocxlfs_op_errlog_next(struct ocxlfs_transport *t, uint8_t *buf, size_t cap, 
 	*len = 0;
 	res_reset(res);
 	/* An entry larger than the caller's buffer comes back as truncated. */
-	c.max_data = cap < OP_ERRLOG_MAX ? cap : OP_ERRLOG_MAX;
+	c.max_data = cap < OCXLFS_EL_MAX_SIZE ? cap : OCXLFS_EL_MAX_SIZE;
 	if (c.max_data < OCXLFS_EL_FIXED)
 		return -EINVAL;
-	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	rc = op_exec(t, &c, res);
 	if (rc || c.data_len == 0)
 		goto out;
 	/* Hand up only what decodes; the entry stays on the card until acked. */
@@ -185,6 +187,8 @@ int ocxlfs_op_errlog_next(struct ocxlfs_transport *t, uint8_t *buf, size_t cap, 
 		goto out;
 	memcpy(buf, c.data, c.data_len);
 	*len = c.data_len;
+	if (log_id)
+		*log_id = el.log_id;
 out:
 	op_release(&c);
 	return rc;
@@ -192,22 +196,14 @@ out:
 
 int ocxlfs_op_errlog_ack(struct ocxlfs_transport *t, uint32_t log_id, struct ocxlfs_op_result *res)
 {
-	struct ocxlfs_op_result local;
-	struct op_call c = { .cmd = OCXLFS_CMD_ERRLOG_ACK, .nin = 1, .in = { log_id } };
-	int rc;
-
-	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
-	op_release(&c);
-	return rc;
+	return op_simple(t, OCXLFS_CMD_ERRLOG_ACK, 1, log_id, res);
 }
 
 int ocxlfs_op_stats(struct ocxlfs_transport *t, struct ocxlfs_stats *st, struct ocxlfs_op_result *res)
 {
-	struct ocxlfs_op_result local;
-	struct op_call c = { .cmd = OCXLFS_CMD_STATS, .max_data = OP_SMALL_DATA };
-	int rc;
+	struct op_call c;
+	int rc = op_read_small(t, OCXLFS_CMD_STATS, &c, res);
 
-	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
 	if (!rc)
 		rc = ocxlfs_stats_decode(c.data, c.data_len, st);
 	op_release(&c);
@@ -216,11 +212,9 @@ int ocxlfs_op_stats(struct ocxlfs_transport *t, struct ocxlfs_stats *st, struct 
 
 int ocxlfs_op_smart(struct ocxlfs_transport *t, struct ocxlfs_smart *sm, struct ocxlfs_op_result *res)
 {
-	struct ocxlfs_op_result local;
-	struct op_call c = { .cmd = OCXLFS_CMD_SMART, .max_data = OP_SMALL_DATA };
-	int rc;
+	struct op_call c;
+	int rc = op_read_small(t, OCXLFS_CMD_SMART, &c, res);
 
-	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
 	if (!rc)
 		rc = ocxlfs_smart_decode(c.data, c.data_len, sm);
 	op_release(&c);
@@ -229,13 +223,12 @@ int ocxlfs_op_smart(struct ocxlfs_transport *t, struct ocxlfs_smart *sm, struct 
 
 int ocxlfs_op_dump_request(struct ocxlfs_transport *t, struct ocxlfs_op_result *res)
 {
-	return op_simple(t, OCXLFS_CMD_DUMP_REQUEST, res);
+	return op_simple(t, OCXLFS_CMD_DUMP_REQUEST, 0, 0, res);
 }
 
 int ocxlfs_op_dump_read(struct ocxlfs_transport *t, uint32_t off, uint32_t size, uint8_t *dst,
 		      size_t *got, struct ocxlfs_op_result *res)
 {
-	struct ocxlfs_op_result local;
 	struct op_call c = { .cmd = OCXLFS_CMD_DUMP_READ, .nin = 1 };
 	const uint8_t *payload;
 	size_t plen;
@@ -247,7 +240,7 @@ int ocxlfs_op_dump_read(struct ocxlfs_transport *t, uint32_t off, uint32_t size,
 		return -EINVAL;
 	c.in[0] = ((uint64_t)off << 32) | size;
 	c.max_data = 8u + size; /* 'CD' header + payload */
-	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	rc = op_exec(t, &c, res);
 	if (rc)
 		goto out;
 	rc = ocxlfs_dump_chunk_decode(c.data, c.data_len, &payload, &plen);
@@ -267,27 +260,26 @@ out:
 
 int ocxlfs_op_dump_complete(struct ocxlfs_transport *t, struct ocxlfs_op_result *res)
 {
-	return op_simple(t, OCXLFS_CMD_DUMP_COMPLETE, res);
+	return op_simple(t, OCXLFS_CMD_DUMP_COMPLETE, 0, 0, res);
 }
 
 int ocxlfs_op_heartbeat(struct ocxlfs_transport *t, struct ocxlfs_op_result *res)
 {
-	return op_simple(t, OCXLFS_CMD_HEARTBEAT, res);
+	return op_simple(t, OCXLFS_CMD_HEARTBEAT, 0, 0, res);
 }
 
 int ocxlfs_op_health_request(struct ocxlfs_transport *t, struct ocxlfs_op_result *res)
 {
-	return op_simple(t, OCXLFS_CMD_HEALTH_REQUEST, res);
+	return op_simple(t, OCXLFS_CMD_HEALTH_REQUEST, 0, 0, res);
 }
 
 int ocxlfs_op_event_check(struct ocxlfs_transport *t, uint64_t *mask, struct ocxlfs_op_result *res)
 {
-	struct ocxlfs_op_result local;
-	struct op_call c = { .cmd = OCXLFS_CMD_EVENT_CHECK, .max_data = OP_SMALL_DATA };
+	struct op_call c;
 	int rc;
 
 	*mask = 0;
-	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
+	rc = op_read_small(t, OCXLFS_CMD_EVENT_CHECK, &c, res);
 	if (!rc && c.data_len < 8)
 		rc = -EBADMSG;
 	if (!rc)
@@ -298,17 +290,15 @@ int ocxlfs_op_event_check(struct ocxlfs_transport *t, uint64_t *mask, struct ocx
 
 int ocxlfs_op_erase_start(struct ocxlfs_transport *t, struct ocxlfs_op_result *res)
 {
-	return op_simple(t, OCXLFS_CMD_ERASE_START, res);
+	return op_simple(t, OCXLFS_CMD_ERASE_START, 0, 0, res);
 }
 
 int ocxlfs_op_erase_status(struct ocxlfs_transport *t, struct ocxlfs_erase_status *es,
 			 struct ocxlfs_op_result *res)
 {
-	struct ocxlfs_op_result local;
-	struct op_call c = { .cmd = OCXLFS_CMD_ERASE_STATUS, .max_data = OP_SMALL_DATA };
-	int rc;
+	struct op_call c;
+	int rc = op_read_small(t, OCXLFS_CMD_ERASE_STATUS, &c, res);
 
-	rc = op_exec(t, &c, RES_OR_LOCAL(res, &local));
 	if (!rc)
 		rc = ocxlfs_erase_status_decode(c.data, c.data_len, es);
 	op_release(&c);

@@ -16,9 +16,6 @@
 #include "codec/codec.h"
 #include "transport/transport.h"
 
-/* Largest data buffer any operation expects (a dump chunk plus header). */
-#define OCXLFS_OP_MAX_DATA (OCXLFS_DUMP_CHUNK_MAX + 8u)
-
 struct ocxlfs_op_result {
 	uint8_t status;	     /* card status byte, OCXLFS_STATUS_SUCCESS if none */
 	uint32_t fw_size;    /* nd_fw_size of the reply */
@@ -29,11 +26,13 @@ const char *ocxlfs_cmd_name(unsigned cmd);
 int ocxlfs_op_identify(struct ocxlfs_transport *t, struct ocxlfs_identity *id,
 		     struct ocxlfs_op_result *res);
 /*
- * Copies the oldest queued 'EL' entry (raw bytes) into buf; *len = 0 when
- * the card has none.  The entry stays on the card until ocxlfs_op_errlog_ack().
+ * Copies the oldest queued 'EL' entry (raw bytes) into buf and its log
+ * identifier into *log_id (may be NULL): only an entry that decodes is
+ * handed up, so the caller need not decode it again.  *len = 0 when the
+ * card has none.  The entry stays on the card until ocxlfs_op_errlog_ack().
  */
-int ocxlfs_op_errlog_next(struct ocxlfs_transport *t, uint8_t *buf, size_t cap,
-			size_t *len, struct ocxlfs_op_result *res);
+int ocxlfs_op_errlog_next(struct ocxlfs_transport *t, uint8_t *buf, size_t cap, size_t *len,
+			  uint32_t *log_id, struct ocxlfs_op_result *res);
 int ocxlfs_op_errlog_ack(struct ocxlfs_transport *t, uint32_t log_id,
 		       struct ocxlfs_op_result *res);
 int ocxlfs_op_stats(struct ocxlfs_transport *t, struct ocxlfs_stats *st,

@@ -64,38 +64,40 @@ int ocxlfs_render_info(FILE *out, const struct ocxlfs_identity *id,
 	return stream_rc(out);
 }
 
+static const struct {
+	uint32_t flag;
+	const char *name;
+} action_names[] = {
+	{ OCXLFS_EL_ACT_RESET, "reset" },
+	{ OCXLFS_EL_ACT_CHECK_FW, "check-firmware" },
+	{ OCXLFS_EL_ACT_REPLACE, "replace" },
+	{ OCXLFS_EL_ACT_TAKE_DUMP, "take-dump" },
+};
+
+const char *ocxlfs_action_name(unsigned bit, char buf[OCXLFS_ACTION_NAME_LEN])
+{
+	for (size_t i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+		if (action_names[i].flag == 1u << bit)
+			return action_names[i].name;
+	snprintf(buf, OCXLFS_ACTION_NAME_LEN, "bit%u", bit);
+	return buf;
+}
+
 int ocxlfs_render_action_flags(FILE *out, uint32_t flags)
 {
 	const char *sep = "";
-	unsigned bit;
 
 	if (!flags) {
 		fputs("none", out);
 		return stream_rc(out);
 	}
 	/* Ascending bit order; bits without a name still show, as bit<N>. */
-	for (bit = 0; bit < 32; bit++) {
-		uint32_t m = 1u << bit;
+	for (unsigned bit = 0; bit < 32; bit++) {
+		char buf[OCXLFS_ACTION_NAME_LEN];
 
-		if (!(flags & m))
+		if (!(flags & (1u << bit)))
 			continue;
-		switch (m) {
-		case OCXLFS_EL_ACT_RESET:
-			fprintf(out, "%sreset", sep);
-			break;
-		case OCXLFS_EL_ACT_CHECK_FW:
-			fprintf(out, "%scheck-firmware", sep);
-			break;
-		case OCXLFS_EL_ACT_REPLACE:
-			fprintf(out, "%sreplace", sep);
-			break;
-		case OCXLFS_EL_ACT_TAKE_DUMP:
-			fprintf(out, "%stake-dump", sep);
-			break;
-		default:
-			fprintf(out, "%sbit%u", sep, bit);
-			break;
-		}
+		fprintf(out, "%s%s", sep, ocxlfs_action_name(bit, buf));
 		sep = ",";
 	}
 	return stream_rc(out);

@@ -55,5 +55,12 @@ void ocxlfs_utc_stamp(const struct timespec *when, char buf[OCXLFS_UTC_STAMP_LEN
 
 /* action flags by name, comma separated ("none" if 0). */
 int ocxlfs_render_action_flags(FILE *out, uint32_t flags);
+/*
+ * The name of action flag bit BIT: its name ("reset") or, for a bit
+ * without one, "bitN" written into BUF.  The text and the JSON error log
+ * both name actions with it.
+ */
+#define OCXLFS_ACTION_NAME_LEN 16
+const char *ocxlfs_action_name(unsigned bit, char buf[OCXLFS_ACTION_NAME_LEN]);
 
 #endif /* OCXLFS_PROTO_RENDER_H */

@@ -199,35 +199,21 @@ nomem:
 	return -ENOMEM;
 }
 
-/*
- * The action names come from the text renderer, so the two files can never
- * disagree: render into a small buffer and split at the commas.
- */
+/* The same names as the text file's action_flags line, in the same order. */
 static struct json_object *action_names(uint32_t flags)
 {
-	char buf[512] = "";
 	struct json_object *a = json_object_new_array();
-	char *tok, *save = NULL;
-	FILE *mem;
-	int rc;
 
-	if (!a)
-		return NULL;
-	if (!flags)
-		return a;
-	mem = fmemopen(buf, sizeof(buf) - 1, "w");
-	if (!mem)
-		goto fail;
-	rc = ocxlfs_render_action_flags(mem, flags);
-	if (fclose(mem) || rc)
-		goto fail;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (array_add(a, json_object_new_string(tok)))
-			goto fail;
+	for (unsigned bit = 0; a && bit < 32; bit++) {
+		char buf[OCXLFS_ACTION_NAME_LEN];
+
+		if ((flags & (1u << bit)) &&
+		    array_add(a, json_object_new_string(ocxlfs_action_name(bit, buf)))) {
+			json_object_put(a);
+			return NULL;
+		}
+	}
 	return a;
-fail:
-	json_object_put(a);
-	return NULL;
 }
 
 static struct json_object *hex_string(const uint8_t *p, size_t n)

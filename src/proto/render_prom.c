@@ -117,7 +117,7 @@ static void value(FILE *out, uint64_t v, enum conv conv)
 	}
 }
 
-static void card_info(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+static void info_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	bool any = false;
 	unsigned i;
@@ -146,7 +146,7 @@ static void card_info(FILE *out, const struct ocxlfs_prom_card *cards, unsigned 
 	}
 }
 
-static void card_state(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+static void state_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	bool any = false;
 	unsigned i;
@@ -164,7 +164,7 @@ static void card_state(FILE *out, const struct ocxlfs_prom_card *cards, unsigned
 	}
 }
 
-static void card_up(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+static void up_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	unsigned i;
 
@@ -213,7 +213,7 @@ static unsigned smart_count(const struct ocxlfs_smart *sm)
 	return sm->count < OCXLFS_SMART_MAX_ATTRS ? sm->count : OCXLFS_SMART_MAX_ATTRS;
 }
 
-static void temperature(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+static void temperature_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	bool any = false;
 	unsigned i, k;
@@ -283,12 +283,12 @@ int ocxlfs_render_prom(FILE *out, const struct ocxlfs_prom_card *cards, unsigned
 {
 	unsigned m;
 
-	card_info(out, cards, n);
-	card_state(out, cards, n);
-	card_up(out, cards, n);
+	info_family(out, cards, n);
+	state_family(out, cards, n);
+	up_family(out, cards, n);
 	for (m = 0; m < NR_STAT_METRICS; m++)
 		stat_family(out, &stat_metrics[m], cards, n);
-	temperature(out, cards, n);
+	temperature_family(out, cards, n);
 	smart_family(out, SMART_CURRENT, cards, n);
 	smart_family(out, SMART_WORST, cards, n);
 	smart_family(out, SMART_THRESHOLD, cards, n);

@@ -3,7 +3,7 @@
  * Pure Prometheus renderer: every card's identity, statistics and SMART
  * attributes in the text exposition format (version 0.0.4), for the
  * top-level metrics.prom and node_exporter's textfile collector.  Metric
- * names, labels and units are ABI: docs/json.md, section "metrics.prom".
+ * names, labels and units are ABI: docs/json.md section 6.
  */
 #ifndef OCXLFS_PROTO_RENDER_PROM_H
 #define OCXLFS_PROTO_RENDER_PROM_H

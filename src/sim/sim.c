@@ -41,7 +41,6 @@
 #define SIM_MEDIA_BYTES (256ULL << 30) /* the PMEM region behind the label area */
 #define SIM_LABEL_MAX_XFER 4096u	/* PAGE_SIZE, as the posted driver reports */
 #define SIM_LABEL_MAX_CALL (128u * 1024)
-#define SIM_ND_MAX_BUFLEN (4u * 1024 * 1024) /* the kernel's ND_IOCTL_MAX_BUFLEN */
 #define SIM_LABEL_TIMEOUT_MS 100u
 #define SIM_CORRUPT_ID 0x5858u /* 'XX' */
 
@@ -552,7 +551,7 @@ static int do_call(struct sim_card *sim, struct nd_cmd_pkg *pkg)
 	/* Checks in the kernel's order: core (family, size), then the provider. */
 	if (pkg->nd_family != OCXLFS_ND_FAMILY)
 		return -EINVAL;
-	if (sizeof(*pkg) + (uint64_t)pkg->nd_size_in + pkg->nd_size_out > SIM_ND_MAX_BUFLEN)
+	if (sizeof(*pkg) + (uint64_t)pkg->nd_size_in + pkg->nd_size_out > OCXLFS_ND_IOCTL_MAX_BUFLEN)
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(pkg->nd_reserved2) / sizeof(pkg->nd_reserved2[0]); i++)
 		if (pkg->nd_reserved2[i])

@@ -19,10 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/codec.h"
+
 struct errlog_journal;
 
-/* Largest raw entry accepted (fixed part + 16-bit additional length). */
-#define JOURNAL_MAX_ENTRY (0x48u + 0xFFFFu)
+/* Largest raw entry accepted: the largest the card can send. */
+#define JOURNAL_MAX_ENTRY OCXLFS_EL_MAX_SIZE
 
 struct journal_recovery {
 	size_t records;	      /* good records kept */

@@ -12,8 +12,7 @@
 
 #include "transport/transport.h"
 
-/* ND_IOCTL_MAX_BUFLEN of include/linux/libnvdimm.h (SZ_4M; not in the UAPI). */
-#define OCXLFS_ND_IOCTL_MAX_BUFLEN (4u << 20)
+#include <ocxlfs/passthru.h>
 
 /*
  * Creates a transport for DIMM (kind "ndctl", device "/dev/nmemN").  It

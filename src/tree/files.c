@@ -1,57 +1,50 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * What each per-card file shows: a render hook per file that asks the card
- * for data and hands it to the pure renderers.
+ * What the tree holds and what each file shows: the tables of table.h,
+ * in listing order, and a render or store hook per file that asks the card
+ * and hands the answer to the pure renderers of src/proto.
  */
 #include <errno.h>
 #include <stdlib.h>
-
 #include <string.h>
 
 #include "card/card.h"
-#include "card/monitor.h"
 #include "proto/render.h"
+#include "proto/render_errlog.h"
 #include "proto/render_json.h"
 #include "proto/render_labels.h"
 #include "proto/render_prom.h"
-#include "sim/sim_control.h"
-#include "tree/tree.h"
+#include "tree/table.h"
 #include "util/log.h"
+
+#define NENTRIES(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- renderers of a card's files ---- */
 
 static int render_serial(struct card *c, FILE *out)
 {
-	return ocxlfs_render_serial(out, &c->id);
+	return ocxlfs_render_serial(out, card_identity(c));
 }
 
 static int render_fw_version(struct card *c, FILE *out)
 {
-	return ocxlfs_render_fw_version(out, &c->id);
-}
-
-static void info_extra(const struct card *c, struct ocxlfs_info_extra *extra)
-{
-	*extra = (struct ocxlfs_info_extra){
-		.label_size = c->label_size,
-		.label_max_xfer = c->label_max_xfer,
-		.transport = c->transport->kind,
-		.device = c->transport->device,
-	};
+	return ocxlfs_render_fw_version(out, card_identity(c));
 }
 
 static int render_info(struct card *c, FILE *out)
 {
 	struct ocxlfs_info_extra extra;
 
-	info_extra(c, &extra);
-	return ocxlfs_render_info(out, &c->id, &extra);
+	card_info_extra(c, &extra);
+	return ocxlfs_render_info(out, card_identity(c), &extra);
 }
 
 static int render_info_json(struct card *c, FILE *out)
 {
 	struct ocxlfs_info_extra extra;
 
-	info_extra(c, &extra);
-	return ocxlfs_render_info_json(out, &c->id, &extra);
+	card_info_extra(c, &extra);
+	return ocxlfs_render_info_json(out, card_identity(c), &extra);
 }
 
 static int render_state(struct card *c, FILE *out)
@@ -66,11 +59,18 @@ static int render_state(struct card *c, FILE *out)
 
 static int render_error_log(struct card *c, FILE *out)
 {
-	int rc = card_render_errlog(c, out);
+	return card_walk_errlog(c, ocxlfs_errlog_text_record, out);
+}
 
-	/* Entries it drained are news for N/events: the monitor posts them. */
-	card_monitor_kick(c);
-	return rc;
+static int render_error_log_json(struct card *c, FILE *out)
+{
+	struct ocxlfs_errlog_json j;
+	int rc = ocxlfs_errlog_json_begin(&j, out);
+
+	if (rc)
+		return rc;
+	rc = card_walk_errlog(c, ocxlfs_errlog_json_record, &j);
+	return rc ? rc : ocxlfs_errlog_json_end(&j);
 }
 
 /* One STATS command, rendered by FN: the text and the JSON file share it. */
@@ -112,27 +112,77 @@ static int render_health_json(struct card *c, FILE *out)
 	return with_smart(c, out, ocxlfs_render_smart_json);
 }
 
-static int errlog_json_one(void *arg, uint32_t log_id, const uint8_t *raw, size_t len)
+static int render_heartbeat(struct card *c, FILE *out)
 {
-	struct ocxlfs_errlog_json *j = arg;
-	struct ocxlfs_errlog el;
-	int rc = ocxlfs_errlog_decode(raw, len, &el);
+	struct card_heartbeat hb;
 
-	/* The journal's CRC held, so this is what the card sent: say so. */
-	return rc ? ocxlfs_errlog_json_undecodable(j, log_id, rc) : ocxlfs_errlog_json_entry(j, &el);
+	card_last_heartbeat(c, &hb);
+	return ocxlfs_render_heartbeat(out, hb.done, hb.rc, hb.latency_us, &hb.when);
 }
 
-static int render_error_log_json(struct card *c, FILE *out)
+static int render_overwrite(struct card *c, FILE *out)
 {
-	struct ocxlfs_errlog_json j;
-	int rc = ocxlfs_errlog_json_begin(&j, out);
+	struct ocxlfs_erase_status es;
+	int rc = card_overwrite_status(c, &es);
 
-	if (!rc)
-		rc = card_walk_errlog(c, errlog_json_one, &j);
-	card_monitor_kick(c);
-	if (rc)
-		return rc;
-	return ocxlfs_errlog_json_end(&j);
+	return rc ? rc : ocxlfs_render_erase_status(out, &es);
+}
+
+/* ---- what a write to a card's control file does ---- */
+
+static int store_heartbeat(struct card *c, const char *line, const struct card_caller *who)
+{
+	if (strcmp(line, "1"))
+		return -EINVAL;
+	return card_heartbeat(c);
+}
+
+/* The serial, typed out, is the confirmation: nothing else starts an erase. */
+static int store_overwrite(struct card *c, const char *line, const struct card_caller *who)
+{
+	if (strcmp(line, card_serial(c))) {
+		log_warn("card %u (serial %s): overwrite by uid %u pid %d refused: "
+			 "the value written is not the card's serial",
+			 card_index(c), card_serial(c), (unsigned)who->uid, (int)who->pid);
+		return -EINVAL;
+	}
+	return card_overwrite_start(c, who);
+}
+
+static int store_request(struct card *c, const char *line, const struct card_caller *who)
+{
+	if (!strcmp(line, "dump"))
+		return card_request_dump(c, who);
+	if (!strcmp(line, "health"))
+		return card_request_health(c, who);
+	return -EINVAL;
+}
+
+/* ---- N/sim/: the simulator's side door (card.h) ---- */
+
+static int store_sim_inject(struct card *c, const char *line, const struct card_caller *who)
+{
+	return card_sim_write(c, CARD_SIM_INJECT, line);
+}
+
+static int render_sim_fault(struct card *c, FILE *out)
+{
+	return card_sim_render(c, CARD_SIM_FAULT, out);
+}
+
+static int store_sim_fault(struct card *c, const char *line, const struct card_caller *who)
+{
+	return card_sim_write(c, CARD_SIM_FAULT, line);
+}
+
+static int render_sim_namespace(struct card *c, FILE *out)
+{
+	return card_sim_render(c, CARD_SIM_NAMESPACE, out);
+}
+
+static int store_sim_namespace(struct card *c, const char *line, const struct card_caller *who)
+{
+	return card_sim_write(c, CARD_SIM_NAMESPACE, line);
 }
 
 /*
@@ -142,7 +192,7 @@ static int render_error_log_json(struct card *c, FILE *out)
 #define LABEL_WINDOW_SLOTS 64u
 static int render_labels_json(struct card *c, FILE *out)
 {
-	size_t span = ocxlfs_labels_index_span(c->label_size);
+	size_t span = ocxlfs_labels_index_span(card_label_size(c));
 	uint8_t *index = malloc(span ? span : 1);
 	uint8_t *window = malloc(LABEL_WINDOW_SLOTS * OCXLFS_NSLABEL_SIZE_V1_2);
 	struct ocxlfs_label_area area;
@@ -154,7 +204,7 @@ static int render_labels_json(struct card *c, FILE *out)
 		goto out;
 	rc = card_label_read(c, index, 0, (uint32_t)span);
 	if (!rc)
-		rc = ocxlfs_labels_decode_index(index, span, c->label_size, &area);
+		rc = ocxlfs_labels_decode_index(index, span, card_label_size(c), &area);
 	if (!rc)
 		rc = ocxlfs_labels_json_begin(&j, out, &area);
 	if (rc)
@@ -190,7 +240,7 @@ out:
  * does not answer is still listed (info, state, up 0), so a scrape of 256
  * cards never fails because of one.
  */
-static int render_metrics(struct card **cards, unsigned n, FILE *out)
+static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 {
 	struct ocxlfs_prom_card *pc = calloc(n ? n : 1, sizeof(*pc));
 	struct ocxlfs_stats *st = calloc(n ? n : 1, sizeof(*st));
@@ -206,8 +256,8 @@ static int render_metrics(struct card **cards, unsigned n, FILE *out)
 		if (state == CARD_GONE)
 			continue;
 		pc[k] = (struct ocxlfs_prom_card){
-			.index = cards[i]->index,
-			.id = &cards[i]->id,
+			.index = card_index(cards[i]),
+			.id = card_identity(cards[i]),
 			.state = card_state_name(state),
 			.stats = card_stats(cards[i], &st[k]) ? NULL : &st[k],
 			.smart = card_smart(cards[i], &sm[k]) ? NULL : &sm[k],
@@ -222,154 +272,67 @@ out:
 	return rc;
 }
 
-const struct tree_file tree_metrics_file = {
-	.name = "metrics.prom",
-	.mode = 0444,
-	.kind = TREE_FILE_METRICS,
-	.render_all = render_metrics,
+/* ---- the tables ---- */
+
+#define FILE_ROW(name_, mode_, kind_, ...)                                                  \
+	{ .name = (name_), .mode = S_IFREG | (mode_), .kind = &tree_kind_##kind_, __VA_ARGS__ }
+
+static const struct tree_entry sim_files[] = {
+	FILE_ROW("inject", 0200, write_only, .store = store_sim_inject, .outlives_card = true),
+	FILE_ROW("fault", 0600, snapshot, .render = render_sim_fault, .store = store_sim_fault,
+		 .outlives_card = true),
+	FILE_ROW("namespace", 0600, snapshot, .render = render_sim_namespace,
+		 .store = store_sim_namespace, .outlives_card = true),
 };
 
-static int render_heartbeat(struct card *c, FILE *out)
-{
-	struct card_heartbeat hb;
+static const struct tree_dir sim_dir = { .entries = sim_files, .nentries = NENTRIES(sim_files) };
 
-	card_last_heartbeat(c, &hb);
-	return ocxlfs_render_heartbeat(out, hb.done, hb.rc, hb.latency_us, &hb.when);
-}
-
-static int store_heartbeat(struct card *c, const char *line, const struct card_caller *who)
-{
-	(void)who;
-	if (strcmp(line, "1"))
-		return -EINVAL;
-	return card_heartbeat(c);
-}
-
-static int render_overwrite(struct card *c, FILE *out)
-{
-	struct ocxlfs_erase_status es;
-	int rc = card_overwrite_status(c, &es);
-
-	return rc ? rc : ocxlfs_render_erase_status(out, &es);
-}
-
-/* The serial, typed out, is the confirmation: nothing else starts an erase. */
-static int store_overwrite(struct card *c, const char *line, const struct card_caller *who)
-{
-	if (strcmp(line, c->serial)) {
-		log_warn("card %u (serial %s): overwrite by uid %u pid %d refused: "
-			 "the value written is not the card's serial",
-			 c->index, c->serial, (unsigned)who->uid, (int)who->pid);
-		return -EINVAL;
-	}
-	return card_overwrite_start(c, who);
-}
-
-static int store_request(struct card *c, const char *line, const struct card_caller *who)
-{
-	int rc;
-
-	if (!strcmp(line, "dump"))
-		rc = card_request_dump(c, who);
-	else if (!strcmp(line, "health"))
-		rc = card_request_health(c, who);
-	else
-		return -EINVAL;
-	/* Collect what the card posts now rather than at the next interval. */
-	if (!rc)
-		card_monitor_kick(c);
-	return rc;
-}
-
-const struct tree_file tree_card_files[] = {
-	{ .name = "serial", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_serial },
-	{ .name = "firmware_version", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_fw_version },
-	{ .name = "info", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_info },
-	{ .name = "state", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_state },
-	{ .name = "labels", .mode = 0400, .kind = TREE_FILE_LABELS, },
-	{ .name = "error_log", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_error_log },
-	{ .name = "statistics", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_statistics },
-	{ .name = "health", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_health },
-	{ .name = "controller_dump", .mode = 0400, .kind = TREE_FILE_DUMP, },
-	{ .name = "events", .mode = 0444, .kind = TREE_FILE_EVENTS, },
-	{ .name = "heartbeat",
-	  .mode = 0600,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_heartbeat,
-	  .store = store_heartbeat },
-	{ .name = "overwrite",
-	  .mode = 0600,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_overwrite,
-	  .store = store_overwrite },
-	{ .name = "request", .mode = 0200, .kind = TREE_FILE_CONTROL, .store = store_request },
+/* A card's directory, in the order of docs/tree.md section 2. */
+static const struct tree_entry card_files[] = {
+	FILE_ROW("serial", 0444, static, .render = render_serial),
+	FILE_ROW("firmware_version", 0444, static, .render = render_fw_version),
+	FILE_ROW("info", 0444, static, .render = render_info),
+	FILE_ROW("state", 0444, snapshot, .render = render_state),
+	FILE_ROW("labels", 0400, labels),
+	FILE_ROW("error_log", 0444, snapshot, .render = render_error_log),
+	FILE_ROW("statistics", 0444, snapshot, .render = render_statistics),
+	FILE_ROW("health", 0444, snapshot, .render = render_health),
+	FILE_ROW("controller_dump", 0400, dump),
+	FILE_ROW("events", 0444, events),
+	FILE_ROW("heartbeat", 0600, snapshot, .render = render_heartbeat,
+		 .store = store_heartbeat),
+	FILE_ROW("overwrite", 0600, snapshot, .render = render_overwrite,
+		 .store = store_overwrite),
+	FILE_ROW("request", 0200, write_only, .store = store_request),
 	/* Machine-readable siblings (docs/json.md), after the text files they mirror. */
-	{ .name = "error_log.json",
-	  .mode = 0444,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_error_log_json },
-	{ .name = "health.json", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_health_json },
-	{ .name = "info.json", .mode = 0444, .kind = TREE_FILE_STATIC, .render = render_info_json },
-	{ .name = "statistics.json",
-	  .mode = 0444,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_statistics_json },
-	{ .name = "labels.json", .mode = 0444, .kind = TREE_FILE_SNAPSHOT, .render = render_labels_json },
+	FILE_ROW("error_log.json", 0444, snapshot, .render = render_error_log_json),
+	FILE_ROW("health.json", 0444, snapshot, .render = render_health_json),
+	FILE_ROW("info.json", 0444, static, .render = render_info_json),
+	FILE_ROW("statistics.json", 0444, snapshot, .render = render_statistics_json),
+	FILE_ROW("labels.json", 0444, snapshot, .render = render_labels_json),
+	{ .name = "sim", .mode = S_IFDIR | 0555, .dir = &sim_dir, .present = card_is_simulated },
 };
-const size_t tree_card_nfiles = sizeof(tree_card_files) / sizeof(tree_card_files[0]);
 
-static int store_sim_inject(struct card *c, const char *line, const struct card_caller *who)
-{
-	int rc = sim_control_inject(c->sim, line);
+static const struct tree_dir card_dir = { .entries = card_files,
+					  .nentries = NENTRIES(card_files) };
 
-	(void)who;
-	/* The card posted something: let the monitor see it now. */
-	if (!rc)
-		card_monitor_kick(c);
-	return rc;
-}
+static const struct tree_entry card_dir_entry = { .mode = S_IFDIR | 0555, .dir = &card_dir };
+static const struct tree_entry card_link_entry = { .mode = S_IFLNK | 0777,
+						   .target = tree_card_link_target };
 
-static int render_sim_fault(struct card *c, FILE *out)
-{
-	return sim_control_render_fault(c->sim, out);
-}
-
-static int store_sim_fault(struct card *c, const char *line, const struct card_caller *who)
-{
-	int rc = sim_control_fault(c->sim, line);
-
-	(void)who;
-	/* A fatal or vanished card changes state: let the monitor see it now. */
-	if (!rc)
-		card_monitor_kick(c);
-	return rc;
-}
-
-static int render_sim_namespace(struct card *c, FILE *out)
-{
-	return sim_control_render_namespace(c->sim, out);
-}
-
-static int store_sim_namespace(struct card *c, const char *line, const struct card_caller *who)
-{
-	(void)who;
-	return sim_control_namespace(c->sim, line);
-}
-
-const struct tree_file tree_sim_files[] = {
-	{ .name = "inject", .mode = 0200, .kind = TREE_FILE_CONTROL, .store = store_sim_inject,
-	  .outlives_card = true },
-	{ .name = "fault",
-	  .mode = 0600,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_sim_fault,
-	  .store = store_sim_fault,
-	  .outlives_card = true },
-	{ .name = "namespace",
-	  .mode = 0600,
-	  .kind = TREE_FILE_SNAPSHOT,
-	  .render = render_sim_namespace,
-	  .store = store_sim_namespace,
-	  .outlives_card = true },
+static const struct tree_dir by_serial_dir = {
+	.per_card = &(const struct tree_per_card){ &card_link_entry, tree_card_link_name },
 };
-const size_t tree_sim_nfiles = sizeof(tree_sim_files) / sizeof(tree_sim_files[0]);
+
+static const struct tree_entry root_entries[] = {
+	{ .name = "by-serial", .mode = S_IFDIR | 0555, .dir = &by_serial_dir },
+	FILE_ROW("metrics.prom", 0444, snapshot, .render_mount = render_metrics),
+};
+
+static const struct tree_dir root_dir = {
+	.per_card = &(const struct tree_per_card){ &card_dir_entry, tree_card_dir_name },
+	.entries = root_entries,
+	.nentries = NENTRIES(root_entries),
+};
+
+const struct tree_entry tree_root = { .name = "", .mode = S_IFDIR | 0555, .dir = &root_dir };

@@ -2,8 +2,10 @@
 /*
  * The node table: every directory, file and symlink of the mount, its inode
  * number, mode and content source, and the snapshots that give each file an
- * exact size and a stable time (docs/tree.md, "Snapshots").  It knows
- * nothing of FUSE; src/fs translates requests into these calls.
+ * exact size and a stable time (docs/tree.md section 3).  It knows nothing
+ * of FUSE; src/fs translates requests into these calls.  What the tree
+ * holds is data (tree/table.h, the tables in files.c); docs/architecture.md
+ * says which file of src/tree does what.
  */
 #ifndef OCXLFS_TREE_H
 #define OCXLFS_TREE_H
@@ -11,52 +13,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 struct card;
 struct card_caller;
 struct tree;
-struct tree_handle;
 
 #define TREE_ROOT_INO 1u
-
-/* How a file's content is produced. */
-enum tree_file_kind {
-	TREE_FILE_STATIC,   /* rendered once: identity never changes while mounted */
-	TREE_FILE_SNAPSHOT, /* rendered into a snapshot, refreshed when unpinned and stale */
-	TREE_FILE_LABELS,   /* the label area, read from the card by offset */
-	TREE_FILE_DUMP,	    /* the newest collected dump, read from the store by offset */
-	TREE_FILE_CONTROL,  /* write-only control file: each write is one command */
-	TREE_FILE_EVENTS,   /* the card's event log: re-rendered whenever an event is posted */
-	TREE_FILE_METRICS,  /* mount-wide, from every card: a snapshot rendered by render_all */
-};
-
-struct tree_file {
-	const char *name;
-	mode_t mode; /* permission bits */
-	enum tree_file_kind kind;
-	int (*render)(struct card *c, FILE *out); /* STATIC and SNAPSHOT */
-	/* Control files: one written line, trailing newline removed; 0 or -errno. */
-	int (*store)(struct card *c, const char *line, const struct card_caller *who);
-	/* METRICS: all cards at once. */
-	int (*render_all)(struct card **cards, unsigned n, FILE *out);
-	/*
-	 * Writable while the card is gone: the sim/ files are the simulated
-	 * card's outside world, the way to plug it back in.
-	 */
-	bool outlives_card;
-};
-
-/* The per-card files, in directory order (src/tree/files.c). */
-extern const struct tree_file tree_card_files[];
-extern const size_t tree_card_nfiles;
-/* MOUNTPOINT/metrics.prom. */
-extern const struct tree_file tree_metrics_file;
-/* The files of N/sim/, present only for simulated cards. */
-extern const struct tree_file tree_sim_files[];
-extern const size_t tree_sim_nfiles;
 
 /* Longest write a control file accepts, as sysfs accepts at most a page. */
 #define TREE_CONTROL_MAX 256
@@ -78,13 +42,13 @@ struct tree_limits {
 	unsigned max_handles;	   /* 0: TREE_MAX_HANDLES */
 	size_t max_snapshot_bytes; /* 0: TREE_MAX_SNAPSHOT_BYTES */
 };
-/* Set before the mount serves requests. */
-void tree_set_limits(struct tree *t, const struct tree_limits *limits);
 
 /* Snapshots younger than this are reused by getattr/open (tar's stat, open, fstat). */
 #define TREE_SNAPSHOT_TTL_MS 1000
 
-int tree_new(struct card **cards, unsigned ncards, struct tree **out);
+/* LIMITS may be NULL (the defaults). */
+int tree_new(struct card **cards, unsigned ncards, const struct tree_limits *limits,
+	     struct tree **out);
 void tree_free(struct tree *t);
 
 /*
@@ -95,8 +59,6 @@ void tree_free(struct tree *t);
 int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *st,
 		struct tree_cache *cache);
 int tree_getattr(struct tree *t, uint64_t ino, struct stat *st, struct tree_cache *cache);
-/* The caching of a node in general (open's keep_cache). */
-void tree_cache_policy(struct tree *t, uint64_t ino, struct tree_cache *cache);
 int tree_readlink(struct tree *t, uint64_t ino, char *buf, size_t cap);
 
 /*
@@ -107,24 +69,27 @@ int tree_readlink(struct tree *t, uint64_t ino, char *buf, size_t cap);
 int tree_dir_entry(struct tree *t, uint64_t dir, size_t idx, const char **name,
 		   struct stat *st);
 
-/* Pins the file's snapshot for the life of the handle. */
-int tree_open(struct tree *t, uint64_t ino, int flags, struct tree_handle **h);
 /*
- * True if the handle pinned the same generation the previous open of that
- * file did: the kernel's page cache of it is still right (keep_cache).
+ * Opens a file and pins its snapshot for the life of the handle *FH (never
+ * 0).  *KEEP_CACHE says whether the kernel's page cache of the file is
+ * still right: a static file, or the same generation the previous open
+ * pinned.
  */
-bool tree_handle_same_content(const struct tree_handle *h);
+int tree_open(struct tree *t, uint64_t ino, int flags, uint64_t *fh, bool *keep_cache);
 /* Reads into buf; returns bytes (0 at the end) or -errno. */
-ssize_t tree_read(struct tree *t, struct tree_handle *h, char *buf, size_t size, off_t off);
-void tree_release(struct tree *t, struct tree_handle *h);
+ssize_t tree_read(struct tree *t, uint64_t fh, char *buf, size_t size, off_t off);
+void tree_release(struct tree *t, uint64_t fh);
 /*
  * A write to a control file, with sysfs store() semantics: the offset is
  * ignored, one trailing '\n' or '\0' is dropped, an empty, oversized or
  * multi-line value is -EINVAL, and the whole write is one command.
  * Returns size or -errno.
  */
-ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_t size,
+ssize_t tree_write(struct tree *t, uint64_t fh, const char *buf, size_t size,
 		   const struct card_caller *who);
+/* truncate(2) to 0 of a writable file (O_TRUNC, `>`): accepted, nothing else is. */
+int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st,
+		  struct tree_cache *cache);
 
 /*
  * poll() support.  Every file is always readable except N/events, which is
@@ -135,7 +100,7 @@ ssize_t tree_write(struct tree *t, struct tree_handle *h, const char *buf, size_
  * hook.  Returns TREE_POLL_READY, 0 (not ready) or -errno.
  */
 #define TREE_POLL_READY 1
-int tree_poll(struct tree *t, struct tree_handle *h, void *waiter);
+int tree_poll(struct tree *t, uint64_t fh, void *waiter);
 
 /*
  * What the front end does for the tree from a monitor thread (never from
@@ -149,8 +114,5 @@ struct tree_hooks {
 	void (*inval_entry)(void *ctx, uint64_t parent, const char *name);
 };
 void tree_set_hooks(struct tree *t, const struct tree_hooks *hooks);
-/* truncate(2) to 0 of a writable file (O_TRUNC, `>`): accepted, nothing else is. */
-int tree_truncate(struct tree *t, uint64_t ino, off_t size, struct stat *st,
-		  struct tree_cache *cache);
 
 #endif /* OCXLFS_TREE_H */

@@ -169,7 +169,7 @@ static void run(struct hostile *h, unsigned op, uint32_t p1, uint32_t p2)
 
 		FUZZ_ASSERT(buf);
 		room = cap < 0x48 + 0xFFFF ? cap : 0x48 + 0xFFFF;
-		rc = ocxlfs_op_errlog_next(&h->t, buf, cap, &len, &res);
+		rc = ocxlfs_op_errlog_next(&h->t, buf, cap, &len, NULL, &res);
 		if (cap < 0x48) {
 			want = -EINVAL;
 			called = false;

@@ -150,7 +150,7 @@ START_TEST(test_discover_v4_fallback)
 	/* SMART through the DIMM's family-6 command 1. */
 	ck_assert_int_eq(ocxlfs_op_smart(c[0].t, &sm, &res), 0);
 	ck_assert_uint_eq(sm.count, 3);
-	ck_assert_int_eq(ocxlfs_op_errlog_next(c[0].t, entry, sizeof(entry), &len, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(c[0].t, entry, sizeof(entry), &len, NULL, &res), 0);
 	ck_assert_uint_ge(len, OCXLFS_EL_FIXED);
 	ck_assert_int_eq(c[0].t->ops->label_size(c[0].t, &size, &xfer), 0);
 	ck_assert_uint_eq(size, 131072);

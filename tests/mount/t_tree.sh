@@ -20,6 +20,16 @@ for f in labels controller_dump; do
 done
 ok "modes: info files 0444, labels and dump 0400"
 
+# Link counts (docs/tree.md section 1.1).
+assert_eq 5 "$(stat -c %h "$MNT")" "st_nlink of the root (3 + 2 cards)"
+assert_eq "$(backend_is_sim && echo 3 || echo 2)" "$(stat -c %h "$MNT/0")" "st_nlink of a card directory"
+assert_eq 2 "$(stat -c %h "$MNT/by-serial")" "st_nlink of by-serial"
+if backend_is_sim; then
+	assert_eq 2 "$(stat -c %h "$MNT/0/sim")" "st_nlink of sim"
+fi
+assert_eq 1 "$(stat -c %h "$MNT/0/serial")" "st_nlink of a file"
+ok "link counts: root 3 + cards, card directory 2 or 3 with sim/, by-serial and sim 2"
+
 # Exact sizes: what stat says is what cat returns, for every file.
 for f in $(tree_files "$MNT"); do
 	exec {pin}<"$f" # pin one snapshot for stat and read

@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 #include "card/card.h"
+#include "card/events.h"
+#include "proto/render_errlog.h"
 #include "sim/sim.h"
-#include "store/journal.h"
 #include "transport/sim.h"
 
 static char tmpdir[64];
@@ -70,16 +71,36 @@ static char *render_errlog(void)
 	FILE *out = open_memstream(&text, &len);
 
 	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(card_render_errlog(card, out), 0);
+	ck_assert_int_eq(card_walk_errlog(card, ocxlfs_errlog_text_record, out), 0);
 	fclose(out);
 	return text;
 }
 
+static int count_entry(void *arg, uint32_t log_id, const uint8_t *raw, size_t len)
+{
+	(*(unsigned *)arg)++;
+	return 0;
+}
+
+/* Entries in the journal, as card_walk_errlog() shows them (it drains first). */
+static unsigned journalled(void)
+{
+	unsigned n = 0;
+
+	ck_assert_int_eq(card_walk_errlog(card, count_entry, &n), 0);
+	return n;
+}
+
 START_TEST(test_identity)
 {
+	char serial[24];
+
 	open_card(0, 0);
-	ck_assert_uint_eq(card->id.serial, sim_card_serial(sim));
-	ck_assert_uint_eq(card->label_size, SIM_DEFAULT_LABEL_SIZE);
+	ck_assert_uint_eq(card_identity(card)->serial, sim_card_serial(sim));
+	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)sim_card_serial(sim));
+	ck_assert_str_eq(card_serial(card), serial);
+	ck_assert_uint_eq(card_label_size(card), SIM_DEFAULT_LABEL_SIZE);
+	ck_assert(card_is_simulated(card));
 	ck_assert_str_eq(card_state_name(card_get_state(card)), "ready");
 }
 END_TEST
@@ -90,7 +111,7 @@ START_TEST(test_drain_journals_then_acks)
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 7);
 	ck_assert_int_eq(card_drain_errlog(card), 7);
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 0);
-	ck_assert_uint_eq(errlog_journal_count(card->journal), 7);
+	ck_assert_uint_eq(journalled(), 7);
 	/* Nothing left: a second drain moves nothing. */
 	ck_assert_int_eq(card_drain_errlog(card), 0);
 }
@@ -139,7 +160,7 @@ START_TEST(test_corrupt_entry_stays_on_card)
 	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_CORRUPT, 0), 0);
 	ck_assert_int_lt(card_drain_errlog(card), 0);
 	ck_assert_uint_eq(sim_card_errlog_queued(sim), 2);
-	ck_assert_uint_eq(errlog_journal_count(card->journal), 0);
+	ck_assert_uint_eq(journalled(), 0);
 	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_NONE, 0), 0);
 	ck_assert_int_eq(card_drain_errlog(card), 2);
 }
@@ -189,8 +210,8 @@ START_TEST(test_stats_and_smart)
 	ck_assert(st.present & (1u << OCXLFS_STAT_HOST_LOAD_COUNT));
 	ck_assert_int_eq(card_smart(card, &sm), 0);
 	ck_assert_uint_eq(sm.count, 3);
-	ck_assert_int_eq(card_label_read(card, label, card->label_size - 64, 64), 0);
-	ck_assert_int_eq(card_label_read(card, label, card->label_size - 32, 64), -EINVAL);
+	ck_assert_int_eq(card_label_read(card, label, card_label_size(card) - 64, 64), 0);
+	ck_assert_int_eq(card_label_read(card, label, card_label_size(card) - 32, 64), -EINVAL);
 	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_STATUS, OCXLFS_STATUS_BLOCKED_BG), 0);
 	ck_assert_int_eq(card_stats(card, &st), -EBUSY);
 	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_NONE, 0), 0);
@@ -221,12 +242,12 @@ END_TEST
 
 static bool labels_zero(void)
 {
-	uint8_t *buf = malloc(card->label_size);
+	uint8_t *buf = malloc(card_label_size(card));
 	bool zero = true;
 
 	ck_assert_ptr_nonnull(buf);
-	ck_assert_int_eq(card_label_read(card, buf, 0, card->label_size), 0);
-	for (uint32_t i = 0; i < card->label_size; i++)
+	ck_assert_int_eq(card_label_read(card, buf, 0, card_label_size(card)), 0);
+	for (uint32_t i = 0; i < card_label_size(card); i++)
 		zero = zero && buf[i] == 0;
 	free(buf);
 	return zero;
@@ -294,19 +315,19 @@ START_TEST(test_events_posted_once)
 	FILE *out;
 
 	open_card(0, 0);
-	card_events_set_notify(&card->evlog, count_notify, &n);
+	card_set_event_notify(card, count_notify, &n);
 	card_post_events(card);
-	ck_assert_uint_eq(card_events_seq(&card->evlog), 0); /* nothing happened */
+	ck_assert_uint_eq(card_event_seq(card), 0); /* nothing happened */
 
 	ck_assert_int_eq(sim_card_inject_errlog(sim, 3, OCXLFS_EL_GENERAL), 0);
 	ck_assert_int_eq(card_drain_errlog(card), 3);
 	ck_assert_int_eq(card_request_health(card, &who), 0);
 	ck_assert_int_eq(card_drain_errlog(card), 1);
 	card_post_events(card);
-	ck_assert_uint_eq(card_events_seq(&card->evlog), 1);
+	ck_assert_uint_eq(card_event_seq(card), 1);
 	ck_assert_uint_eq(n.calls, 1);
 	card_post_events(card);
-	ck_assert_uint_eq(card_events_seq(&card->evlog), 1); /* posted once */
+	ck_assert_uint_eq(card_event_seq(card), 1); /* posted once */
 
 	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_FATAL_HW, 0), 0);
 	ck_assert_int_eq(card_check_events(card, &events), 0);
@@ -314,7 +335,7 @@ START_TEST(test_events_posted_once)
 	ck_assert_uint_eq(n.calls, 2);
 
 	out = open_memstream(&text, &len);
-	ck_assert_int_eq(card_events_render(&card->evlog, out, &seq), 0);
+	ck_assert_int_eq(card_render_events(card, out, &seq), 0);
 	fclose(out);
 	ck_assert_uint_eq(seq, 2);
 	ck_assert_ptr_nonnull(strstr(text, " error-log 4 new entries\n2 "));

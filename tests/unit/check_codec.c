@@ -1331,20 +1331,23 @@ START_TEST(test_op_errlog)
 	struct ocxlfs_errlog el;
 	uint8_t buf[0x100];
 	size_t len = 99;
+	uint32_t log_id = 0;
 	struct fake f;
 
 	fake_init(&f);
-	ck_assert_int_eq(ocxlfs_op_errlog_next(&f.t, buf, sizeof(buf), &len, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(&f.t, buf, sizeof(buf), &len, NULL, &res), 0);
 	ck_assert_uint_eq(len, 0);
 	ck_assert_uint_eq(f.seen.nd_command, OCXLFS_CMD_ERRLOG_NEXT);
 
 	f.reply_len = (size_t)el_encode_sample(f.reply, sizeof(f.reply));
-	ck_assert_int_eq(ocxlfs_op_errlog_next(&f.t, buf, sizeof(buf), &len, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(&f.t, buf, sizeof(buf), &len, &log_id, &res), 0);
 	ck_assert_uint_eq(len, f.reply_len);
 	ck_assert_int_eq(ocxlfs_errlog_decode(buf, len, &el), 0);
 	el_check_sample(&el);
+	ck_assert_uint_eq(log_id, el.log_id); /* handed up: the caller does not decode again */
 	/* Caller's buffer too small for the entry. */
-	ck_assert_int_eq(ocxlfs_op_errlog_next(&f.t, buf, OCXLFS_EL_FIXED, &len, &res), -EMSGSIZE);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(&f.t, buf, OCXLFS_EL_FIXED, &len, NULL, &res),
+			 -EMSGSIZE);
 	ck_assert_uint_eq(len, 0);
 
 	ck_assert_int_eq(ocxlfs_op_errlog_ack(&f.t, 0x01020304, &res), 0);

@@ -130,7 +130,7 @@ static struct ocxlfs_errlog drain_one(void)
 	struct ocxlfs_errlog el;
 	size_t len;
 
-	ck_assert_int_eq(ocxlfs_op_errlog_next(tr, buf, sizeof(buf), &len, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(tr, buf, sizeof(buf), &len, NULL, &res), 0);
 	ck_assert_uint_eq(res.status, OCXLFS_STATUS_SUCCESS);
 	ck_assert_uint_gt(len, 0);
 	ck_assert_int_eq(ocxlfs_errlog_decode(buf, len, &el), 0);
@@ -145,7 +145,7 @@ static void assert_queue_empty(void)
 	struct ocxlfs_op_result res;
 	size_t len = 1;
 
-	ck_assert_int_eq(ocxlfs_op_errlog_next(tr, buf, sizeof(buf), &len, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(tr, buf, sizeof(buf), &len, NULL, &res), 0);
 	ck_assert_uint_eq(len, 0);
 	ck_assert_uint_eq(res.fw_size, OCXLFS_PKG_OUT_HDR);
 }

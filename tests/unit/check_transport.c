@@ -765,13 +765,13 @@ START_TEST(test_v4_through_ops)
 	size_t len, got;
 
 	queue_errlogs(1, 0x42);
-	ck_assert_int_eq(ocxlfs_op_errlog_next(v4, buf, sizeof(buf), &len, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(v4, buf, sizeof(buf), &len, NULL, &res), 0);
 	ck_assert_int_eq(ocxlfs_errlog_decode(buf, len, &e), 0);
 	ck_assert_uint_eq(e.log_id, 0x42);
 	ck_assert_int_eq(ocxlfs_op_event_check(v4, &mask, &res), 0);
 	ck_assert_uint_eq(mask, OCXLFS_EVENT_ELA);
 	ck_assert_int_eq(ocxlfs_op_errlog_ack(v4, 0x42, &res), 0);
-	ck_assert_int_eq(ocxlfs_op_errlog_next(v4, buf, sizeof(buf), &len, &res), 0);
+	ck_assert_int_eq(ocxlfs_op_errlog_next(v4, buf, sizeof(buf), &len, NULL, &res), 0);
 	ck_assert_uint_eq(len, 0);
 
 	ck_assert_int_eq(ocxlfs_op_stats(v4, &st, &res), 0);

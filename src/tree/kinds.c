@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The kinds of file (struct tree_kind, table.h), as a table of operations
+ * each: what docs/tree.md section 2 says a kind is, and nothing about any
+ * one file.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "card/card.h"
+#include "tree/snapshot.h"
+#include "tree/tree_priv.h"
+#include "util/log.h"
+
+/* ---- building ---- */
+
+typedef int render_fn(struct tree *t, const struct tree_ref *ref, struct snapshot *s,
+		      FILE *out);
+
+/* Renders into the snapshot's bytes: every rendered kind comes here. */
+static int build_rendered_by(struct tree *t, const struct tree_ref *ref, struct snapshot *s,
+			     render_fn *render)
+{
+	char *data = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&data, &len);
+	int rc;
+
+	if (!mem)
+		return -errno;
+	rc = render(t, ref, s, mem);
+	if (fclose(mem) && !rc)
+		rc = -EIO;
+	if (rc) {
+		free(data);
+		return rc;
+	}
+	rc = snapbuf_adopt(&t->bytes, data, len, &s->bytes);
+	if (rc) {
+		char name[64];
+
+		tree_ref_name(ref, name, sizeof(name));
+		log_warn("%s: %zu bytes would pass the snapshot memory limit (%zu MiB)", name, len,
+			 t->bytes.limit >> 20);
+		return rc;
+	}
+	s->len = len;
+	return 0;
+}
+
+static int render_entry(struct tree *t, const struct tree_ref *ref, struct snapshot *s, FILE *out)
+{
+	if (ref->card)
+		return ref->entry->render(ref->card, out);
+	return ref->entry->render_mount(t->cards, t->ncards, out);
+}
+
+static int build_rendered(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
+{
+	return build_rendered_by(t, ref, s, render_entry);
+}
+
+static int render_events(struct tree *t, const struct tree_ref *ref, struct snapshot *s,
+			 FILE *out)
+{
+	return card_render_events(ref->card, out, &s->seq);
+}
+
+static int build_events(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
+{
+	return build_rendered_by(t, ref, s, render_events);
+}
+
+/* Content that never changes is dated when its card was opened (or the mount). */
+static struct timespec fixed_time(const struct tree *t, const struct tree_ref *ref)
+{
+	return ref->card ? *card_opened(ref->card) : t->mounted;
+}
+
+static int build_empty(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
+{
+	s->when = fixed_time(t, ref);
+	return 0;
+}
+
+/* Served by offset from the card; the size is fixed by the card. */
+static int build_labels(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
+{
+	s->len = card_label_size(ref->card);
+	s->when = fixed_time(t, ref);
+	return 0;
+}
+
+static int build_dump(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
+{
+	size_t len = 0;
+	int rc = card_open_dump(ref->card, &s->fd, &len, &s->when);
+
+	if (rc == -ENOENT) {
+		/* No dump collected yet: an empty file, dated when the card was opened. */
+		s->when = fixed_time(t, ref);
+		return 0;
+	}
+	s->len = len;
+	return rc;
+}
+
+/* ---- how long a snapshot serves ---- */
+
+static bool serves_while_young(struct tree *t, const struct tree_ref *ref,
+			       const struct snapshot *s)
+{
+	return snapshot_may_serve(s);
+}
+
+/* Poll waiters must find what woke them: any new event renews it. */
+static bool serves_until_an_event(struct tree *t, const struct tree_ref *ref,
+				  const struct snapshot *s)
+{
+	return s->seq == card_event_seq(ref->card);
+}
+
+/* ---- reading ---- */
+
+static ssize_t read_bytes(struct tree *t, const struct tree_ref *ref, const struct snapshot *s,
+			  char *buf, size_t size, off_t off)
+{
+	memcpy(buf, snapbuf_bytes(&t->bytes, s->bytes) + off, size);
+	return (ssize_t)size;
+}
+
+static ssize_t read_labels(struct tree *t, const struct tree_ref *ref, const struct snapshot *s,
+			   char *buf, size_t size, off_t off)
+{
+	int rc = card_label_read(ref->card, buf, (uint32_t)off, (uint32_t)size);
+
+	return rc ? rc : (ssize_t)size;
+}
+
+static ssize_t read_dump(struct tree *t, const struct tree_ref *ref, const struct snapshot *s,
+			 char *buf, size_t size, off_t off)
+{
+	ssize_t got = pread(s->fd, buf, size, off);
+
+	return got < 0 ? -errno : got;
+}
+
+/* ---- writing ---- */
+
+static int write_command(struct tree *t, const struct tree_ref *ref, const char *line,
+			 const struct card_caller *who)
+{
+	return ref->entry->store(ref->card, line, who);
+}
+
+/*
+ * What the file shows may have changed, even by a failed command (the
+ * heartbeat's outcome): the next stat or open renders it anew.  Open
+ * handles (the writer's own among them) keep their generation.
+ */
+static int write_then_renew(struct tree *t, const struct tree_ref *ref, const char *line,
+			    const struct card_caller *who)
+{
+	int rc = write_command(t, ref, line, who);
+
+	pthread_mutex_lock(&ref->node->lock);
+	snapshot_expire(t, ref);
+	pthread_mutex_unlock(&ref->node->lock);
+	return rc;
+}
+
+/* ---- poll ---- */
+
+static int poll_events(struct tree *t, uint64_t fh, const struct tree_ref *ref,
+		       const struct snapshot *s, void *waiter)
+{
+	return tree_poll_events(t, fh, ref->scope - 1, s->seq, waiter);
+}
+
+/* ---- the kinds ---- */
+
+/* Identity: it cannot change while the card is mounted, so the kernel serves it. */
+const struct tree_kind tree_kind_static = {
+	.build = build_rendered,
+	.read = read_bytes,
+	.attr = TREE_ATTR_FIXED,
+	.keep_cache = true,
+};
+
+const struct tree_kind tree_kind_snapshot = {
+	.build = build_rendered,
+	.serves = serves_while_young,
+	.read = read_bytes,
+	.attr = TREE_ATTR_SNAPSHOT,
+	.keep_cache_same_gen = true,
+	.write = write_then_renew,
+};
+
+const struct tree_kind tree_kind_labels = {
+	.build = build_labels,
+	.read = read_labels,
+	.attr = TREE_ATTR_FIXED,
+};
+
+/* Not keep_cache_same_gen: the kernel may not keep a dump across a newer collection. */
+const struct tree_kind tree_kind_dump = {
+	.build = build_dump,
+	.serves = serves_while_young,
+	.read = read_dump,
+	.attr = TREE_ATTR_SNAPSHOT,
+};
+
+/* Renewed by any new event, not by age: not cached at all. */
+const struct tree_kind tree_kind_events = {
+	.build = build_events,
+	.serves = serves_until_an_event,
+	.read = read_bytes,
+	.attr = TREE_ATTR_NONE,
+	.poll = poll_events,
+};
+
+const struct tree_kind tree_kind_write_only = {
+	.build = build_empty,
+	.read = read_bytes,
+	.attr = TREE_ATTR_FIXED,
+	.write = write_command,
+};
