@@ -71,7 +71,8 @@ release_tree() {
 # the archive has no regular file of the tree that the reference lacks.
 compare_tree() { # refdir
 	local ref=$1 got=$ARCHIVE/${MNT#/} f n=0
-	[ -d "$got" ] || fail "no $MNT in the archive: $(ls "$ARCHIVE")"
+	[ -d "$got" ] || fail "no $MNT in the archive: $(cd "$ARCHIVE" && find . -maxdepth 5 | head -20)
+$(grep -i 'ocxlfs' "$ARCHIVE/sos_logs/sos.log" | tail -20)"
 	while read -r f; do
 		cmp -s "$ref/$f" "$got/$f" || fail "$f differs from the tree: $(cmp "$ref/$f" "$got/$f" 2>&1)"
 		n=$((n + 1))
@@ -85,7 +86,7 @@ compare_tree() { # refdir
 }
 
 mount_ocxlfs --simulate=2 --sim-errlogs=3
-echo "dump 65536" >"$MNT/1/sim/inject" 2>/dev/null || sim_ctl 1 inject "dump 65536"
+sim_ctl 1 inject "dump 65536"
 wait_until '[ "$(stat -c %s "$MNT/1/controller_dump")" = 65536 ]'
 cat "$MNT/0/error_log" >/dev/null # drain the entries, post their event
 wait_until 'grep -q "error-log 3 new entries" "$MNT/0/events"'
