@@ -61,10 +61,20 @@ class Ocxlfs(Plugin, DebianPlugin, UbuntuPlugin, RedHatPlugin):
         # (docs/tree.md section 3.2, rule 4); sizes are exact, so a copy is
         # whole.  The size limit of sos's logs does not apply: only dumps are
         # large, and those are opted into.
+        unusable = []
         for mnt in ocxlfs_mounts():
+            # A daemon killed without unmounting leaves a dead mount
+            # ("Transport endpoint is not connected"): say so, go on.
+            try:
+                os.listdir(mnt)
+            except OSError as e:
+                unusable.append("%s: %s\n" % (mnt, e.strerror))
+                continue
             if not self.get_option("dumps"):
                 self.add_forbidden_path(mnt.rstrip("/") + "/*/controller_dump")
             self.add_copy_spec(mnt, sizelimit=0)
+        if unusable:
+            self.add_string_as_file("".join(unusable), "unusable_mounts")
 
         self.add_copy_spec("/etc/default/ocxlfs")
         # The binary on PATH, and each running daemon's own (it may be an

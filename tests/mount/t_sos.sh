@@ -91,16 +91,31 @@ wait_until '[ "$(stat -c %s "$MNT/1/controller_dump")" = 65536 ]'
 cat "$MNT/0/error_log" >/dev/null # drain the entries, post their event
 wait_until 'grep -q "error-log 3 new entries" "$MNT/0/events"'
 
+# A dead mount beside ours, as a daemon killed without unmounting leaves.
+DEAD=$WORK/dead
+mkdir -p "$DEAD"
+trap '"$FUSERMOUNT" -uz "$DEAD" 2>/dev/null; cleanup' EXIT
+"$OCXLFS" -f --simulate=1 --sim-dir="$WORK/dead-sim" --state-dir="$WORK/dead-state" "$DEAD" \
+	>"$WORK/dead.log" 2>&1 &
+dead_pid=$!
+wait_until '[ -e "$DEAD/0/serial" ]'
+kill -KILL "$dead_pid"
+wait "$dead_pid" 2>/dev/null
+
 hold_tree "$WORK/ref" 1
 run_sos "$WORK/sos1"
 compare_tree "$WORK/ref"
 release_tree
+# (This host may have dead mounts of its own: they are listed too.)
+grep -qxF "$DEAD: Transport endpoint is not connected" "$ARCHIVE"/sos_strings/ocxlfs/unusable_mounts ||
+	fail "the dead mount is not reported: $(cat "$ARCHIVE"/sos_strings/ocxlfs/unusable_mounts 2>&1)"
+"$FUSERMOUNT" -uz "$DEAD" || fail "unmount the dead mount"
 [ -e "$ARCHIVE/${MNT#/}/1/controller_dump" ] && fail "controller_dump collected without the dumps option"
 exe=$(realpath "$OCXLFS")
 exe=${exe#/}
 assert_eq "$("$OCXLFS" --version)" "$(cat "$ARCHIVE/sos_commands/ocxlfs/ocxlfs_--version_of_${exe//\//_}")" \
 	"the running daemon's ocxlfs --version"
-ok "sos report collects all $COMPARED files of the tree byte for byte, the links, no dump, the version"
+ok "sos report collects all $COMPARED files of the tree byte for byte, the links, no dump, the version; a dead mount beside it is reported"
 
 hold_tree "$WORK/ref2" 0
 run_sos "$WORK/sos2" -k ocxlfs.dumps=on
