@@ -6,10 +6,12 @@
  *   dump-<seq>.bin     committed dumps, seq zero-padded and increasing
  *   .dump-XXXXXX.tmp   a dump being collected
  *
- * A dump is streamed into a temporary file mapped with libpmem2 (stores
- * only, no flush per chunk), persisted once at commit, cut to its final
- * size, fsync'd and renamed into place, and the directory fsync'd: only
- * then may the caller tell the card "dump complete".  Readers hold an fd,
+ * A dump is streamed with pwrite into a temporary file whose blocks were
+ * allocated up front, cut to its final size and fsync'd once at commit,
+ * renamed into place, and the directory fsync'd: only then may the caller
+ * tell the card "dump complete".  No mapping: the daemon's memory does not
+ * grow with the dump (the page cache holds it until writeback), and a full
+ * or failing disk is an -errno from pwrite or fsync, never a SIGBUS.  Readers hold an fd,
  * so a newer commit or the pruning of old dumps never changes what an open
  * file shows.  A .tmp left by a daemon killed mid-collection is incomplete
  * by definition (the card still holds the dump) and is deleted at open.
@@ -23,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libpmem2.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -50,19 +51,20 @@ struct dump_store {
 	unsigned keep;
 	uint64_t last_seq;
 	pthread_mutex_t lock;
+	int last_error; /* atomic: read without the lock */
 };
+
+static void note_error(struct dump_store *ds, int rc)
+{
+	__atomic_store_n(&ds->last_error, rc, __ATOMIC_RELAXED);
+}
 
 struct dump_writer {
 	struct dump_store *ds;
 	char *tmppath;
 	int fd;
 	size_t max_size;
-	struct pmem2_source *src;
-	struct pmem2_config *cfg;
-	struct pmem2_map *map; /* NULL for max_size 0: pmem2 cannot map 0 bytes */
-	uint8_t *base;
-	pmem2_memcpy_fn memcpy_fn;
-	pmem2_persist_fn persist_fn;
+	int error; /* the first failed write: commit fails with it */
 };
 
 static bool has_affixes(const char *name, const char *prefix, const char *suffix)
@@ -227,12 +229,6 @@ void dump_store_close(struct dump_store *ds)
 
 static void writer_free(struct dump_writer *w)
 {
-	if (w->map)
-		pmem2_map_delete(&w->map);
-	if (w->cfg)
-		pmem2_config_delete(&w->cfg);
-	if (w->src)
-		pmem2_source_delete(&w->src);
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->tmppath) {
@@ -240,48 +236,6 @@ static void writer_free(struct dump_writer *w)
 		free(w->tmppath);
 	}
 	free(w);
-}
-
-/* Reserves and maps max_size bytes of the temporary file. */
-static int writer_map(struct dump_writer *w)
-{
-	size_t align, len;
-	int ret;
-
-	ret = pmem2_errno(pmem2_source_from_fd(&w->src, w->fd));
-	if (!ret)
-		ret = pmem2_errno(pmem2_source_alignment(w->src, &align));
-	if (ret)
-		goto pmem_err;
-	/* pmem2 maps whole alignment units; commit cuts the file to size. */
-	if (w->max_size > SIZE_MAX - align)
-		return -EFBIG;
-	len = (w->max_size + align - 1) / align * align;
-	/*
-	 * Allocate the blocks now: running out of space in a mapping is SIGBUS,
-	 * here it is a clean ENOSPC before the card is asked for anything.
-	 */
-	ret = posix_fallocate(w->fd, 0, (off_t)len);
-	if (ret == EOPNOTSUPP || ret == EINVAL)
-		ret = ftruncate(w->fd, (off_t)len) ? errno : 0;
-	if (ret)
-		return -ret;
-
-	ret = pmem2_errno(pmem2_config_new(&w->cfg));
-	if (!ret)
-		ret = pmem2_errno(
-		    pmem2_config_set_required_store_granularity(w->cfg, PMEM2_GRANULARITY_PAGE));
-	if (!ret)
-		ret = pmem2_errno(pmem2_map_new(&w->map, w->cfg, w->src));
-	if (ret)
-		goto pmem_err;
-	w->base = pmem2_map_get_address(w->map);
-	w->memcpy_fn = pmem2_get_memcpy_fn(w->map);
-	w->persist_fn = pmem2_get_persist_fn(w->map);
-	return 0;
-pmem_err:
-	log_err("dump store %s: pmem2: %s", w->ds->dir, pmem2_errormsg());
-	return ret;
 }
 
 int dump_store_begin(struct dump_store *ds, size_t max_size, struct dump_writer **out)
@@ -308,28 +262,50 @@ int dump_store_begin(struct dump_store *ds, size_t max_size, struct dump_writer 
 		w->tmppath = NULL;
 		goto fail;
 	}
-	if (max_size) {
-		ret = writer_map(w);
-		if (ret)
-			goto fail;
+	/*
+	 * Allocate the blocks now: a full disk is a clean -ENOSPC before the
+	 * card is asked for anything, not a failure half-way through.
+	 */
+	if (max_size > (size_t)INT64_MAX) {
+		ret = -EFBIG;
+		goto fail;
 	}
+	ret = ocxlfs_file_allocate(w->fd, 0, (off_t)max_size);
+	if (ret)
+		goto fail;
 	*out = w;
 	return 0;
 fail:
 	log_err("dump store %s: cannot start a dump of %zu bytes: %s", ds->dir, max_size,
 		strerror(-ret));
+	note_error(ds, ret);
 	writer_free(w);
 	return ret;
 }
 
 int dump_writer_write(struct dump_writer *w, size_t off, const void *buf, size_t len)
 {
+	const uint8_t *p = buf;
+
 	if (off > w->max_size || len > w->max_size - off)
 		return -EINVAL;
-	if (!len)
-		return 0;
-	/* Stores only: commit persists the whole range once. */
-	w->memcpy_fn(w->base + off, buf, len, PMEM2_F_MEM_NOFLUSH);
+	if (w->error)
+		return w->error;
+	/* Not durable yet: commit syncs the whole file once. */
+	while (len) {
+		ssize_t n = pwrite(w->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			w->error = n < 0 ? -errno : -EIO;
+			note_error(w->ds, w->error);
+			return w->error;
+		}
+		p += n;
+		off += (size_t)n;
+		len -= (size_t)n;
+	}
 	return 0;
 }
 
@@ -362,10 +338,9 @@ int dump_writer_commit(struct dump_writer *w, size_t final_size)
 		ret = -EINVAL;
 		goto out;
 	}
-	if (w->map) {
-		if (final_size)
-			w->persist_fn(w->base, final_size);
-		pmem2_map_delete(&w->map);
+	if (w->error) {
+		ret = w->error;
+		goto out;
 	}
 	/* futimens: the mtime readers see is the commit time. */
 	if (ftruncate(w->fd, (off_t)final_size) || futimens(w->fd, NULL) || fsync(w->fd)) {
@@ -393,6 +368,7 @@ out:
 	if (ret)
 		log_err("dump store %s: commit of %zu bytes failed: %s", ds->dir, final_size,
 			strerror(-ret));
+	note_error(ds, ret);
 	writer_free(w);
 	return ret;
 }
@@ -452,4 +428,9 @@ unsigned dump_store_count(struct dump_store *ds)
 	pthread_mutex_unlock(&ds->lock);
 	free(seqs);
 	return n > UINT_MAX ? UINT_MAX : (unsigned)n;
+}
+
+int dump_store_last_error(struct dump_store *ds)
+{
+	return __atomic_load_n(&ds->last_error, __ATOMIC_RELAXED);
 }
