@@ -187,7 +187,8 @@ static int store_sim_namespace(struct card *c, const char *line, const struct ca
 /*
  * metrics.prom: every card that is shown, in one exposition.  A card that
  * does not answer is still listed (info, state, up 0), so a scrape of 256
- * cards never fails because of one.
+ * cards never fails because of one.  CARDS may hold NULL: an index whose
+ * card is not there now.
  */
 static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 {
@@ -200,8 +201,11 @@ static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 	if (!pc || !st || !sm)
 		goto out;
 	for (unsigned i = 0; i < n; i++) {
-		enum card_state state = card_get_state(cards[i]);
+		enum card_state state;
 
+		if (!cards[i])
+			continue;
+		state = card_get_state(cards[i]);
 		if (state == CARD_GONE)
 			continue;
 		pc[k] = (struct ocxlfs_prom_card){

@@ -68,7 +68,6 @@ extern const struct tree_entry tree_root;
 /* How long the kernel may keep a file's attributes. */
 enum tree_attr_rule {
 	TREE_ATTR_FIXED,    /* they never change while mounted: an hour */
-	TREE_ATTR_SNAPSHOT, /* until shortly before the snapshot may be replaced */
 	TREE_ATTR_NONE,	    /* not at all: every stat reaches the daemon */
 };
 
@@ -87,14 +86,14 @@ struct tree_kind {
 	ssize_t (*read)(struct tree *t, const struct tree_ref *ref, const struct snapshot *s,
 			char *buf, size_t size, off_t off);
 	enum tree_attr_rule attr;
-	bool keep_cache;	  /* the page cache survives every open */
-	bool keep_cache_same_gen; /* ... an open that pins what the previous one pinned */
+	bool keep_cache; /* the page cache survives every open */
+	bool direct_io;	 /* no page cache at all: generations may be held side by side */
 	/* One written line, for a file with a store hook; NULL: not writable. */
 	int (*write)(struct tree *t, const struct tree_ref *ref, const char *line,
 		     const struct card_caller *who);
 	/* NULL: always readable. */
 	int (*poll)(struct tree *t, uint64_t fh, const struct tree_ref *ref,
-		    const struct snapshot *s, void *waiter);
+		    const struct snapshot *s, uint64_t kh);
 };
 
 /*
