@@ -207,8 +207,12 @@ static void ocxlfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 	fi->direct_io = mode.direct_io;
 	/* Flush does nothing here (one write is one command): skip the round trip. */
 	fi->noflush = 1;
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		tree_release(req_tree(req), fh); /* the opener was interrupted */
+	{
+		struct tree *t = req_tree(req);
+
+		if (fuse_reply_open(req, fi) == -ENOENT)
+			tree_release(t, fh); /* the opener was interrupted */
+	}
 }
 
 static void ocxlfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -233,15 +237,17 @@ static void ocxlfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 			 off_t off, struct fuse_file_info *fi)
 {
 	struct tree_caller who = req_caller(req);
+	struct tree *t = req_tree(req);
 	uint32_t record;
-	ssize_t rc = tree_write(req_tree(req), fi->fh, buf, size, &who, &record);
+	ssize_t rc = tree_write(t, fi->fh, buf, size, &who, &record);
 
+	/* After the answer REQ is gone. */
 	if (rc < 0)
 		fuse_reply_err(req, (int)-rc);
 	else
 		fuse_reply_write(req, (size_t)rc);
 	/* The kernel has the answer: a resend can no longer come. */
-	tree_write_answered(req_tree(req), record);
+	tree_write_answered(t, record);
 }
 
 /* Only truncation to 0 of a control file (an O_TRUNC the kernel split off). */

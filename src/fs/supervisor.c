@@ -618,8 +618,12 @@ int supervisor_main(struct fuse_args *args, const struct options *opt,
 		unit_unmount(cmd->mountpoint);
 	report_start(&s, (char)exit_code);
 out:
-	if (s.mounted)
+	if (s.mounted) {
+		/* Unmounted by now, or meant to be: this frees libfuse's copy of the mount point. */
+		if (exit_code != OCXLFS_EXIT_KEPT)
+			fuse_session_unmount(s.mounted);
 		fuse_session_destroy(s.mounted); /* closes the connection's descriptor */
+	}
 	else if (s.fuse_fd >= 0)
 		close(s.fuse_fd);
 	if (s.arena_fd >= 0)

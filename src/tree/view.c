@@ -5,10 +5,13 @@
  * file's snapshot was replaced in between (it was older than a second, or
  * an event renewed `events`), the open would pin a newer one than the
  * stat showed and tar would say "file changed as we read it".  So a stat
- * or open by a thread leaves a view, kept for TREE_SNAPSHOT_TTL_MS from
- * when it was made (never renewed, so it cannot keep old content alive),
- * and for as long as a handle opened through it is open: that thread's
- * stat and open see the view's snapshot.
+ * by a thread leaves a view, kept for TREE_SNAPSHOT_TTL_MS from when it
+ * was made (never renewed, so it cannot keep old content alive); that
+ * thread's next stat or open sees the view's snapshot.  An open holds the
+ * view (one is made if there was none) until the handle is released, and
+ * while it is held the thread's stats answer what it has open; the last
+ * release ends the view, so the next open after a close sees what is
+ * current (the poll(), wake, open again of `events`).
  *
  * The records are in the arena; the index by (node, thread) and the order
  * of expiry are this process's, rebuilt by recover.c.
@@ -149,6 +152,7 @@ int tree_view_snapshot(struct tree *t, const struct tree_ref *ref, const struct 
 	views_sweep(t, now, false);
 	id = index_find(t, node, who->tid);
 	v = id ? view_at(t, id) : NULL;
+	/* Held: what the thread has open.  Young: what its stat showed. */
 	if (v && (v->holders || now < v->expires)) {
 		if (hold)
 			v->holders++;
@@ -192,7 +196,8 @@ void tree_view_unhold(struct tree *t, uint32_t id)
 		return;
 	pthread_mutex_lock(&t->view_lock);
 	v = view_at(t, id);
-	if (v && v->holders && --v->holders == 0 && v->expires <= now_ns())
+	/* The thread has closed what it was shown: its next open sees what is current. */
+	if (v && v->holders && --v->holders == 0)
 		view_drop(t, id);
 	pthread_mutex_unlock(&t->view_lock);
 }

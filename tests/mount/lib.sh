@@ -136,6 +136,37 @@ mount_ocxlfs() {
 	fail "ocxlfs did not mount within $((tries / 10)) s"
 }
 
+# The worker serving the mount now: the one child of the supervisor
+# ($OCXLFS_PID), which holds the mount (docs/architecture.md section 5).
+worker_pid() {
+	pgrep -P "$OCXLFS_PID" 2>/dev/null | head -n 1
+}
+
+# Waits until a worker serves (after one died), and prints its pid.
+wait_worker() { # [pid-to-differ-from]
+	local w _
+	for _ in $(seq 1 300); do
+		w=$(worker_pid)
+		if [ -n "$w" ] && [ "$w" != "${1:-}" ] && [ -e "$MNT/0/serial" ]; then
+			echo "$w"
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "no worker serves after ${1:-start}"
+}
+
+# SIGKILL to the supervisor and its worker together: everything that holds
+# the connection is gone, as after a crash of a daemon without systemd.
+kill_daemon_all() {
+	local w
+	w=$(worker_pid)
+	kill -KILL "$OCXLFS_PID" ${w:+"$w"} 2>/dev/null
+	wait "$OCXLFS_PID" 2>/dev/null
+	while [ -n "$w" ] && kill -0 "$w" 2>/dev/null; do sleep 0.05; done
+	OCXLFS_PID=
+}
+
 umount_ocxlfs() {
 	[ -n "$OCXLFS_PID" ] || return 0
 	"$FUSERMOUNT" -u "$MNT" 2>/dev/null || "$FUSERMOUNT" -uz "$MNT" 2>/dev/null

@@ -2,7 +2,8 @@
 # Nothing is lost: what a card hands over only once survives kill -9.
 #
 # 1. A card with 1000 queued error-log entries is drained while error_log
-#    is read, and the daemon is killed (SIGKILL) at 20 random moments,
+#    is read, and the daemon (supervisor and worker) is killed (SIGKILL) at
+#    20 random moments,
 #    each time recovered with `fusermount3 -u` as the README says.  After
 #    every kill, the journal and the card's queue are inspected offline:
 #    nothing was acknowledged before it was persisted, and together they
@@ -133,11 +134,11 @@ inspect() {
 
 ids_of() { grep '^id: ' "$1" | cut -d' ' -f2; }
 
-# SIGKILL, then recover the dead mount exactly as the README documents.
+# SIGKILL to the supervisor and the worker (the card's state file is
+# inspected with no daemon running), then recover the dead mount exactly
+# as the README documents.
 kill_daemon() {
-	kill -KILL "$OCXLFS_PID"
-	wait "$OCXLFS_PID" 2>/dev/null
-	OCXLFS_PID=
+	kill_daemon_all
 	if [ -n "${READER:-}" ]; then
 		wait "$READER" 2>/dev/null
 		READER=
