@@ -294,7 +294,13 @@ static enum next worker_ended(struct supervisor *s, int status, int *exit_code)
 		log_notice("worker stopped by someone else: starting another");
 		return NEXT_RESTART;
 	}
-	if (crash_loop(s)) {
+	/*
+	 * A crash: a worker that could not start, or that failed by itself (a
+	 * fault, an abort, an error exit).  SIGKILL after it served is someone
+	 * else's doing (an admin, the OOM killer): the next worker takes over
+	 * without counting it, however often.
+	 */
+	if ((!was_ready || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) && crash_loop(s)) {
 		char why[160];
 
 		snprintf(why, sizeof(why), "the worker died %d times in %d s (last: %s)",

@@ -6,9 +6,10 @@
  * path on disk.  When the worker dies a new one serves the same
  * connection; SIGHUP (systemctl reload) starts the supervisor itself again
  * from the binary on disk, keeping both descriptors, and so upgrades it
- * without unmounting.  A worker that keeps dying (OCXLFS_CRASH_LIMIT times
- * in OCXLFS_CRASH_WINDOW_S seconds) leaves the mount answering EIO until
- * the next good start.  docs/architecture.md section 5 has the whole story.
+ * without unmounting.  A worker that keeps crashing (OCXLFS_CRASH_LIMIT
+ * times in OCXLFS_CRASH_WINDOW_S seconds: it could not start, or it failed
+ * by itself, anything but SIGKILL after it served) leaves the mount
+ * answering EIO until the next good start.  docs/architecture.md section 5 has the whole story.
  */
 #ifndef OCXLFS_FS_SUPERVISOR_H
 #define OCXLFS_FS_SUPERVISOR_H

@@ -142,13 +142,12 @@ worker_pid() {
 	pgrep -P "$OCXLFS_PID" 2>/dev/null | head -n 1
 }
 
-# Waits until a worker serves (after one died), and prints its pid.
-wait_worker() { # [pid-to-differ-from]
-	local w _
+# Waits until a worker other than OLD serves (after one died): its pid in $WORKER.
+wait_worker() { # [old]
+	local _
 	for _ in $(seq 1 300); do
-		w=$(worker_pid)
-		if [ -n "$w" ] && [ "$w" != "${1:-}" ] && [ -e "$MNT/0/serial" ]; then
-			echo "$w"
+		WORKER=$(worker_pid)
+		if [ -n "$WORKER" ] && [ "$WORKER" != "${1:-}" ] && [ -e "$MNT/0/serial" ]; then
 			return 0
 		fi
 		sleep 0.1
