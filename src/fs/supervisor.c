@@ -27,9 +27,14 @@
 /* Big enough for any request the kernel sends (its largest WRITE and headers). */
 #define EIO_BUFSIZE ((1u << 20) + 8192)
 
+/*
+ * An upgrade: the worker stops, one from the binary on disk starts, and
+ * only once it serves does this process start again from that binary (so
+ * a broken binary never replaces a working supervisor).
+ */
 enum pending {
 	PENDING_NONE,
-	PENDING_UPGRADE, /* the worker stops, then this process starts again from disk */
+	PENDING_UPGRADE, /* the worker stops, then one from disk starts */
 	PENDING_STOP,	 /* the worker stops, then this process ends */
 };
 
@@ -40,6 +45,7 @@ struct supervisor {
 	char **argv;
 	char exec_path[PATH_MAX]; /* the binary on disk */
 	bool fallback;		  /* the binary on disk does not know the arena: run this one */
+	bool upgrading;		  /* the worker running is the new binary's first */
 	int fuse_fd, arena_fd;
 	struct fuse_session *mounted; /* when this process mounted */
 	bool stored;		      /* the descriptors are in the service's store */
@@ -47,6 +53,7 @@ struct supervisor {
 
 	pid_t worker;
 	int ready_fd;	  /* the worker says it serves: one byte */
+	bool worker_ready; /* ... it did */
 	bool served;	  /* some worker served since this process started */
 	int report_fd;	  /* the shell that started a background daemon waits on it */
 	struct timespec stop_asked;
@@ -161,6 +168,7 @@ static int start_worker(struct supervisor *s)
 	}
 	close(ready[1]);
 	s->worker = pid;
+	s->worker_ready = false;
 	s->ready_fd = ready[0];
 	log_info("worker %d started from %s", (int)pid, path);
 	return 0;
@@ -256,7 +264,7 @@ enum next { NEXT_RESTART, NEXT_WAIT, NEXT_EXIT };
 
 static enum next worker_ended(struct supervisor *s, int status, int *exit_code)
 {
-	bool was_ready = s->ready_fd < 0;
+	bool was_ready = s->worker_ready;
 	char what[96];
 
 	describe(status, what, sizeof(what));
@@ -277,6 +285,12 @@ static enum next worker_ended(struct supervisor *s, int status, int *exit_code)
 	}
 	if (s->pending != PENDING_NONE)
 		return NEXT_WAIT; /* the stop we asked for */
+	if (s->upgrading) {
+		s->upgrading = false;
+		s->fallback = true;
+		log_err("upgrade: the binary on disk (%s) could not serve (%s); this one goes on",
+			s->exec_path, what);
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == OCXLFS_EXIT_ARENA_VERSION &&
 	    !s->fallback) {
 		log_warn("the binary on disk (%s) does not know this mount's arena: running "
@@ -327,7 +341,8 @@ static void reexec(struct supervisor *s)
 	char *extra[] = { fds, path_opt };
 	char **argv;
 
-	snprintf(fds, sizeof(fds), "--supervise=%d,%d", s->fuse_fd, s->arena_fd);
+	/* The worker stays this process's child across execve: the next image adopts it. */
+	snprintf(fds, sizeof(fds), "--supervise=%d,%d,%d", s->fuse_fd, s->arena_fd, (int)s->worker);
 	snprintf(path_opt, sizeof(path_opt), "--exec-path=%s", s->exec_path);
 	argv = command_line(s, s->exec_path, extra, 2);
 	if (!argv || keep_across_exec(s->fuse_fd) || keep_across_exec(s->arena_fd)) {
@@ -335,8 +350,8 @@ static void reexec(struct supervisor *s)
 		free(argv);
 		return;
 	}
-	log_notice("upgrade: starting %s again, keeping the mount", s->exec_path);
-	unit_notify("RELOADING=1");
+	log_notice("upgrade: the new worker serves; starting the supervisor again from %s",
+		   s->exec_path);
 	/* execve keeps the pid, the service manager's main process, and the descriptors. */
 	execv(s->exec_path, argv);
 	log_err("upgrade: cannot start %s: %s; this binary goes on serving", s->exec_path,
@@ -411,7 +426,7 @@ static int run(struct supervisor *s)
 	struct arena a = { 0 };
 	int exit_code = 0;
 
-	if (!s->failing && start_worker(s)) {
+	if (!s->worker && start_worker(s)) {
 		log_err("cannot start a worker: %s", strerror(errno));
 		return 1;
 	}
@@ -426,9 +441,13 @@ static int run(struct supervisor *s)
 		if (poll(p, 3, timeout) < 0 && errno != EINTR)
 			return 1;
 		if (p[1].revents) {
+			bool ready;
 			char c;
 
-			if (read(s->ready_fd, &c, 1) == 1) {
+			/* EOF: the worker died before it served (its end comes as SIGCHLD). */
+			ready = read(s->ready_fd, &c, 1) == 1;
+			if (ready) {
+				s->worker_ready = true;
 				if (s->failing)
 					log_notice("a worker serves again: %s answers requests",
 						   s->cmd->mountpoint);
@@ -445,6 +464,10 @@ static int run(struct supervisor *s)
 			}
 			close(s->ready_fd);
 			s->ready_fd = -1;
+			if (ready && s->upgrading) {
+				s->upgrading = false;
+				reexec(s);
+			}
 		}
 		if (p[2].revents & POLLIN) {
 			if (!a.base)
@@ -459,10 +482,16 @@ static int run(struct supervisor *s)
 			if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if (si.ssi_signo == SIGHUP) {
-				if (s->worker)
+				log_notice("upgrade: the worker stops and one from %s takes over",
+					   s->exec_path);
+				unit_notify("RELOADING=1");
+				if (s->worker) {
 					ask_worker_to_stop(s, PENDING_UPGRADE);
-				else
-					reexec(s);
+				} else {
+					s->fallback = false;
+					s->upgrading = true;
+					start_worker(s);
+				}
 			} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 				ask_worker_to_stop(s, PENDING_STOP);
 				if (!s->worker)
@@ -483,8 +512,9 @@ static int run(struct supervisor *s)
 				case NEXT_WAIT:
 					if (s->pending == PENDING_UPGRADE) {
 						s->pending = PENDING_NONE;
-						reexec(s);
-						start_worker(s); /* the upgrade failed: go on */
+						s->fallback = false;
+						s->upgrading = true;
+						start_worker(s);
 					} else if (s->pending == PENDING_STOP) {
 						return finish(s);
 					} else if (s->failing) {
@@ -507,6 +537,7 @@ static int run(struct supervisor *s)
 		}
 		if (s->failing && !s->worker && seconds_since(&s->retry) >= 0) {
 			log_notice("trying a worker again");
+			s->fallback = false;
 			start_worker(s);
 		}
 	}
@@ -590,15 +621,20 @@ int supervisor_main(struct fuse_args *args, const struct options *opt,
 	if (!s.eio_buf)
 		return 1;
 	if (opt->supervise) {
-		/* Started again by an upgrade: the mount is ours already. */
-		if (sscanf(opt->supervise, "%d,%d", &s.fuse_fd, &s.arena_fd) != 2) {
-			log_err("--supervise=%s: expected FUSE-FD,ARENA-FD", opt->supervise);
+		int worker = 0;
+
+		/* Started again by an upgrade: the mount, and the worker serving it, are ours. */
+		if (sscanf(opt->supervise, "%d,%d,%d", &s.fuse_fd, &s.arena_fd, &worker) < 2) {
+			log_err("--supervise=%s: expected FUSE-FD,ARENA-FD[,WORKER]", opt->supervise);
 			goto out;
 		}
+		s.worker = worker;
 		fcntl(s.fuse_fd, F_SETFD, FD_CLOEXEC);
 		fcntl(s.arena_fd, F_SETFD, FD_CLOEXEC);
 		s.served = true;
 		log_notice("upgraded: serving %s again", cmd->mountpoint);
+		if (s.worker)
+			unit_notify("READY=1\nSTATUS=serving");
 	} else if (unit_take_fds(&s.fuse_fd, &s.arena_fd) == 0) {
 		fcntl(s.fuse_fd, F_SETFD, FD_CLOEXEC);
 		fcntl(s.arena_fd, F_SETFD, FD_CLOEXEC);

@@ -147,7 +147,9 @@ wait_worker() { # [old]
 	local _
 	for _ in $(seq 1 300); do
 		WORKER=$(worker_pid)
-		if [ -n "$WORKER" ] && [ "$WORKER" != "${1:-}" ] && [ -e "$MNT/0/serial" ]; then
+		# metrics.prom's attributes are never cached: this asks the worker itself.
+		if [ -n "$WORKER" ] && [ "$WORKER" != "${1:-}" ] &&
+			stat "$MNT/metrics.prom" >/dev/null 2>&1 && [ "$(worker_pid)" = "$WORKER" ]; then
 			return 0
 		fi
 		sleep 0.1
