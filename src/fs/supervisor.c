@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -543,12 +544,16 @@ static int run(struct supervisor *s)
 	}
 }
 
-/* A mount a killed daemon left ("Transport endpoint is not connected"): out of the way. */
+/*
+ * A mount a killed daemon left ("Transport endpoint is not connected"):
+ * out of the way.  statfs, not stat: the kernel may still have the root's
+ * attributes cached, but statfs always asks the connection.
+ */
 static void clear_dead_mount(const char *mountpoint)
 {
-	struct stat st;
+	struct statfs st;
 
-	if (stat(mountpoint, &st) == 0 || errno != ENOTCONN)
+	if (statfs(mountpoint, &st) == 0 || errno != ENOTCONN)
 		return;
 	log_notice("%s: a dead mount left behind is unmounted first", mountpoint);
 	unit_unmount(mountpoint);
