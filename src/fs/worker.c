@@ -212,7 +212,7 @@ static void saw_init(const void *buf, ssize_t n)
 	if (!w_.has_resend)
 		log_warn("this kernel cannot send requests again (no FUSE_NOTIFY_RESEND, "
 			 "Linux < 6.9): if a worker dies, the requests it had read are never "
-			 "answered and their callers wait until interrupted");
+			 "answered: their callers wait until the connection is aborted");
 }
 
 static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
@@ -317,7 +317,7 @@ static void take_over(void)
 	if (!w_.has_resend) {
 		log_warn("taking over a connection whose kernel cannot send requests again "
 			 "(no FUSE_NOTIFY_RESEND): requests the previous worker had read stay "
-			 "unanswered until their callers are interrupted");
+			 "unanswered until the connection is aborted");
 		return;
 	}
 	rc = wire_notify_resend(w_.fd);
