@@ -121,4 +121,23 @@ assert_eq 16777216 "$(cat "$MNT/0/labels" | wc -c)" "16 MiB labels bytes"
 ok "a 16 MiB label area is served whole"
 umount_ocxlfs || fail "daemon exit status"
 
+# Two cards with one serial (docs/tree.md section 1): both served, the
+# second as by-serial/SERIAL-2 with its state in STATE_DIR/SERIAL-2, and
+# an error logged.  A simulated card keeps the serial of its state file.
+rm -rf "$SIM" "$STATE" && mkdir -p "$SIM" "$STATE"
+mount_ocxlfs --simulate=2
+umount_ocxlfs || fail "daemon exit status"
+cp "$SIM/card0.state" "$SIM/card1.state"
+mount_ocxlfs --simulate=2
+assert_eq "2020000000 2020000000" "$(cat "$MNT/0/serial" "$MNT/1/serial" | tr '\n' ' ' | sed 's/ $//')" \
+	"serials of the two cards"
+assert_eq "2020000000 2020000000-2" "$(ls "$MNT/by-serial" | tr '\n' ' ' | sed 's/ $//')" "by-serial"
+assert_eq "../1" "$(readlink "$MNT/by-serial/2020000000-2")" "the second card's link"
+[ -d "$STATE/2020000000-2" ] || fail "no state directory 2020000000-2: $(ls "$STATE")"
+grep -q "has serial 2020000000, like a card already served: it is served as card 1 with by-serial/2020000000-2" \
+	"$WORK/daemon.log" || fail "the duplicate serial was not logged"
+cat "$MNT/1/statistics" >/dev/null || fail "the second card's statistics"
+ok "two cards with one serial: both served, the second as SERIAL-2, logged"
+umount_ocxlfs || fail "daemon exit status"
+
 finish
