@@ -224,6 +224,20 @@ void card_close(struct card *c)
 	free(c);
 }
 
+void card_reattach(struct card *c, struct ocxlfs_transport *t)
+{
+	struct ocxlfs_transport *old;
+
+	pthread_mutex_lock(&c->lock);
+	old = c->transport;
+	c->transport = t;
+	pthread_mutex_unlock(&c->lock);
+	ocxlfs_transport_destroy(old);
+	log_notice("card %u (serial %s) is back, at %s", c->index, c->serial, t->device);
+	/* Still gone until it answers: the monitor's check, at once. */
+	card_wake_monitor(c);
+}
+
 enum card_state card_get_state(struct card *c)
 {
 	/* Lock-free: listing the root must not wait behind a hung card's command. */

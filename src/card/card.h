@@ -75,6 +75,12 @@ struct card_naming {
 int card_open_named(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
 		    const char *state_dir, const struct card_naming *naming, struct card **out);
 void card_close(struct card *c);
+/*
+ * A card that was gone is back, at transport T (hot-plug: found again by
+ * serial): T replaces the dead transport and the monitor looks at once.
+ * Takes ownership of T.
+ */
+void card_reattach(struct card *c, struct ocxlfs_transport *t);
 
 /* ---- what the card is: fixed after card_open(), no lock, no command ---- */
 unsigned card_index(const struct card *c);

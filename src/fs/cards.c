@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <libudev.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "card/card.h"
 #include "card/monitor.h"
@@ -54,6 +58,15 @@ struct cards {
 	/* The card being opened: what the naming hook records. */
 	const char *opening_device;
 	unsigned opening_sim; /* number + 1, or 0 */
+
+	/* Hot-plug: a thread that waits for udev, a rescan's time, or a wake-up. */
+	pthread_t hotplug;
+	bool hotplug_started;
+	bool stopping;
+	int wake[2];	       /* a byte wakes the thread */
+	bool added[TREE_MAX_CARDS]; /* the kernel is still to hear of these (under lock) */
+	struct udev *udev;
+	struct udev_monitor *monitor;
 };
 
 uint64_t cards_arena_size(void)
@@ -139,8 +152,13 @@ static int serve(struct cards *cs, struct ocxlfs_transport *t, struct sim_card *
 		card_close(c);
 		return rc;
 	}
-	if (cs->started)
+	if (cs->started) {
+		/* Plugged in while mounted: the hot-plug thread tells the kernel. */
 		card_monitor_start(c, CARD_MONITOR_INTERVAL_MS, &cs->served[index].monitor);
+		cs->added[index] = true;
+		log_notice("card %u (serial %s) plugged in, at %s", index, card_serial(c),
+			   t->device);
+	}
 	return 0;
 }
 
@@ -244,6 +262,138 @@ static int open_real(struct cards *cs)
 	return served ? 0 : -ENODEV;
 }
 
+/* ---- hot-plug ---- */
+
+static void kick(struct cards *cs)
+{
+	if (cs->wake[1] >= 0 && write(cs->wake[1], "", 1) < 0 && errno != EAGAIN)
+		log_dbg("hot-plug wake-up: %s", strerror(errno));
+}
+
+/*
+ * Discovery again, against the cards served: a new card is served at its
+ * index (the next free one, or its old one by serial), a card that was gone
+ * and is found again, by serial, gets the new transport.  Cards that are
+ * gone are not passed as known, so that finding them again reports them.
+ */
+static void rescan(struct cards *cs)
+{
+	struct ocxlfs_card_key keys[TREE_MAX_CARDS];
+	unsigned n = 0, nadded = 0;
+	struct ocxlfs_discovered *added = NULL;
+	bool gone[TREE_MAX_CARDS];
+	int rc;
+
+	pthread_mutex_lock(&cs->lock);
+	for (unsigned i = 0; i < TREE_MAX_CARDS; i++) {
+		struct card *c = cs->served[i].card;
+		struct ocxlfs_info_extra extra;
+
+		if (!c || card_get_state(c) == CARD_GONE)
+			continue;
+		card_info_extra(c, &extra);
+		snprintf(keys[n].device, sizeof(keys[n].device), "%s", extra.device);
+		keys[n++].serial = card_identity(c)->serial;
+	}
+	pthread_mutex_unlock(&cs->lock);
+	rc = ocxlfs_rescan(keys, n, &added, &nadded, gone);
+	if (rc) {
+		log_warn("rescan for cards: %s", strerror(-rc));
+		return;
+	}
+	pthread_mutex_lock(&cs->lock);
+	for (unsigned k = 0; k < nadded; k++) {
+		struct ocxlfs_transport *t = added[k].t;
+		struct ocxlfs_card_key key;
+		bool back = false;
+
+		ocxlfs_discovered_key(&added[k], &key);
+		added[k].t = NULL;
+		for (unsigned i = 0; i < TREE_MAX_CARDS && key.serial && !back; i++) {
+			struct card *c = cs->served[i].card;
+
+			if (c && card_get_state(c) == CARD_GONE && card_identity(c)->serial == key.serial) {
+				card_reattach(c, t);
+				back = true;
+			}
+		}
+		if (!back && serve(cs, t, NULL, 0))
+			log_warn("a card found at %s could not be served", key.device);
+	}
+	pthread_mutex_unlock(&cs->lock);
+	ocxlfs_discover_free(added, nadded);
+}
+
+static void tell_kernel(struct cards *cs)
+{
+	bool todo[TREE_MAX_CARDS];
+
+	pthread_mutex_lock(&cs->lock);
+	memcpy(todo, cs->added, sizeof(todo));
+	memset(cs->added, 0, sizeof(cs->added));
+	pthread_mutex_unlock(&cs->lock);
+	for (unsigned i = 0; i < TREE_MAX_CARDS; i++)
+		if (todo[i])
+			tree_card_added(cs->tree, i);
+}
+
+static void open_udev(struct cards *cs)
+{
+	cs->udev = udev_new();
+	if (cs->udev)
+		cs->monitor = udev_monitor_new_from_netlink(cs->udev, "udev");
+	if (!cs->monitor ||
+	    udev_monitor_filter_add_match_subsystem_devtype(cs->monitor, "nd", NULL) < 0 ||
+	    udev_monitor_filter_add_match_subsystem_devtype(cs->monitor, "ocxlpmem", NULL) < 0 ||
+	    udev_monitor_enable_receiving(cs->monitor) < 0) {
+		log_info("no udev events for cards; they are looked for every %u ms",
+			 cs->opt->rescan_interval_ms ? cs->opt->rescan_interval_ms
+						     : CARDS_RESCAN_INTERVAL_MS);
+		if (cs->monitor)
+			udev_monitor_unref(cs->monitor);
+		cs->monitor = NULL;
+	}
+}
+
+static void *hotplug_main(void *arg)
+{
+	struct cards *cs = arg;
+	int interval = (int)(cs->opt->rescan_interval_ms ? cs->opt->rescan_interval_ms
+							 : CARDS_RESCAN_INTERVAL_MS);
+	bool real = !cs->opt->simulate;
+
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = cs->wake[0], .events = POLLIN },
+			{ .fd = cs->monitor ? udev_monitor_get_fd(cs->monitor) : -1, .events = POLLIN },
+		};
+		int n = poll(p, 2, real ? interval : -1);
+		bool look = real && n == 0;
+		char buf[64];
+
+		if (p[0].revents)
+			while (read(cs->wake[0], buf, sizeof(buf)) > 0)
+				;
+		if (__atomic_load_n(&cs->stopping, __ATOMIC_ACQUIRE))
+			break;
+		if (p[1].revents) {
+			struct udev_device *d;
+
+			/* Each event is only a reason to look: discovery says what changed. */
+			while ((d = udev_monitor_receive_device(cs->monitor))) {
+				log_dbg("udev: %s %s", udev_device_get_action(d) ?: "?",
+					udev_device_get_syspath(d));
+				udev_device_unref(d);
+			}
+			look = real;
+		}
+		if (look)
+			rescan(cs);
+		tell_kernel(cs);
+	}
+	return NULL;
+}
+
 int cards_open(const struct options *opt, struct arena *a, struct tree *t, struct cards **out)
 {
 	struct cards *cs = calloc(1, sizeof(*cs));
@@ -254,6 +404,7 @@ int cards_open(const struct options *opt, struct arena *a, struct tree *t, struc
 		return -ENOMEM;
 	cs->opt = opt;
 	cs->tree = t;
+	cs->wake[0] = cs->wake[1] = -1;
 	cs->reg = arena_section(a, ARENA_SEC_CARDS, &bytes);
 	if (bytes < sizeof(*cs->reg)) {
 		free(cs);
@@ -273,6 +424,8 @@ int cards_open(const struct options *opt, struct arena *a, struct tree *t, struc
 
 int cards_start(struct cards *cs)
 {
+	int rc;
+
 	pthread_mutex_lock(&cs->lock);
 	cs->started = true;
 	for (unsigned i = 0; i < TREE_MAX_CARDS; i++)
@@ -280,6 +433,16 @@ int cards_start(struct cards *cs)
 			card_monitor_start(cs->served[i].card, CARD_MONITOR_INTERVAL_MS,
 					   &cs->served[i].monitor);
 	pthread_mutex_unlock(&cs->lock);
+	if (pipe2(cs->wake, O_CLOEXEC | O_NONBLOCK))
+		return -errno;
+	if (!cs->opt->simulate)
+		open_udev(cs);
+	rc = pthread_create(&cs->hotplug, NULL, hotplug_main, cs);
+	if (rc) {
+		log_err("hot-plug thread: %s", strerror(rc));
+		return -rc;
+	}
+	cs->hotplug_started = true;
 	return 0;
 }
 
@@ -287,6 +450,22 @@ void cards_stop(struct cards *cs)
 {
 	if (!cs)
 		return;
+	if (cs->hotplug_started) {
+		__atomic_store_n(&cs->stopping, true, __ATOMIC_RELEASE);
+		kick(cs);
+		pthread_join(cs->hotplug, NULL);
+		cs->hotplug_started = false;
+	}
+	if (cs->monitor)
+		udev_monitor_unref(cs->monitor);
+	if (cs->udev)
+		udev_unref(cs->udev);
+	cs->monitor = NULL;
+	cs->udev = NULL;
+	for (int i = 0; i < 2; i++)
+		if (cs->wake[i] >= 0)
+			close(cs->wake[i]);
+	cs->wake[0] = cs->wake[1] = -1;
 	pthread_mutex_lock(&cs->lock);
 	cs->started = false;
 	for (unsigned i = 0; i < TREE_MAX_CARDS; i++) {
@@ -322,9 +501,12 @@ int cards_sim_plug(struct cards *cs, unsigned number)
 		rc = open_sim(cs, number);
 	} else {
 		__atomic_store_n(&cs->reg->e[i].unplugged, 0, __ATOMIC_RELEASE);
+		/* Back as if its device answered again: the monitor sees it. */
 		rc = card_sim_write(cs->served[i].card, CARD_SIM_FAULT, "none");
 	}
 	pthread_mutex_unlock(&cs->lock);
+	/* From a request: the kernel hears of a new card from the hot-plug thread. */
+	kick(cs);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "card/card.h"
+#include "fs/cards.h"
 #include "fs/fs.h"
 #include "fs/wire.h"
 #include "fs/worker.h"
@@ -59,6 +60,14 @@ static void hook_inval_inode(void *ctx, uint64_t ino)
 		fuse_lowlevel_notify_inval_inode(fs->se, ino, 0, 0);
 }
 
+/* From a request (a write to sim/plug): the hot-plug thread tells the kernel. */
+static int hook_sim_plug(void *ctx, unsigned number, bool plug)
+{
+	struct ocxlfs *fs = ctx;
+
+	return plug ? cards_sim_plug(fs->cards, number) : cards_sim_unplug(fs->cards, number);
+}
+
 static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct ocxlfs *fs = userdata;
@@ -67,6 +76,8 @@ static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
 		.wake = hook_wake,
 		.inval_entry = hook_inval_entry,
 		.inval_inode = hook_inval_inode,
+		.simulated = fs->simulated,
+		.sim_plug = hook_sim_plug,
 	};
 
 	tree_set_hooks(fs->tree, &hooks);

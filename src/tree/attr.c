@@ -26,8 +26,10 @@ static void stat_common(const struct tree *t, const struct tree_ref *ref, struct
 	st->st_mtim = st->st_ctim = st->st_atim = t->shared->mounted;
 }
 
-static bool entry_present(const struct tree_entry *e, const struct card *c)
+static bool entry_present(const struct tree *t, const struct tree_entry *e, const struct card *c)
 {
+	if (e->present_mount)
+		return e->present_mount(t);
 	return !e->present || e->present(c);
 }
 
@@ -42,7 +44,7 @@ void tree_stat_dir(const struct tree *t, const struct tree_ref *ref, struct stat
 		for (unsigned i = 0; i < tree_ncards(t); i++)
 			st->st_nlink += tree_card_shown(t, i);
 	for (size_t k = 0; k < d->nentries; k++)
-		if (S_ISDIR(d->entries[k].mode) && entry_present(&d->entries[k], ref->card))
+		if (S_ISDIR(d->entries[k].mode) && entry_present(t, &d->entries[k], ref->card))
 			st->st_nlink++;
 	st->st_blksize = 4096;
 }

@@ -14,6 +14,7 @@
 #include "proto/render_json.h"
 #include "proto/render_prom.h"
 #include "tree/table.h"
+#include "tree/tree.h"
 #include "util/log.h"
 
 #define NENTRIES(a) (sizeof(a) / sizeof((a)[0]))
@@ -225,6 +226,40 @@ out:
 	return rc;
 }
 
+/* ---- MOUNTPOINT/sim/: plugging simulated cards in and out ---- */
+
+/* A simulated card's number: decimal, below TREE_MAX_CARDS, nothing else. */
+static int sim_number(const char *line, unsigned *n)
+{
+	char *end;
+	unsigned long v;
+
+	if (line[0] < '0' || line[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(line, &end, 10);
+	if (errno || *end || v >= TREE_MAX_CARDS)
+		return -EINVAL;
+	*n = (unsigned)v;
+	return 0;
+}
+
+static int store_sim_plug(struct tree *t, const char *line, const struct card_caller *who)
+{
+	unsigned n;
+	int rc = sim_number(line, &n);
+
+	return rc ? rc : tree_sim_plug(t, n, true);
+}
+
+static int store_sim_unplug(struct tree *t, const char *line, const struct card_caller *who)
+{
+	unsigned n;
+	int rc = sim_number(line, &n);
+
+	return rc ? rc : tree_sim_plug(t, n, false);
+}
+
 /* ---- the tables ---- */
 
 #define FILE_ROW(name_, mode_, kind_, ...)                                                  \
@@ -276,9 +311,19 @@ static const struct tree_dir by_serial_dir = {
 	.per_card = &(const struct tree_per_card){ &card_link_entry, tree_card_link_name },
 };
 
+static const struct tree_entry root_sim_files[] = {
+	FILE_ROW("plug", 0200, write_only, .store_mount = store_sim_plug),
+	FILE_ROW("unplug", 0200, write_only, .store_mount = store_sim_unplug),
+};
+
+static const struct tree_dir root_sim_dir = { .entries = root_sim_files,
+					      .nentries = NENTRIES(root_sim_files) };
+
 static const struct tree_entry root_entries[] = {
 	{ .name = "by-serial", .mode = S_IFDIR | 0555, .dir = &by_serial_dir },
 	FILE_ROW("metrics.prom", 0444, snapshot, .render_mount = render_metrics),
+	{ .name = "sim", .mode = S_IFDIR | 0555, .dir = &root_sim_dir,
+	  .present_mount = tree_mount_simulated },
 };
 
 static const struct tree_dir root_dir = {

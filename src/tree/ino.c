@@ -12,13 +12,15 @@
 #include "tree/tree_priv.h"
 
 static int layout_add(struct tree_layout *l, const struct tree_entry *e,
-		      bool (*present)(const struct card *c), unsigned parent, uint16_t *idx)
+		      bool (*present)(const struct card *c),
+		      bool (*present_mount)(const struct tree *t), unsigned parent, uint16_t *idx)
 {
 	if (l->n >= TREE_SCOPE_SLOTS)
 		return -E2BIG;
 	l->entry[l->n] = e;
 	/* Below a directory that is not there, nothing is. */
 	l->present[l->n] = e->present ? e->present : present;
+	l->present_mount[l->n] = e->present_mount ? e->present_mount : present_mount;
 	l->parent[l->n] = (uint16_t)parent;
 	*idx = (uint16_t)l->n++;
 	return 0;
@@ -32,7 +34,7 @@ int tree_layout_build(struct tree *t)
 {
 	struct tree_layout *mount = &t->layout[TREE_SCOPE_MOUNT], *card = &t->layout[TREE_SCOPE_CARD];
 	uint16_t idx;
-	int rc = layout_add(mount, &tree_root, NULL, TREE_NO_SLOT, &idx);
+	int rc = layout_add(mount, &tree_root, NULL, NULL, TREE_NO_SLOT, &idx);
 
 	for (unsigned kind = 0; kind < 2 && !rc; kind++) {
 		struct tree_layout *l = &t->layout[kind];
@@ -46,13 +48,14 @@ int tree_layout_build(struct tree *t)
 				/* Below a card they would need a scope per card and child. */
 				if (kind)
 					return -EINVAL;
-				rc = layout_add(card, d->per_card->entry, NULL, s,
+				rc = layout_add(card, d->per_card->entry, NULL, NULL, s,
 						&l->per_card_child[s]);
 				card->per_card_parent[l->per_card_child[s]] = (uint16_t)s;
 			}
 			l->first_child[s] = (uint16_t)l->n;
 			for (size_t k = 0; k < d->nentries && !rc; k++)
-				rc = layout_add(l, &d->entries[k], l->present[s], s, &idx);
+				rc = layout_add(l, &d->entries[k], l->present[s],
+						l->present_mount[s], s, &idx);
 		}
 	}
 	return rc;
@@ -167,7 +170,19 @@ int tree_resolve(struct tree *t, uint64_t ino, struct tree_ref *ref)
 	l = &t->layout[ref->scope ? TREE_SCOPE_CARD : TREE_SCOPE_MOUNT];
 	if (ref->scope && l->present[ref->local] && !l->present[ref->local](ref->card))
 		return -ENOENT;
+	if (!ref->scope && l->present_mount[ref->local] && !l->present_mount[ref->local](t))
+		return -ENOENT;
 	return 0;
+}
+
+bool tree_mount_simulated(const struct tree *t)
+{
+	return t->hooks.simulated;
+}
+
+int tree_sim_plug(struct tree *t, unsigned number, bool plug)
+{
+	return t->hooks.sim_plug ? t->hooks.sim_plug(t->hooks.ctx, number, plug) : -ENODEV;
 }
 
 int tree_resolve_node(struct tree *t, uint32_t idx, struct tree_ref *ref)

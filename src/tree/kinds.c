@@ -159,6 +159,8 @@ static ssize_t read_dump(struct tree *t, const struct tree_ref *ref, const struc
 static int write_command(struct tree *t, const struct tree_ref *ref, const char *line,
 			 const struct card_caller *who)
 {
+	if (ref->entry->store_mount)
+		return ref->entry->store_mount(t, line, who);
 	return ref->entry->store(ref->card, line, who);
 }
 

@@ -15,7 +15,7 @@
 
 static bool writable(const struct tree_entry *e)
 {
-	return e->store && e->kind->write;
+	return (e->store || e->store_mount) && e->kind->write;
 }
 
 static uint64_t fh_of(uint32_t id, uint32_t incarnation)

@@ -165,8 +165,6 @@ fail:
 
 int tree_add_card(struct tree *t, unsigned index, struct card *c)
 {
-	bool live;
-
 	if (index >= TREE_MAX_CARDS)
 		return -E2BIG;
 	pthread_mutex_lock(&t->cards_lock);
@@ -189,13 +187,15 @@ int tree_add_card(struct tree *t, unsigned index, struct card *c)
 	__atomic_store_n(&t->cards[index], c, __ATOMIC_RELEASE);
 	if (index >= tree_ncards(t))
 		__atomic_store_n(&t->ncards, index + 1, __ATOMIC_RELEASE);
-	live = t->hooks.inval_entry != NULL;
 	pthread_mutex_unlock(&t->cards_lock);
 	tree_poll_add_card(t, index);
-	/* A card plugged in while mounted: the kernel may hold a negative entry for its name. */
-	if (live)
-		tree_notify_card(t, index);
 	return 0;
+}
+
+void tree_card_added(struct tree *t, unsigned index)
+{
+	/* The kernel may hold a negative entry for its names, and the root's link count. */
+	tree_notify_card(t, index);
 }
 
 void tree_arena_release(const struct arena *a, uint64_t fh)

@@ -39,10 +39,14 @@ struct tree_entry {
 	int (*render_mount)(struct card *const *cards, unsigned n, FILE *out);
 	/* A file that takes writes: one written line, trailing newline removed; 0 or -errno. */
 	int (*store)(struct card *c, const char *line, const struct card_caller *who);
+	/* The same for a file at the root. */
+	int (*store_mount)(struct tree *t, const char *line, const struct card_caller *who);
 	/* A link: its target, for the card it belongs to. */
 	int (*target)(const struct tree *t, unsigned card, char *buf, size_t cap);
 	/* NULL: there for every card.  sim/ is there for simulated cards only. */
 	bool (*present)(const struct card *c);
+	/* At the root: NULL, always there.  sim/ is there on a simulated mount only. */
+	bool (*present_mount)(const struct tree *t);
 	/*
 	 * Writable while the card is gone: the sim/ files are the simulated
 	 * card's outside world, the way to plug it back in.
@@ -107,6 +111,11 @@ extern const struct tree_kind tree_kind_labels;
 extern const struct tree_kind tree_kind_dump;
 extern const struct tree_kind tree_kind_events;
 extern const struct tree_kind tree_kind_write_only;
+
+/* A mount of simulated cards (the root's sim/ folder is there). */
+bool tree_mount_simulated(const struct tree *t);
+/* sim/plug, sim/unplug: simulated card NUMBER plugged in or pulled out. */
+int tree_sim_plug(struct tree *t, unsigned number, bool plug);
 
 /* The per-card hooks of the root's table (dir.c). */
 const char *tree_card_dir_name(const struct tree *t, unsigned card); /* "0", "1", ... */

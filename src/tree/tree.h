@@ -82,11 +82,16 @@ int tree_attach(struct arena *a, const struct tree_limits *limits, struct tree *
 /* Frees what is this process's; the arena keeps what open files need. */
 void tree_free(struct tree *t);
 /*
- * Serves card C as card INDEX (< TREE_MAX_CARDS, not taken).  Before the
- * mount is served, or later (hot-plug): then the kernel is told to drop
- * what it cached of the root and by-serial/ (tree_hooks).
+ * Serves card C as card INDEX (< TREE_MAX_CARDS, not taken), before the
+ * mount is served or later (hot-plug: then tell the kernel, below).
  */
 int tree_add_card(struct tree *t, unsigned index, struct card *c);
+/*
+ * The kernel drops what it cached of card INDEX's names and of the
+ * directories they are in (the root, by-serial/): a card was added.  From
+ * a thread that serves no request (tree_hooks).
+ */
+void tree_card_added(struct tree *t, unsigned index);
 /* The card of INDEX, NULL if none. */
 struct card *tree_card(const struct tree *t, unsigned index);
 /* 1 + the highest card index served. */
@@ -175,6 +180,12 @@ struct tree_hooks {
 	void (*wake)(void *ctx, uint64_t kh);
 	void (*inval_entry)(void *ctx, uint64_t parent, const char *name);
 	void (*inval_inode)(void *ctx, uint64_t ino);
+	/*
+	 * A mount of simulated cards: the root's sim/ folder plugs them in and
+	 * out (docs/tree.md section 4.3), from a request; 0 or -errno.
+	 */
+	bool simulated;
+	int (*sim_plug)(void *ctx, unsigned number, bool plug);
 };
 void tree_set_hooks(struct tree *t, const struct tree_hooks *hooks);
 

@@ -46,6 +46,8 @@ struct tree_layout {
 	const struct tree_entry *entry[TREE_SCOPE_SLOTS];
 	/* Its own present hook or its directory's: NULL, there for every card. */
 	bool (*present[TREE_SCOPE_SLOTS])(const struct card *c);
+	/* The same at the root (the mount's layout only). */
+	bool (*present_mount[TREE_SCOPE_SLOTS])(const struct tree *t);
 	/* Directories: index of their first entry (the others follow). */
 	uint16_t first_child[TREE_SCOPE_SLOTS];
 	/* Directories with children per card: those children's index in the card layout. */

@@ -120,6 +120,10 @@ mount_ocxlfs() {
 		# shellcheck disable=SC2086
 		harness_ctl setup "$n" dir="$dir" "${setup[@]}" ${HARNESS_SETUP:-} ||
 			fail "harness card setup"
+		# HARNESS_UNPLUGGED: cards that are not there when the daemon starts.
+		for a in ${HARNESS_UNPLUGGED:-}; do
+			harness_ctl unplug "$a" || fail "harness unplug $a"
+		done
 		${OCXLFS_WRAP:-} "$OCXLFS" -f --state-dir="$STATE" "${pass[@]}" "$MNT" \
 			>>"$WORK/daemon.log" 2>&1 &
 	fi
