@@ -28,27 +28,62 @@
 #ifndef OCXLFS_PASSTHRU_H
 #define OCXLFS_PASSTHRU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Family number the posted ocxlpmem driver (v3/v4) added to linux/ndctl.h. */
 #define OCXLFS_ND_FAMILY 6
 
+/*
+ * The kernel's size rule for one envelope (docs/protocol.md, section 2.1):
+ * the 64-byte struct nd_cmd_pkg header, nd_size_in and nd_size_out together
+ * within ND_IOCTL_MAX_BUFLEN of include/linux/libnvdimm.h (4 MiB; not in
+ * the UAPI).  Every side applies it before touching a payload.
+ */
+#define OCXLFS_ND_IOCTL_MAX_BUFLEN (4u << 20)
+#define OCXLFS_PKG_HDR 64u
+
+static inline bool ocxlfs_envelope_fits(uint32_t size_in, uint32_t size_out)
+{
+	/* A 64-bit sum: two u32 sizes cannot wrap it. */
+	return OCXLFS_PKG_HDR + (uint64_t)size_in + size_out <= OCXLFS_ND_IOCTL_MAX_BUFLEN;
+}
+
+/*
+ * Operation numbers (docs/protocol.md, section 3.1).  libnvdimm hands the
+ * nd_command of an ND_CMD_CALL to its checks as the "function" number, in
+ * the place of a command number (__nd_ioctl -> nd_cmd_clear_to_send): 6 is
+ * refused like ND_CMD_SET_CONFIG_DATA with EBUSY while a namespace is
+ * enabled, and a provider's clear_to_send sees 10 as ND_CMD_CALL itself.
+ * So the numbers of the config commands (4-6) and of ND_CMD_CALL (10) are
+ * never used by this family (section 3.5); the others are not special to
+ * the kernel.
+ */
 enum ocxlfs_cmd {
-	OCXLFS_CMD_SMART = 1,	     /* = ND_CMD_OCXL_SMART of the posted driver; out: 'SM' */
-	OCXLFS_CMD_IDENTIFY = 2,	     /* out: 'ID' identity block */
-	OCXLFS_CMD_ERRLOG_NEXT = 3,    /* out: oldest queued 'EL' entry, or no data if ELA clear */
-	OCXLFS_CMD_ERRLOG_ACK = 4,     /* in: w0 = log identifier; drops the head entry if it matches */
-	OCXLFS_CMD_STATS = 5,	     /* out: 'CS' controller statistics */
-	OCXLFS_CMD_DUMP_REQUEST = 6,   /* HCI.CD: ask the controller to produce a dump */
-	OCXLFS_CMD_DUMP_READ = 7,	     /* in: w0 = offset << 32 | size; out: 'CD' chunk */
-	OCXLFS_CMD_DUMP_COMPLETE = 8,  /* HCI.CDC: host has the dump, controller may free it */
-	OCXLFS_CMD_HEARTBEAT = 9,	     /* admin opcode 0x00 */
-	OCXLFS_CMD_HEALTH_REQUEST = 10, /* HCI.CHPD: card posts a type 0x04 error-log entry */
-	OCXLFS_CMD_EVENT_CHECK = 11,   /* out: u64 event mask (OCXL_EVENT_*) */
-	OCXLFS_CMD_ERASE_START = 12,   /* near-storage 0x20 secure erase, asynchronous */
-	OCXLFS_CMD_ERASE_STATUS = 13,  /* out: 'SE' erase status block */
-	OCXLFS_CMD_MAX = OCXLFS_CMD_ERASE_STATUS,
+	OCXLFS_CMD_SMART = 1,		/* = ND_CMD_OCXL_SMART of the posted driver; out: 'SM' */
+	OCXLFS_CMD_IDENTIFY = 2,	/* out: 'ID' identity block */
+	OCXLFS_CMD_ERRLOG_NEXT = 3,	/* out: oldest queued 'EL' entry, or no data if ELA clear */
+	OCXLFS_CMD_DUMP_READ = 7,	/* in: w0 = offset << 32 | size; out: 'CD' chunk */
+	OCXLFS_CMD_DUMP_COMPLETE = 8,	/* HCI.CDC: host has the dump, controller may free it */
+	OCXLFS_CMD_HEARTBEAT = 9,	/* admin opcode 0x00 */
+	OCXLFS_CMD_EVENT_CHECK = 11,	/* out: u64 event mask (OCXLFS_EVENT_*) */
+	OCXLFS_CMD_ERASE_START = 12,	/* near-storage 0x20 secure erase, asynchronous */
+	OCXLFS_CMD_ERASE_STATUS = 13,	/* out: 'SE' erase status block */
+	OCXLFS_CMD_ERRLOG_ACK = 14,	/* in: w0 = log identifier; drops the head entry if it matches */
+	OCXLFS_CMD_STATS = 15,		/* out: 'CS' controller statistics */
+	OCXLFS_CMD_DUMP_REQUEST = 16,	/* HCI.CD: ask the controller to produce a dump */
+	OCXLFS_CMD_HEALTH_REQUEST = 17, /* HCI.CHPD: card posts a type 0x04 error-log entry */
+	OCXLFS_CMD_MAX = OCXLFS_CMD_HEALTH_REQUEST,
 };
+
+/* The numbers libnvdimm treats specially as a function number: never used. */
+#define OCXLFS_CMD_RESERVED_MASK ((1u << 4) | (1u << 5) | (1u << 6) | (1u << 10))
+
+/* True for a number of this family's operations (1..OCXLFS_CMD_MAX, none reserved). */
+static inline bool ocxlfs_cmd_defined(uint64_t cmd)
+{
+	return cmd >= 1 && cmd <= OCXLFS_CMD_MAX && !(OCXLFS_CMD_RESERVED_MASK & (1u << cmd));
+}
 
 /* Card status codes (response block word 0, bits 7:0). */
 enum ocxlfs_status {
@@ -76,13 +111,6 @@ struct ocxlfs_pkg_out {
 };
 #define OCXLFS_PKG_OUT_HDR 8u
 
-/*
- * Largest envelope the kernel takes: the header, nd_size_in and
- * nd_size_out together (ND_IOCTL_MAX_BUFLEN of include/linux/libnvdimm.h,
- * SZ_4M; not in the UAPI).
- */
-#define OCXLFS_ND_IOCTL_MAX_BUFLEN (4u << 20)
-
 /* Data-buffer identifiers: bits 63:48 of the first word. */
 #define OCXLFS_ID_ERRLOG 0x454Cu	 /* 'EL' */
 #define OCXLFS_ID_SMART 0x534Du	 /* 'SM' */
@@ -92,7 +120,7 @@ struct ocxlfs_pkg_out {
 #define OCXLFS_ID_ERASE 0x5345u	 /* 'SE' (ocxlfs: NS secure-erase response words) */
 
 /*
- * 'EL' error log (card-protocol.md §3.5). Offsets from the header word.
+ * 'EL' error log (docs/protocol.md, section 4.3).  Offsets from the header word.
  * Header length field (bits 15:0) = bytes of additional data at 0x48.
  */
 #define OCXLFS_EL_FIXED 0x48u
@@ -123,7 +151,7 @@ enum ocxlfs_errlog_type {
 #define OCXLFS_SMART_LIFE_REMAINING 0xCA
 
 /*
- * 'CS' statistics, v4 layout (card-protocol.md §3.7): 32-bit length, then
+ * 'CS' statistics, v4 layout (docs/protocol.md, section 4.5): 32-bit length, then
  * parameter blocks, each headed by a word with ID in bits 63:56 and the
  * block's data length in bits 31:0.  Field offsets below are relative to
  * the block's header word.
@@ -155,7 +183,7 @@ enum ocxlfs_errlog_type {
  */
 #define OCXLFS_SE_LEN_V1 0x38u
 
-/* CCAP0/CCAP1 fields (v4 masks, card-protocol.md §1.5). */
+/* CCAP0/CCAP1 fields (v4 masks, docs/protocol.md, section 4.2). */
 #define OCXLFS_CCAP0_REVISION(v) ((unsigned)((v) & 0xFFFF))
 #define OCXLFS_CCAP0_READ_LATENCY_NS(v) ((unsigned)(((v) >> 32) & 0xFFFF))
 #define OCXLFS_CCAP0_READY_TIMEOUT_S(v) ((unsigned)(((v) >> 48) & 0xF))

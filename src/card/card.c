@@ -288,12 +288,15 @@ int card_check_events(struct card *c, uint64_t *events)
 
 static int card_drain_errlog_locked(struct card *c)
 {
-	uint8_t *buf;
+	uint8_t *buf, *prev;
+	size_t prev_len = 0;
+	bool prev_new = false;
 	int moved = 0, rc = 0;
 
-	buf = malloc(OCXLFS_EL_MAX_SIZE);
+	buf = malloc(2 * (size_t)OCXLFS_EL_MAX_SIZE);
 	if (!buf)
 		return -ENOMEM;
+	prev = buf + OCXLFS_EL_MAX_SIZE;
 	for (;;) {
 		struct ocxlfs_op_result res = { 0 };
 		uint32_t log_id = 0;
@@ -309,6 +312,20 @@ static int card_drain_errlog_locked(struct card *c)
 			       &res);
 		if (rc || len == 0)
 			break;
+		/*
+		 * The entry just acknowledged, the same id and bytes, again: the
+		 * card kept it (or a driver did not pass the acknowledgement on).
+		 * Asking again would get it again, forever, with the lock held;
+		 * leave the card be until the next drain.  Warned about once:
+		 * when the entry was new to the journal, i.e. the first time.
+		 */
+		if (len == prev_len && !memcmp(buf, prev, len)) {
+			if (prev_new)
+				log_warn("card %u: error-log entry %u is still queued after its "
+					 "acknowledgement; the card keeps it, and the entries "
+					 "behind it wait", c->index, log_id);
+			break;
+		}
 		/* Durable first: the card forgets the entry once acknowledged. */
 		rc = errlog_journal_append(c->journal, log_id, buf, len);
 		if (rc < 0) {
@@ -316,10 +333,13 @@ static int card_drain_errlog_locked(struct card *c)
 				strerror(-rc));
 			break;
 		}
+		prev_new = rc == 0;
 		rc = card_note(c, OCXLFS_CMD_ERRLOG_ACK,
 			       ocxlfs_op_errlog_ack(c->transport, log_id, &res), &res);
 		if (rc)
 			break;
+		memcpy(prev, buf, len);
+		prev_len = len;
 		moved++;
 	}
 	c->new_errlogs += moved;

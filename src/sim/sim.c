@@ -54,11 +54,16 @@ struct sim_card {
 	enum sim_profile profile;
 	bool ns_enabled;
 	unsigned erase_ms;
+	uint32_t admin_buffer;	  /* the admin data buffer: what one reply can hold */
 	uint16_t cmd_id;	  /* echoed in the response word like the admin channel */
 	uint64_t reset_mono_us;	  /* CLOCK_MONOTONIC at the reset (open) */
 	uint64_t last_elapsed_ms; /* counters never run backwards, even if the clock does */
-	uint8_t chunk[OCXLFS_DUMP_CHUNK_MAX];
-	uint8_t rsp[OCXLFS_PKG_OUT_HDR + SIM_ADMIN_BUFFER_SIZE]; /* response word + data buffer */
+	/*
+	 * Allocated on first use, so that an idle card costs little: the dump
+	 * bytes of one DUMP_READ, and the response word + data buffer.
+	 */
+	uint8_t *chunk;
+	uint8_t *rsp;
 };
 
 /* ---- time ---- */
@@ -271,7 +276,8 @@ static void erase_poll(struct sim_card *sim)
 struct cmd_ctx {
 	const uint8_t *in;
 	uint32_t in_len;
-	uint8_t *data; /* data buffer, SIM_ADMIN_BUFFER_SIZE bytes */
+	uint8_t *data; /* the admin data buffer, cap bytes */
+	size_t cap;
 	size_t dlen;
 };
 
@@ -290,9 +296,9 @@ static uint8_t cmd_identify(struct sim_card *sim, struct cmd_ctx *c)
 	id.ccap0 = SIM_REVISION | ((uint64_t)SIM_READ_LATENCY_NS << 32) |
 		   ((uint64_t)SIM_READY_TIMEOUT_S << 48) | ((uint64_t)SIM_MEM_AVAIL_TIMEOUT_S << 52);
 	id.ccap1 = sim->st.hdr->dump_size;
-	id.admin_buffer_size = SIM_ADMIN_BUFFER_SIZE;
+	id.admin_buffer_size = sim->admin_buffer;
 	id.has_admin_buffer_size = true;
-	n = ocxlfs_identity_encode(&id, c->data, SIM_ADMIN_BUFFER_SIZE);
+	n = ocxlfs_identity_encode(&id, c->data, c->cap);
 	if (n < 0)
 		return OCXLFS_STATUS_FAILED;
 	c->dlen = (size_t)n;
@@ -324,7 +330,7 @@ static uint8_t cmd_smart(struct sim_card *sim, struct cmd_ctx *c)
 	sm.count = 3;
 	if (sim->profile == SIM_PROFILE_FUTURE)
 		sm.attr[sm.count++] = (struct ocxlfs_smart_attr){ 0xE7, 0x0032, 100, 10, 100, 4711 };
-	n = ocxlfs_smart_encode(&sm, c->data, SIM_ADMIN_BUFFER_SIZE);
+	n = ocxlfs_smart_encode(&sm, c->data, c->cap);
 	if (n < 0)
 		return OCXLFS_STATUS_FAILED;
 	c->dlen = (size_t)n;
@@ -355,7 +361,7 @@ static uint8_t cmd_stats(struct sim_card *sim, struct cmd_ctx *c)
 	v[OCXLFS_STAT_CACHE_WRITE_HIT_COUNT] = e * 16;
 	v[OCXLFS_STAT_FAST_WRITE_COUNT] = e * 5;
 	st.present = (1u << OCXLFS_STAT_NR) - 1;
-	n = ocxlfs_stats_encode(&st, c->data, SIM_ADMIN_BUFFER_SIZE);
+	n = ocxlfs_stats_encode(&st, c->data, c->cap);
 	if (n < 0)
 		return OCXLFS_STATUS_FAILED;
 	c->dlen = (size_t)n;
@@ -406,16 +412,23 @@ static uint8_t cmd_dump_read(struct sim_card *sim, struct cmd_ctx *c)
 	w = in_word(c, 0);
 	off = w >> 32;
 	size = w & 0xFFFFFFFF;
-	if (size == 0 || size % 8 || size > OCXLFS_DUMP_CHUNK_MAX)
+	if (size == 0 || size % 8 || size > sim->admin_buffer)
 		return OCXLFS_STATUS_BAD_REQUEST;
 	if (!h->dump_avail)
 		return OCXLFS_STATUS_FAILED;
+	/* The chunk and its header share the data buffer: a card sends what fits. */
+	if (size > c->cap - 8)
+		size = c->cap - 8;
 	if (off >= h->dump_len)
 		size = 0;
 	else if (size > h->dump_len - off)
 		size = h->dump_len - off;
+	if (!sim->chunk)
+		sim->chunk = malloc(c->cap - 8);
+	if (!sim->chunk)
+		return OCXLFS_STATUS_FAILED;
 	dump_fill(h, off, sim->chunk, (size_t)size);
-	n = ocxlfs_dump_chunk_encode(sim->chunk, (size_t)size, c->data, SIM_ADMIN_BUFFER_SIZE);
+	n = ocxlfs_dump_chunk_encode(sim->chunk, (size_t)size, c->data, c->cap);
 	if (n < 0)
 		return OCXLFS_STATUS_FAILED;
 	c->dlen = (size_t)n;
@@ -469,7 +482,7 @@ static uint8_t cmd_erase_status(struct sim_card *sim, struct cmd_ctx *c)
 		es.def_tried = def_pages(sim) * p / 1000;
 		es.def_ok = es.def_tried;
 	}
-	n = ocxlfs_erase_status_encode(&es, c->data, SIM_ADMIN_BUFFER_SIZE);
+	n = ocxlfs_erase_status_encode(&es, c->data, c->cap);
 	if (n < 0)
 		return OCXLFS_STATUS_FAILED;
 	c->dlen = (size_t)n;
@@ -551,15 +564,19 @@ static int do_call(struct sim_card *sim, struct nd_cmd_pkg *pkg)
 	/* Checks in the kernel's order: core (family, size), then the provider. */
 	if (pkg->nd_family != OCXLFS_ND_FAMILY)
 		return -EINVAL;
-	if (sizeof(*pkg) + (uint64_t)pkg->nd_size_in + pkg->nd_size_out > OCXLFS_ND_IOCTL_MAX_BUFLEN)
+	if (!ocxlfs_envelope_fits(pkg->nd_size_in, pkg->nd_size_out))
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(pkg->nd_reserved2) / sizeof(pkg->nd_reserved2[0]); i++)
 		if (pkg->nd_reserved2[i])
 			return -EINVAL;
-	if (pkg->nd_command < 1 || pkg->nd_command > OCXLFS_CMD_MAX)
+	if (!ocxlfs_cmd_defined(pkg->nd_command))
 		return -ENOTTY;
 	cmd = (unsigned)pkg->nd_command;
 
+	if (!sim->rsp)
+		sim->rsp = malloc(OCXLFS_PKG_OUT_HDR + (size_t)sim->admin_buffer);
+	if (!sim->rsp)
+		return -ENOMEM;
 	if (sim->latency_us)
 		sleep_us(sim->latency_us);
 	if (sim->fault == SIM_FAULT_DELAY)
@@ -574,6 +591,7 @@ static int do_call(struct sim_card *sim, struct nd_cmd_pkg *pkg)
 	c.in = pkg->nd_payload;
 	c.in_len = pkg->nd_size_in;
 	c.data = sim->rsp + OCXLFS_PKG_OUT_HDR;
+	c.cap = sim->admin_buffer;
 	if (sim->fault == SIM_FAULT_STATUS)
 		status = (uint8_t)sim->fault_arg;
 	else if ((sim->fault == SIM_FAULT_FATAL_FW || sim->fault == SIM_FAULT_FATAL_HW) &&
@@ -681,6 +699,8 @@ void sim_config_defaults(struct sim_config *cfg)
 		cfg->label_size = SIM_DEFAULT_LABEL_SIZE;
 	if (!cfg->dump_size)
 		cfg->dump_size = SIM_DEFAULT_DUMP_SIZE;
+	if (!cfg->admin_buffer_size)
+		cfg->admin_buffer_size = SIM_ADMIN_BUFFER_SIZE;
 }
 
 int sim_card_open(const struct sim_config *cfg, struct sim_card **out)
@@ -692,7 +712,9 @@ int sim_card_open(const struct sim_config *cfg, struct sim_card **out)
 
 	*out = NULL;
 	sim_config_defaults(&c);
-	if (!c.dir || c.label_size > SIM_MAX_LABEL_SIZE)
+	if (!c.dir || c.label_size > SIM_MAX_LABEL_SIZE ||
+	    c.admin_buffer_size < SIM_MIN_ADMIN_BUFFER_SIZE ||
+	    c.admin_buffer_size > SIM_ADMIN_BUFFER_SIZE || c.admin_buffer_size % 8)
 		return -EINVAL;
 	sim = calloc(1, sizeof(*sim));
 	if (!sim)
@@ -700,6 +722,7 @@ int sim_card_open(const struct sim_config *cfg, struct sim_card **out)
 	sim->index = c.index;
 	sim->latency_us = c.latency_us;
 	sim->erase_ms = SIM_DEFAULT_ERASE_MS;
+	sim->admin_buffer = c.admin_buffer_size;
 	sim->reset_mono_us = mono_us();
 	rc = sim_state_open(&sim->st, c.dir, c.index, c.serial, c.label_size, c.dump_size);
 	if (rc) {
@@ -743,6 +766,8 @@ void sim_card_close(struct sim_card *sim)
 		return;
 	sim_state_close(&sim->st);
 	pthread_mutex_destroy(&sim->lock);
+	free(sim->chunk);
+	free(sim->rsp);
 	free(sim);
 }
 

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/sim_limits.h"
+
 struct sim_card;
 
 struct sim_config {
@@ -27,12 +29,12 @@ struct sim_config {
 	uint32_t dump_size;	  /* controller dump size, default 1 MiB */
 	unsigned latency_us;	  /* added to every command */
 	unsigned initial_errlogs; /* entries queued when the state file is created */
+	/* Admin data buffer IDENTIFY reports and DUMP_READ sizes are bound by (0: default). */
+	uint32_t admin_buffer_size;
 };
 
 #define SIM_DEFAULT_LABEL_SIZE (128u * 1024)
-#define SIM_MAX_LABEL_SIZE (16u * 1024 * 1024)
 #define SIM_DEFAULT_DUMP_SIZE (1u * 1024 * 1024)
-#define SIM_ERRLOG_CAPACITY 4096u
 
 /* Fills defaults for 0 fields. */
 void sim_config_defaults(struct sim_config *cfg);
@@ -92,13 +94,18 @@ void sim_card_set_profile(struct sim_card *sim, enum sim_profile p);
 void sim_card_set_namespace_enabled(struct sim_card *sim, bool enabled);
 bool sim_card_namespace_enabled(struct sim_card *sim);
 
-/* Per-command timeouts of the protocol (card-protocol.md §2.3), ms. */
+/* Per-command timeouts of the protocol (docs/protocol.md, section 3.2), ms. */
 unsigned sim_cmd_timeout_ms(unsigned nd_command);
 
-/* ---- additions (sim.c) ---- */
+/* ---- modelled sizes, durations and identity ---- */
 
-/* Admin data-buffer size IDENTIFY reports (holds a dump chunk plus header). */
+/*
+ * Admin data buffer: the default and largest (a 16-bit 'CD' length still
+ * describes all it holds), and the smallest (every reply but a dump chunk
+ * fits), in bytes; a multiple of 8.
+ */
 #define SIM_ADMIN_BUFFER_SIZE 0x10000u
+#define SIM_MIN_ADMIN_BUFFER_SIZE 0x1000u
 /* Modelled duration of a secure erase. */
 #define SIM_DEFAULT_ERASE_MS 2000u
 /*

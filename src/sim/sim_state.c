@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/sim.h"
+#include "sim/sim_limits.h"
 #include "sim/sim_state.h"
 #include "util/log.h"
 #include "util/path.h"

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <ndctl/libndctl.h>
 #include <ocxlfs/passthru.h>
@@ -22,9 +20,10 @@
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
 #include "transport/ndctl.h"
+#include "transport/sysfs.h"
 #include "util/log.h"
 
-/* Provider names of the posted driver: v4, v3, v1 (card-protocol.md §4.4). */
+/* The bus provider_name of the posted driver: v4, v3, v1. */
 static const char *const ocxlfs_providers[] = { "ocxlpmem", "ocxl-pmem", "scm" };
 
 /* Room for the identity block; a longer (newer) one may come back truncated. */
@@ -90,13 +89,13 @@ static int found_add(struct found *f, struct ocxlfs_transport *t, const char *na
 		     const struct ident *id)
 {
 	struct ocxlfs_discovered *v, *d;
-	int rc = 0, k;
+	int k;
 
 	k = known_index(f, t->device, id->serial);
 	if (k >= 0) {
 		f->seen[k] = true;
 		ocxlfs_transport_destroy(t);
-		goto out;
+		return 0;
 	}
 	if (f->count + 1 >= f->cap) {
 		unsigned cap = f->cap ? 2 * f->cap : 8;
@@ -104,8 +103,7 @@ static int found_add(struct found *f, struct ocxlfs_transport *t, const char *na
 		v = realloc(f->v, cap * sizeof(*v));
 		if (!v) {
 			ocxlfs_transport_destroy(t);
-			rc = -ENOMEM;
-			goto out;
+			return -ENOMEM;
 		}
 		memset(v + f->cap, 0, (cap - f->cap) * sizeof(*v));
 		f->v = v;
@@ -119,8 +117,7 @@ static int found_add(struct found *f, struct ocxlfs_transport *t, const char *na
 	d->identity_from_sysfs = id->from_sysfs;
 	log_info("card %s: %s transport on %s, serial %llu%s", name, t->kind, t->device,
 		 (unsigned long long)id->serial, id->from_sysfs ? " (sysfs)" : "");
-out:
-	return rc;
+	return 0;
 }
 
 static void note_err(struct found *f, int err)
@@ -139,77 +136,27 @@ static int by_name(const void *a, const void *b)
 static int list_v4_nodes(struct v4_node **nodes, size_t *count)
 {
 	char nmem[PATH_MAX], cls[PATH_MAX];
-	struct v4_node *v = NULL;
+	struct v4_node *v;
 	glob_t g;
-	int rc = 0;
 
 	*nodes = NULL;
 	*count = 0;
 	if (glob("/dev/ocxlpmem*", 0, NULL, &g) != 0)
-		goto out; /* GLOB_NOMATCH and read errors alike: none */
+		return 0; /* GLOB_NOMATCH and read errors alike: none */
 	v = calloc(g.gl_pathc, sizeof(*v));
-	if (!v) {
-		rc = -ENOMEM;
-		goto free_glob;
-	}
-	for (size_t i = 0; i < g.gl_pathc; i++) {
+	for (size_t i = 0; v && i < g.gl_pathc; i++) {
 		snprintf(v[i].path, sizeof(v[i].path), "%s", g.gl_pathv[i]);
 		snprintf(cls, sizeof(cls), "/sys/class/ocxlpmem/%s", base_name(v[i].path));
 		v[i].has_sysfs = realpath(cls, nmem) != NULL;
-		if (ocxlfs_ioctl_v4_nmem_dir(v[i].path, nmem, sizeof(nmem)) == 0) {
+		if (ocxlfs_sysfs_v4_nmem_dir(v[i].path, nmem, sizeof(nmem)) == 0) {
 			*strrchr(nmem, '/') = '\0';
 			snprintf(v[i].busdir, sizeof(v[i].busdir), "%s", nmem);
 		}
 	}
 	*nodes = v;
-	*count = g.gl_pathc;
-free_glob:
+	*count = v ? g.gl_pathc : 0;
 	globfree(&g);
-out:
-	return rc;
-}
-
-/* Reads one sysfs attribute, without its newline, into BUF. */
-static int read_attr(const char *dir, const char *attr, char *buf, size_t cap)
-{
-	char path[PATH_MAX];
-	ssize_t n = -1;
-	int fd;
-
-	buf[0] = '\0';
-	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, cap - 1);
-		close(fd);
-	}
-	if (n < 0)
-		return -ENOENT;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-int ocxlfs_sysfs_identity(const char *dir, uint64_t *serial, char *fw)
-{
-	char val[64], *end;
-	int rc;
-
-	fw[0] = '\0';
-	*serial = 0;
-	rc = read_attr(dir, "serial", val, sizeof(val));
-	if (rc)
-		return rc;
-	errno = 0;
-	*serial = strtoull(val, &end, 0);
-	if (!val[0] || *end || errno || val[0] == '-') {
-		*serial = 0;
-		return -ENOENT;
-	}
-	if (read_attr(dir, "fw_version", val, sizeof(val)) == 0)
-		snprintf(fw, 9, "%.8s", val);
-	return 0;
+	return v ? 0 : -ENOMEM;
 }
 
 /* The DIMM's "ocxlpmem" group, below its bus directory BUSDIR ("" if unknown). */
@@ -239,11 +186,11 @@ static int probe_identity(struct ocxlfs_transport *t, struct ident *id)
 	struct nd_cmd_pkg *pkg;
 	const uint8_t *out;
 	uint32_t len;
-	int rc = -ENOMEM;
+	int rc;
 
 	pkg = calloc(1, sizeof(*pkg) + OCXLFS_PKG_OUT_HDR + PROBE_DATA);
 	if (!pkg)
-		goto out;
+		return -ENOMEM;
 	pkg->nd_family = OCXLFS_ND_FAMILY;
 	pkg->nd_command = OCXLFS_CMD_IDENTIFY;
 	pkg->nd_size_out = OCXLFS_PKG_OUT_HDR + PROBE_DATA;
@@ -251,10 +198,10 @@ static int probe_identity(struct ocxlfs_transport *t, struct ident *id)
 	rc = t->ops->call(t, pkg);
 	if (rc == -EINVAL || rc == -ENOTTY || rc == -EOPNOTSUPP) {
 		rc = 0;
-		goto free;
+		goto out;
 	}
 	if (rc)
-		goto free;
+		goto out;
 	rc = pkg->nd_fw_size >= OCXLFS_PKG_OUT_HDR;
 	out = pkg->nd_payload;
 	len = pkg->nd_fw_size < pkg->nd_size_out ? pkg->nd_fw_size : pkg->nd_size_out;
@@ -263,9 +210,8 @@ static int probe_identity(struct ocxlfs_transport *t, struct ident *id)
 		id->serial = card.serial;
 		snprintf(id->fw, sizeof(id->fw), "%s", card.fw_version);
 	}
-free:
-	free(pkg);
 out:
+	free(pkg);
 	return rc;
 }
 
@@ -307,18 +253,18 @@ static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *d
 	struct ocxlfs_transport *nd = NULL, *v4 = NULL;
 	struct ident id = { 0 }, probed = { 0 };
 	char devnode[64];
-	int speaks = 0, rc = 0;
+	int speaks = 0, rc;
 
 	snprintf(devnode, sizeof(devnode), "/dev/%s", name);
 	dimm_sysfs_identity(busdir, name, &id);
 	if (known_by_sysfs(f, devnode, node, &id)) {
 		if (node)
 			node->claimed = true;
-		goto out;
+		return 0;
 	}
 	rc = ocxlfs_transport_ndctl_new(ctx, dimm, &nd);
 	if (rc)
-		goto out;
+		return rc;
 	if (ndctl_dimm_is_cmd_supported(dimm, ND_CMD_CALL)) {
 		speaks = probe_identity(nd, &probed);
 		if (speaks < 0)
@@ -329,18 +275,17 @@ static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *d
 			log_warn("%s: no ND_CMD_CALL and no /dev/ocxlpmem node for its bus: "
 				 "not served", name);
 			ocxlfs_transport_destroy(nd);
-			goto out;
+			return 0;
 		}
 		/* Could not be asked (or no other way in): card_open() will say why. */
-		rc = found_add(f, nd, name, id.from_sysfs ? &id : &probed);
-		goto out;
+		return found_add(f, nd, name, id.from_sysfs ? &id : &probed);
 	}
 	node->claimed = true;
 	rc = ocxlfs_transport_ioctl_v4_new(node->path, &v4);
 	if (rc) {
 		log_warn("%s: %s", node->path, strerror(-rc));
 		ocxlfs_transport_destroy(nd);
-		goto out;
+		return rc;
 	}
 	log_info("%s: no passthru on %s: using %s, labels and SMART through the DIMM",
 		 base_name(node->path), name, node->path);
@@ -350,9 +295,7 @@ static int add_dimm(struct found *f, struct ndctl_ctx *ctx, struct ndctl_dimm *d
 		id = probed;
 		id.from_sysfs = true;
 	}
-	rc = found_add(f, v4, base_name(node->path), &id);
-out:
-	return rc;
+	return found_add(f, v4, base_name(node->path), &id);
 }
 
 /* The libnvdimm side.  Returns -ENOMEM or 0; *nbus counts the ocxl buses. */
@@ -360,7 +303,7 @@ static int scan_buses(struct found *f, struct v4_node *nodes, size_t nnodes, uns
 		      bool *bus_unmatched)
 {
 	char path[64], busdir[PATH_MAX];
-	struct ndctl_ctx *ctx = NULL;
+	struct ndctl_ctx *ctx;
 	struct ndctl_dimm *dimm;
 	struct ndctl_bus *bus;
 	struct v4_node *node;
@@ -368,10 +311,9 @@ static int scan_buses(struct found *f, struct v4_node *nodes, size_t nnodes, uns
 
 	rc = ndctl_new(&ctx);
 	if (rc) {
+		/* No libnvdimm here: the character devices may still be. */
 		log_dbg("libndctl: %s", strerror(rc < 0 ? -rc : ENOMEM));
-		ctx = NULL;
-		rc = 0;
-		goto out;
+		return 0;
 	}
 	ocxlfs_ndctl_log_setup(ctx);
 	ndctl_bus_foreach(ctx, bus) {
@@ -398,12 +340,10 @@ static int scan_buses(struct found *f, struct v4_node *nodes, size_t nnodes, uns
 	}
 	rc = 0;
 out:
-	if (ctx) {
-		/* The transports hold their own references. */
-		ocxlfs_ndctl_lock();
-		ndctl_unref(ctx);
-		ocxlfs_ndctl_unlock();
-	}
+	/* The transports hold their own references. */
+	ocxlfs_ndctl_lock();
+	ndctl_unref(ctx);
+	ocxlfs_ndctl_unlock();
 	return rc;
 }
 
@@ -484,13 +424,13 @@ int ocxlfs_rescan(const struct ocxlfs_card_key *known, unsigned nknown,
 		struct ocxlfs_discovered **added, unsigned *nadded, bool *gone)
 {
 	struct found f = { .known = known, .nknown = nknown };
-	int rc = -ENOMEM;
+	int rc;
 
 	*added = NULL;
 	*nadded = 0;
 	f.seen = calloc(nknown ? nknown : 1, sizeof(*f.seen));
 	if (!f.seen)
-		goto out;
+		return -ENOMEM;
 	rc = discover(&f);
 	if (rc) {
 		ocxlfs_discover_free(f.v, f.count);

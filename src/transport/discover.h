@@ -90,11 +90,4 @@ int ocxlfs_rescan(const struct ocxlfs_card_key *known, unsigned nknown,
 /* The key of a discovered card (read it before taking the entry's transport). */
 void ocxlfs_discovered_key(const struct ocxlfs_discovered *d, struct ocxlfs_card_key *key);
 
-/*
- * Reads DIR/serial (decimal or 0x-hex) and DIR/fw_version (up to 8 chars)
- * of an ocxlpmem sysfs group.  0, or -ENOENT when there is no usable serial
- * (fw is then "").  FW must hold 9 bytes.
- */
-int ocxlfs_sysfs_identity(const char *dir, uint64_t *serial, char *fw);
-
 #endif /* OCXLFS_TRANSPORT_DISCOVER_H */

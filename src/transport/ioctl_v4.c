@@ -29,22 +29,31 @@
  *   Label ops: through the attached DIMM transport, else -EOPNOTSUPP (the
  *   label area is only reachable through libnvdimm).
  *
- * Errors.  The v4 driver returns a non-success admin status as a positive
- * ioctl value: it becomes the reply's status byte.  Negative errnos:
- *   -EINVAL     envelope: family not 6, nd_size_out < 8, over 4 MiB; or the
- *               driver refused the request or found a wrong data identifier
+ * Errors (docs/protocol.md, section 9, says where each rule comes from).
+ * The v4 driver returns a non-success admin status as a positive ioctl
+ * value: it becomes the reply's status byte.  Negative errnos:
+ *   -EINVAL     envelope: family not 6, nd_size_out < 8, over 4 MiB
+ *   -EBADMSG    EINVAL from ERROR_LOG, CONTROLLER_STATS or DUMP_DATA at a
+ *               size known to fit: the driver refused the card's reply
+ *               (its data identifier); this transport never sends the
+ *               sizes those ioctls refuse
  *   -ETIMEDOUT  EBUSY from an admin command: it timed out (or the response
  *               carried another command ID)
  *   -EPROTO     ENODEV from CONTROLLER_STATS: the card's parameter blocks
  *               are not the v4 layout the driver insists on
  *   -ENODEV     ENXIO/ENODEV from any other ioctl: the device is gone
- *   ENOTTY      the node does not know the ioctl: status BAD_OPCODE
- *   EAGAIN      ERROR_LOG with no entry available: success, no data
+ *   ENOTTY      the node does not know the ioctl, or EINVAL from one whose
+ *               handler never says EINVAL (CONTROLLER_DUMP, ..._COMPLETE,
+ *               EVENT_CHECK, REQUEST_HEALTH: the driver's file_ioctl
+ *               answers EINVAL to requests it was built without): status
+ *               BAD_OPCODE, then and from then on, without asking again
+ *   EAGAIN      ERROR_LOG with no entry available: success, no data; so
+ *               is a reply with buf_size 0 and nothing filled in, the "no
+ *               more entries" of the header's comment
  *   others      pass through (-EFAULT, -EPERM, -EINTR, ...)
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -56,31 +65,65 @@
 
 #include "codec/codec.h"
 #include "transport/ioctl_v4.h"
-#include "transport/ndctl.h"
+#include "transport/sysfs.h"
 #include "util/log.h"
 
 /* Largest multiple of 8 the 16-bit buf_size fields can carry. */
 #define V4_BUF_MAX 0xFFF8u
 /* Smallest DUMP_DATA size worth retrying with after the driver said EINVAL. */
 #define V4_DUMP_MIN 0x200u
+#define V4_FIRST_NR 0x30u
+#define V4_IOCTLS 8u
+
+/* What an EINVAL from each ioctl means, by the driver's code. */
+enum v4_einval {
+	EINVAL_MISSING,	  /* its handler never says EINVAL: the driver lacks it */
+	EINVAL_BAD_REPLY, /* the card's reply had the wrong data identifier */
+	EINVAL_AS_IS,	  /* several causes: the caller tells them apart */
+};
+
+static const struct {
+	const char *name;
+	enum v4_einval einval;
+} v4_ioctls[V4_IOCTLS] = {
+	{ "ERROR_LOG", EINVAL_BAD_REPLY }, /* or buf_size % 8, never sent */
+	{ "CONTROLLER_DUMP", EINVAL_MISSING },
+	{ "CONTROLLER_DUMP_DATA", EINVAL_AS_IS }, /* the size, or 'CD' */
+	{ "CONTROLLER_DUMP_COMPLETE", EINVAL_MISSING },
+	{ "CONTROLLER_STATS", EINVAL_BAD_REPLY },
+	{ "EVENTFD", EINVAL_AS_IS },
+	{ "EVENT_CHECK", EINVAL_MISSING },
+	{ "REQUEST_HEALTH", EINVAL_MISSING },
+};
 
 struct v4_transport {
 	struct ocxlfs_transport base;
-	int fd;
+	ocxlfs_ioctl_fn *ioctl;
+	void *dev; /* the ioctl's device: &fd, or a stand-in's */
+	int fd;	   /* the node, or -1 for a stand-in */
 	struct ocxlfs_transport *nd; /* the card's DIMM transport, or NULL */
 	/*
-	 * The v4 ERROR_LOG ioctl consumes the entry (the driver acknowledges
-	 * the admin response, and the card drops it), while the contract says
-	 * ERRLOG_NEXT leaves it queued until ERRLOG_ACK.  So the entry is kept
-	 * here until acknowledged.  Known limit of the v4 ABI: on this
-	 * transport an entry retrieved but not yet journalled lives only in
-	 * daemon memory, and a crash in that window loses it.
+	 * Whether the card drops an entry once the v4 ERROR_LOG ioctl read it
+	 * is not in the driver's code (it only acknowledges the admin response
+	 * through CHIC).  The contract's ERRLOG_NEXT leaves an entry queued
+	 * until ERRLOG_ACK, so, assuming the worst, the entry is kept here
+	 * until acknowledged.  Known limit of the v4 ABI: an entry retrieved
+	 * but not yet journalled may then live only in daemon memory, and a
+	 * crash in that window loses it.  A card that keeps it hands it out
+	 * again after the ACK, and the card layer's drain stops there.
 	 */
 	uint8_t *held;
 	size_t held_len;
 	uint32_t held_id;
-	/* DUMP_DATA must not exceed the admin data buffer, which v4 does not expose. */
+	/*
+	 * DUMP_DATA must not exceed the admin data buffer, which v4 does not
+	 * expose: the largest size the card showed it holds (a DUMP_DATA that
+	 * succeeded, an error-log entry it returned), and the limit an EINVAL
+	 * at a larger size taught.
+	 */
+	uint32_t admin_fits;
 	uint32_t dump_limit;
+	unsigned missing; /* bit n: the driver lacks ioctl V4_FIRST_NR + n */
 };
 
 static const struct ocxlfs_transport_ops v4_ops;
@@ -90,17 +133,45 @@ static struct v4_transport *to_v4(struct ocxlfs_transport *t)
 	return (struct v4_transport *)t;
 }
 
-/* 0, a card status (> 0), or -errno (raw, see v4_errno()). */
+/* ioctl(2) on the node the transport keeps open. */
+static int fd_ioctl(void *dev, unsigned long request, void *arg)
+{
+	int rc = ioctl(*(int *)dev, request, arg);
+
+	return rc < 0 ? -errno : rc;
+}
+
+/*
+ * 0, a card status (> 0), or -errno (raw but for EINVAL, see v4_ioctls[];
+ * v4_errno() maps the rest).  -ENOTTY for an ioctl the driver lacks, which
+ * is not asked again.
+ */
 static int v4_ioctl(struct v4_transport *vt, unsigned long request, void *arg)
 {
+	const unsigned slot = _IOC_NR(request) - V4_FIRST_NR;
 	int rc;
 
-	rc = ioctl(vt->fd, request, arg);
-	if (rc < 0)
-		rc = -errno;
-	else if (rc > 0xFF) /* not a status byte: not in the v4 ABI */
-		rc = OCXLFS_STATUS_FAILED;
-	return rc;
+	if (vt->missing & (1u << slot))
+		return -ENOTTY;
+	rc = vt->ioctl(vt->dev, request, arg);
+	if (rc == -ENOTTY || (rc == -EINVAL && v4_ioctls[slot].einval == EINVAL_MISSING)) {
+		vt->missing |= 1u << slot;
+		log_info("%s: the driver has no %s ioctl (%s): unsupported", vt->base.device,
+			 v4_ioctls[slot].name, strerror(-rc));
+		return -ENOTTY;
+	}
+	if (rc == -EINVAL && v4_ioctls[slot].einval == EINVAL_BAD_REPLY)
+		return -EBADMSG;
+	/* Not a status byte: not in the v4 ABI. */
+	return rc > 0xFF ? OCXLFS_STATUS_FAILED : rc;
+}
+
+/* The card showed its admin data buffer holds BYTES (rounded down to words). */
+static void v4_admin_holds(struct v4_transport *vt, size_t bytes)
+{
+	bytes = (bytes < V4_BUF_MAX ? bytes : V4_BUF_MAX) & ~(size_t)7;
+	if (bytes > vt->admin_fits)
+		vt->admin_fits = (uint32_t)bytes;
 }
 
 /* The errno mapping for admin-command ioctls (see the top of the file). */
@@ -149,115 +220,61 @@ static bool v4_in_word(const struct nd_cmd_pkg *pkg, uint64_t *w)
 	return have;
 }
 
-/* ---- sysfs ---- */
-
-static int first_match(const char *pattern, char *dir, size_t cap)
-{
-	char real[PATH_MAX];
-	glob_t g;
-	int rc = -ENOENT;
-
-	if (glob(pattern, 0, NULL, &g) != 0)
-		goto out;
-	if (g.gl_pathc && realpath(g.gl_pathv[0], real) && strlen(real) < cap) {
-		strcpy(dir, real);
-		rc = 0;
-	}
-	globfree(&g);
-out:
-	return rc;
-}
-
-int ocxlfs_ioctl_v4_nmem_dir(const char *devpath, char *dir, size_t cap)
-{
-	/* v4 registers the bus under the ocxlpmem class device; also try its parent. */
-	static const char *const under[] = { "", "/device" };
-	const char *name = strrchr(devpath, '/');
-	char pattern[PATH_MAX];
-	int rc = -ENOENT;
-
-	name = name ? name + 1 : devpath;
-	for (size_t i = 0; rc && i < sizeof(under) / sizeof(under[0]); i++) {
-		if (snprintf(pattern, sizeof(pattern), "/sys/class/ocxlpmem/%s%s/ndbus*/nmem*", name,
-			     under[i]) >= (int)sizeof(pattern))
-			break;
-		rc = first_match(pattern, dir, cap);
-	}
-	return rc;
-}
-
-/* Reads a one-line sysfs attribute without its newline. */
-static int read_attr(const char *dir, const char *attr, char *buf, size_t cap)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd, rc = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, attr);
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	n = read(fd, buf, cap - 1);
-	if (n < 0) {
-		rc = -errno;
-		n = 0;
-	}
-	close(fd);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-out:
-	return rc;
-}
-
 /* ---- commands ---- */
+
+/*
+ * v4 24/25 puts serial and fw_version in the DIMM's "ocxlpmem" group; v3
+ * had them on the ocxlpmem class device itself.
+ */
+static int v4_sysfs_identity(const char *device, struct ocxlfs_identity *id)
+{
+	const char *name = strrchr(device, '/');
+	char dir[PATH_MAX];
+
+	if (ocxlfs_sysfs_v4_nmem_dir(device, dir, sizeof(dir) - sizeof("/ocxlpmem")) == 0 &&
+	    ocxlfs_sysfs_identity(strcat(dir, "/ocxlpmem"), &id->serial, id->fw_version) == 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "/sys/class/ocxlpmem/%s", name ? name + 1 : device);
+	return ocxlfs_sysfs_identity(dir, &id->serial, id->fw_version);
+}
 
 static int v4_identify(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 {
 	uint8_t buf[8 + OCXLFS_ID_LEN_V1];
 	struct ocxlfs_identity id = { 0 };
-	const char *name = strrchr(vt->base.device, '/');
-	char dir[PATH_MAX], val[64], *end;
-	int rc = 0;
+	int rc;
 
-	/*
-	 * v4 24/25 puts serial and fw_version in the DIMM's "ocxlpmem" group;
-	 * v3 had them on the ocxlpmem class device itself.
-	 */
-	if (ocxlfs_ioctl_v4_nmem_dir(vt->base.device, dir, sizeof(dir) - sizeof("/ocxlpmem")) == 0 &&
-	    read_attr(dir, "ocxlpmem/serial", val, sizeof(val)) == 0) {
-		strcat(dir, "/ocxlpmem"); /* room kept above */
-	} else {
-		snprintf(dir, sizeof(dir), "/sys/class/ocxlpmem/%s", name ? name + 1 : "");
-		if (read_attr(dir, "serial", val, sizeof(val)))
-			goto unsupported;
+	if (v4_sysfs_identity(vt->base.device, &id)) {
+		v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
+		return 0;
 	}
-	if (!val[0])
-		goto unsupported;
-	id.serial = strtoull(val, &end, 0);
-	if (*end)
-		goto unsupported;
-	read_attr(dir, "fw_version", val, sizeof(val)); /* "" if absent */
-	snprintf(id.fw_version, sizeof(id.fw_version), "%.8s", val);
 	rc = ocxlfs_identity_encode(&id, buf, sizeof(buf));
 	if (rc < 0)
-		goto out;
+		return rc;
 	/* No admin buffer size here: end the block before it, as older cards do. */
 	ocxlfs_put_le64(buf, ocxlfs_hdr_make(OCXLFS_ID_IDENTITY, 0x20));
 	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, buf, 8 + 0x20);
-	rc = 0;
-	goto out;
-unsupported:
-	v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
-out:
-	return rc;
+	return 0;
 }
 
 /*
- * Retrieves (and thereby consumes) the card's next entry into vt->held.
- * 0 with nothing held when the card has none, a status (> 0), or -errno.
+ * The header's comment says a buf_size of 0 means "no more entries": a
+ * driver that does that fills in nothing else, while a real entry without
+ * additional data still has its identifier, WWID and firmware revision.
+ */
+static bool v4_errlog_is_end(const struct ioctl_ocxlpmem_error_log *el)
+{
+	struct ioctl_ocxlpmem_error_log fields = *el;
+
+	fields.buf_ptr = 0;
+	return el->buf_size == 0 &&
+	       !memcmp(&fields, &(struct ioctl_ocxlpmem_error_log){ 0 }, sizeof(fields));
+}
+
+/*
+ * Retrieves the card's next entry into vt->held (the card may forget it
+ * now: see struct v4_transport).  0 with nothing held when the card has
+ * none, a status (> 0), or -errno.
  */
 static int v4_fetch_errlog(struct v4_transport *vt)
 {
@@ -268,19 +285,19 @@ static int v4_fetch_errlog(struct v4_transport *vt)
 	int rc;
 
 	raw = calloc(1, V4_BUF_MAX); /* filled through buf_ptr, unseen by valgrind */
-	if (!raw) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!raw)
+		return -ENOMEM;
 	el.buf_size = V4_BUF_MAX;
 	el.buf_ptr = (uintptr_t)raw;
 	rc = v4_ioctl(vt, IOCTL_OCXLPMEM_ERROR_LOG, &el);
-	if (rc == -EAGAIN) { /* CHI.ELA clear: nothing queued */
+	if (rc == -EAGAIN || (!rc && v4_errlog_is_end(&el))) { /* nothing queued */
 		rc = 0;
 		goto out;
 	}
 	if (rc)
 		goto out;
+	/* The whole entry fit the admin data buffer. */
+	v4_admin_holds(vt, OCXLFS_EL_FIXED + (size_t)el.buf_size);
 
 	e.log_id = el.log_identifier;
 	e.program_ref_code = el.program_reference_code;
@@ -294,9 +311,10 @@ static int v4_fetch_errlog(struct v4_transport *vt)
 	e.fw_revision[8] = '\0';
 	/*
 	 * buf_size came back as the entry's length field; the driver copied
-	 * min(ours, that) bytes, in whole words.  v4 copies from the start of the data buffer
-	 * (header and fixed part included: the defect ajd flagged), so the
-	 * additional data sits at 0x48 and its last 0x48 bytes never arrive.
+	 * min(ours, that) bytes, in whole words.  v4 copies from the start of
+	 * the data buffer (header and fixed part included, a defect its
+	 * reviewers flagged), so the additional data sits at 0x48 and its last
+	 * 0x48 bytes never arrive.
 	 * A fixed driver would copy the additional data alone; the 'EL'
 	 * identifier in the first word tells the two apart.
 	 */
@@ -369,10 +387,8 @@ static int v4_stats(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	rc = v4_ioctl(vt, IOCTL_OCXLPMEM_CONTROLLER_STATS, &cs);
 	if (rc == -ENODEV)
 		rc = -EPROTO;
-	if (rc) {
-		rc = v4_status_or_errno(pkg, rc);
-		goto out;
-	}
+	if (rc)
+		return v4_status_or_errno(pkg, rc);
 	st.value[OCXLFS_STAT_RESET_COUNT] = cs.reset_count;
 	st.value[OCXLFS_STAT_RESET_UPTIME] = cs.reset_uptime;
 	st.value[OCXLFS_STAT_POWER_ON_UPTIME] = cs.power_on_uptime;
@@ -393,11 +409,59 @@ static int v4_stats(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	st.present = (1u << OCXLFS_STAT_NR) - 1;
 	rc = ocxlfs_stats_encode(&st, buf, sizeof(buf));
 	if (rc < 0)
-		goto out;
+		return rc;
 	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, buf, (size_t)rc);
-	rc = 0;
-out:
-	return rc;
+	return 0;
+}
+
+/* The next DUMP_DATA size to try after EINVAL: the largest power of two below WANT. */
+static uint32_t v4_dump_smaller(uint32_t want)
+{
+	uint32_t p = V4_DUMP_MIN;
+
+	while (p * 2 < want)
+		p *= 2;
+	return p;
+}
+
+/*
+ * One DUMP_DATA into RAW (V4_BUF_MAX bytes) at OFFSET, of *WANT bytes or
+ * fewer.  The driver's EINVAL has three causes: a buf_size that is not a
+ * multiple of 8 (never sent), one larger than the admin data buffer, or a
+ * reply without the 'CD' identifier.  At a size the card has shown it
+ * holds, the reply was refused (-EBADMSG); above it, the size may be too
+ * large: try the next smaller power of two, and keep the first that works
+ * as the limit.  0 with *WANT the size used, a status, or -errno.
+ */
+static int v4_dump_data(struct v4_transport *vt, uint32_t offset, uint8_t *raw, uint32_t *want,
+			struct ioctl_ocxlpmem_controller_dump_data *dd)
+{
+	uint32_t size = *want < vt->dump_limit ? *want : vt->dump_limit;
+	bool smaller = false;
+	int rc;
+
+	for (;;) {
+		memset(dd, 0, sizeof(*dd));
+		dd->buf_ptr = (uintptr_t)raw;
+		dd->buf_size = (uint16_t)size;
+		dd->offset = offset;
+		rc = v4_ioctl(vt, IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA, dd);
+		if (rc != -EINVAL)
+			break;
+		if (size <= vt->admin_fits || size <= V4_DUMP_MIN)
+			return -EBADMSG;
+		size = v4_dump_smaller(size);
+		smaller = true;
+	}
+	if (rc)
+		return rc;
+	if (smaller && size < vt->dump_limit) {
+		vt->dump_limit = size;
+		log_info("%s: dump chunks of %u bytes: more is EINVAL", vt->base.device, size);
+	}
+	v4_admin_holds(vt, size);
+	*want = size;
+	return 0;
 }
 
 static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
@@ -406,11 +470,11 @@ static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	uint32_t size, want, copied, len;
 	uint8_t *raw = NULL, *chunk = NULL;
 	uint64_t w;
-	int rc = 0;
+	int rc;
 
 	if (!v4_in_word(pkg, &w) || (uint32_t)w == 0 || (uint32_t)w % 8) {
 		v4_reply(pkg, OCXLFS_STATUS_BAD_REQUEST, NULL, 0);
-		goto out;
+		return 0;
 	}
 	size = (uint32_t)w;
 	/*
@@ -419,29 +483,18 @@ static int v4_dump_read(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	 */
 	want = size <= V4_BUF_MAX - 8 ? size + 8 : V4_BUF_MAX;
 	raw = calloc(1, V4_BUF_MAX); /* filled through buf_ptr, unseen by valgrind */
-	if (!raw) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		if (want > vt->dump_limit)
-			want = vt->dump_limit;
-		memset(&dd, 0, sizeof(dd));
-		dd.buf_ptr = (uintptr_t)raw;
-		dd.buf_size = (uint16_t)want;
-		dd.offset = (uint32_t)(w >> 32);
-		rc = v4_ioctl(vt, IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA, &dd);
-		/* EINVAL: most likely larger than the admin data buffer; halve and learn. */
-		if (rc != -EINVAL || want <= V4_DUMP_MIN)
-			break;
-		vt->dump_limit = (want / 2) & ~7u;
-		log_dbg("%s: dump chunks limited to %u bytes", vt->base.device, vt->dump_limit);
-	}
+	if (!raw)
+		return -ENOMEM;
+	rc = v4_dump_data(vt, (uint32_t)(w >> 32), raw, &want, &dd);
 	if (rc) {
 		rc = v4_status_or_errno(pkg, rc);
 		goto out;
 	}
-	/* buf_size came back as min(header length + 8, ours); copied in whole words. */
+	/*
+	 * buf_size came back as min(header length + 8, ours), copied in whole
+	 * words: 8 at the end of the dump (the code), or 0 (the header's
+	 * comment: "no more dump data"), an empty chunk either way.
+	 */
 	copied = (dd.buf_size < want ? dd.buf_size : want) & ~7u;
 	len = 0;
 	if (copied >= 8) {
@@ -487,17 +540,14 @@ static int v4_event_check(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 	int rc;
 
 	rc = v4_ioctl(vt, IOCTL_OCXLPMEM_EVENT_CHECK, &mask);
-	if (rc) {
-		rc = v4_status_or_errno(pkg, rc);
-		goto out;
-	}
+	if (rc)
+		return v4_status_or_errno(pkg, rc);
 	/* The held entry is still pending as far as the daemon is concerned. */
 	if (vt->held)
 		mask |= OCXLFS_EVENT_ELA;
 	ocxlfs_put_le64(buf, mask);
 	v4_reply(pkg, OCXLFS_STATUS_SUCCESS, buf, sizeof(buf));
-out:
-	return rc;
+	return 0;
 }
 
 /*
@@ -517,15 +567,13 @@ static int v4_smart(struct v4_transport *vt, struct nd_cmd_pkg *pkg)
 
 	if (!vt->nd) {
 		v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
-		goto out;
+		return 0;
 	}
 	q = calloc(1, sizeof(*q) + out);
-	if (!q) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!q)
+		return -ENOMEM;
 	q->nd_family = OCXLFS_ND_FAMILY;
-	q->nd_command = OCXLFS_CMD_SMART;
+	q->nd_command = OCXLPMEM_ND_CMD_SMART;
 	q->nd_size_out = out;
 	rc = vt->nd->ops->call(vt->nd, q);
 	if (rc == -EINVAL || rc == -ENOTTY) { /* family 6 unknown to the kernel, or no cmd_call */
@@ -566,13 +614,11 @@ out:
 static int v4_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
 {
 	struct v4_transport *vt = to_v4(t);
-	int rc = -EINVAL;
+	int rc;
 
-	if (pkg->nd_family != OCXLFS_ND_FAMILY || pkg->nd_size_out < OCXLFS_PKG_OUT_HDR)
-		goto out;
-	rc = ocxlfs_ndctl_envelope_check(pkg);
-	if (rc)
-		goto out;
+	if (pkg->nd_family != OCXLFS_ND_FAMILY || pkg->nd_size_out < OCXLFS_PKG_OUT_HDR ||
+	    !ocxlfs_envelope_fits(pkg->nd_size_in, pkg->nd_size_out))
+		return -EINVAL;
 	switch (pkg->nd_command) {
 	case OCXLFS_CMD_SMART:
 		rc = v4_smart(vt, pkg);
@@ -614,7 +660,6 @@ static int v4_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
 		v4_reply(pkg, OCXLFS_STATUS_BAD_OPCODE, NULL, 0);
 		rc = 0;
 	}
-out:
 	return rc;
 }
 
@@ -648,7 +693,6 @@ static void v4_destroy(struct ocxlfs_transport *t)
 			 vt->base.device, vt->held_id);
 	free(vt->held);
 	ocxlfs_transport_destroy(vt->nd);
-	/* Closing the node also releases a registered eventfd. */
 	if (vt->fd >= 0)
 		close(vt->fd);
 	free(vt);
@@ -673,38 +717,59 @@ static const struct ocxlfs_transport_ops v4_ops = {
 	.destroy = v4_destroy,
 };
 
+static struct v4_transport *v4_alloc(const char *device)
+{
+	struct v4_transport *vt = calloc(1, sizeof(*vt));
+
+	if (vt) {
+		vt->base.ops = &v4_ops;
+		vt->base.kind = "ioctl-v4";
+		snprintf(vt->base.device, sizeof(vt->base.device), "%s", device);
+		vt->fd = -1;
+		vt->dump_limit = V4_BUF_MAX;
+	}
+	return vt;
+}
+
 int ocxlfs_transport_ioctl_v4_new(const char *devpath, struct ocxlfs_transport **out)
 {
-	struct v4_transport *vt = NULL;
+	struct v4_transport *vt;
 	struct stat st;
-	int fd, rc = 0;
+	int fd;
 
 	*out = NULL;
 	fd = open(devpath, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
+	if (fd < 0)
+		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode)) {
-		rc = -ENOTTY;
-		goto out;
-	}
-	vt = calloc(1, sizeof(*vt));
-	if (!vt) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	vt->base.ops = &v4_ops;
-	vt->base.kind = "ioctl-v4";
-	snprintf(vt->base.device, sizeof(vt->base.device), "%s", devpath);
-	vt->fd = fd;
-	vt->dump_limit = V4_BUF_MAX;
-	*out = &vt->base;
-	fd = -1;
-out:
-	if (fd >= 0)
 		close(fd);
-	return rc;
+		return -ENOTTY;
+	}
+	vt = v4_alloc(devpath);
+	if (!vt) {
+		close(fd);
+		return -ENOMEM;
+	}
+	vt->fd = fd;
+	vt->ioctl = fd_ioctl;
+	vt->dev = &vt->fd;
+	*out = &vt->base;
+	return 0;
+}
+
+int ocxlfs_transport_ioctl_v4_new_ioctl(const char *device, ocxlfs_ioctl_fn *ioctl_fn, void *dev,
+					struct ocxlfs_transport **out)
+{
+	struct v4_transport *vt;
+
+	*out = NULL;
+	vt = v4_alloc(device);
+	if (!vt)
+		return -ENOMEM;
+	vt->ioctl = ioctl_fn;
+	vt->dev = dev;
+	*out = &vt->base;
+	return 0;
 }
 
 static bool is_v4(const struct ocxlfs_transport *t)
@@ -720,24 +785,6 @@ int ocxlfs_transport_ioctl_v4_set_nd(struct ocxlfs_transport *t, struct ocxlfs_t
 		ocxlfs_transport_destroy(to_v4(t)->nd);
 		to_v4(t)->nd = labels;
 		rc = 0;
-	}
-	return rc;
-}
-
-struct ocxlfs_transport *ocxlfs_transport_ioctl_v4_nd(struct ocxlfs_transport *t)
-{
-	return is_v4(t) ? to_v4(t)->nd : NULL;
-}
-
-int ocxlfs_transport_ioctl_v4_eventfd(struct ocxlfs_transport *t, int efd)
-{
-	struct ioctl_ocxlpmem_eventfd ev = { .eventfd = efd };
-	int rc = -EINVAL;
-
-	if (is_v4(t)) {
-		rc = v4_ioctl(to_v4(t), IOCTL_OCXLPMEM_EVENTFD, &ev);
-		if (rc > 0)
-			rc = -EIO;
 	}
 	return rc;
 }

@@ -3,9 +3,9 @@
  * The v4 character-device transport: /dev/ocxlpmemN of the posted (never
  * merged) ocxlpmem driver, "[PATCH v4 00/25] Add support for OpenCAPI
  * Persistent Memory devices", 27 Mar 2020, include/uapi/nvdimm/ocxlpmem.h
- * (docs: card-protocol.md §4).  The ABI is restated here, checked with
- * _Static_assert against the offsets of §4.3, because no installed header
- * carries it.
+ * (docs/protocol.md, section 9).  The ABI is restated here, its layout
+ * pinned with _Static_assert to the posted header's offsets, because no
+ * installed header carries it.
  */
 #ifndef OCXLFS_TRANSPORT_IOCTL_V4_H
 #define OCXLFS_TRANSPORT_IOCTL_V4_H
@@ -14,6 +14,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+#include "transport/ioctl_fn.h"
 #include "transport/transport.h"
 
 /* ---- v4 UAPI (natural alignment, identical on ppc64 and x86-64) ---- */
@@ -74,6 +75,13 @@ struct ioctl_ocxlpmem_eventfd {
 #define IOCTL_OCXLPMEM_EVENT_HARDWARE_FATAL (1ULL << 2)
 #define IOCTL_OCXLPMEM_EVENT_FIRMWARE_FATAL (1ULL << 3)
 
+/*
+ * The one ND_CMD_CALL function (family 6) the v4 driver offers on its DIMM,
+ * its ND_CMD_OCXL_SMART, with the driver's own payload { u8 count; u8
+ * reserved[7]; u64 records[] } rather than the contract's.
+ */
+#define OCXLPMEM_ND_CMD_SMART 1
+
 #define OCXLPMEM_MAGIC 0xCA
 #define IOCTL_OCXLPMEM_ERROR_LOG _IOWR(OCXLPMEM_MAGIC, 0x30, struct ioctl_ocxlpmem_error_log)
 #define IOCTL_OCXLPMEM_CONTROLLER_DUMP _IO(OCXLPMEM_MAGIC, 0x31)
@@ -91,7 +99,7 @@ struct ioctl_ocxlpmem_eventfd {
 #define IOCTL_OCXLPMEM_EVENT_CHECK _IOR(OCXLPMEM_MAGIC, 0x36, __u64)
 #define IOCTL_OCXLPMEM_REQUEST_HEALTH _IO(OCXLPMEM_MAGIC, 0x37)
 
-/* card-protocol.md §4.3 */
+/* The posted header's offsets (natural alignment: the same on ppc64 and x86-64). */
 _Static_assert(sizeof(struct ioctl_ocxlpmem_error_log) == 88, "v4 error log size");
 _Static_assert(offsetof(struct ioctl_ocxlpmem_error_log, timestamp) == 16, "el timestamp");
 _Static_assert(offsetof(struct ioctl_ocxlpmem_error_log, wwid) == 24, "el wwid");
@@ -119,9 +127,18 @@ _Static_assert(sizeof(struct ioctl_ocxlpmem_eventfd) == 8, "v4 eventfd size");
 
 /*
  * Opens DEVPATH ("/dev/ocxlpmemN") now: -ENOENT if missing, other open()
- * errnos as they come.  kind "ioctl-v4", device DEVPATH.
+ * errnos as they come, -ENOTTY if it is no character device.  kind
+ * "ioctl-v4", device DEVPATH; the ioctls go to ioctl(2) on it.
  */
 int ocxlfs_transport_ioctl_v4_new(const char *devpath, struct ocxlfs_transport **out);
+
+/*
+ * The same transport with its ioctls sent to IOCTL_FN(DEV, ...) instead, a
+ * stand-in for the driver (tests/unit/check_transport.c); DEVICE names it
+ * (and is where IDENTIFY looks in sysfs).  -ENOMEM or 0.
+ */
+int ocxlfs_transport_ioctl_v4_new_ioctl(const char *device, ocxlfs_ioctl_fn *ioctl_fn, void *dev,
+					struct ocxlfs_transport **out);
 
 /*
  * Gives T (an "ioctl-v4" transport) the card's libnvdimm DIMM transport
@@ -130,22 +147,5 @@ int ocxlfs_transport_ioctl_v4_new(const char *devpath, struct ocxlfs_transport *
  * of failing.  T owns LABELS from here on.  -EINVAL if T is not ioctl-v4.
  */
 int ocxlfs_transport_ioctl_v4_set_nd(struct ocxlfs_transport *t, struct ocxlfs_transport *labels);
-
-/* The DIMM transport given to T with ..._set_nd(), NULL if none or not ioctl-v4. */
-struct ocxlfs_transport *ocxlfs_transport_ioctl_v4_nd(struct ocxlfs_transport *t);
-
-/*
- * Registers EFD with the driver (IOCTL_OCXLPMEM_EVENTFD): it is signalled
- * on error-log-available, dump-available and fatal interrupts.  One per
- * card system-wide (-EBUSY), released when the transport is destroyed.
- */
-int ocxlfs_transport_ioctl_v4_eventfd(struct ocxlfs_transport *t, int efd);
-
-/*
- * The sysfs directory of the DIMM the v4 driver registered for DEVPATH's
- * card ("<...>/ndbusX/nmemY"), for identity attributes and for matching a
- * libnvdimm bus to its character device.  0 or -ENOENT.
- */
-int ocxlfs_ioctl_v4_nmem_dir(const char *devpath, char *dir, size_t cap);
 
 #endif /* OCXLFS_TRANSPORT_IOCTL_V4_H */

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Kernel transport over libnvdimm: ND_CMD_CALL envelopes and the label
- * area on /dev/nmemN.  libndctl finds the DIMM (discover.c) and answers
- * which commands it accepts; the ioctls themselves are issued here on one
- * fd kept open for the transport's life.
+ * The ND_CMD_CALL transport: envelopes of the passthru contract and the
+ * label area, as ioctls on a libnvdimm DIMM.  The ioctls go through the
+ * seam of ioctl_fn.h: ioctl(2) on /dev/nmemN (a DIMM libndctl found, kind
+ * "ndctl"), or sim_card_ioctl() of a simulated card (kind "simulator"),
+ * which answers the same requests the kernel would.  Everything else here
+ * (the size rule, the label chunks, the errno mapping) is one code path for
+ * both.  libndctl finds the DIMM (discover.c), says which commands it
+ * accepts and whether a namespace on it is enabled; a simulated card says
+ * the latter itself.
  *
  * Why the label area does not go through libndctl's cfg_read/cfg_write:
  * libndctl 76.1's do_cmd() restarts its transfer loop at offset 0 whatever
@@ -14,8 +19,7 @@
  * (docs/testing.md, section 3): an extent of 1000 bytes at 6000 issues
  * GET_CONFIG_DATA and SET_CONFIG_DATA at offset 0.  Its API also has no
  * getter for max_xfer.  So the three config commands are issued directly,
- * with the same structs libndctl uses, chunked by the kernel's max_xfer;
- * libndctl only finds the DIMM and says which commands it accepts.
+ * with the same structs libndctl uses, chunked by the kernel's max_xfer.
  *
  * Errno mapping (every op returns 0 or a negative errno):
  *   ->call
@@ -24,7 +28,8 @@
  *                 provider refused it: family not registered for the DIMM
  *                 (stock kernels reject nd_family > NVDIMM_FAMILY_MAX = 5),
  *                 non-zero reserved words, bad sizes
- *     -ENOTTY     the DIMM does not accept ND_CMD_CALL (nmemN/commands)
+ *     -ENOTTY     the DIMM does not accept ND_CMD_CALL (nmemN/commands),
+ *                 or the provider does not know the operation
  *     -EPERM      read-only fd (cannot happen here: opened O_RDWR)
  *     -EACCES     open() of the node refused (not root)
  *     -ENODEV     the DIMM is gone: ENXIO/ENODEV from the kernel (no DIMM
@@ -33,10 +38,6 @@
  *                 next call opens and checks the node again.
  *     -EIO        the ioctl returned a positive value (a residual count:
  *                 no part of the contract)
- *     -EBUSY      libnvdimm's busy rule for SET_CONFIG_DATA: it tests the
- *                 function number, so an envelope with nd_command 6
- *                 (DUMP_REQUEST) is refused while a namespace on the
- *                 card is enabled
  *     others      kernel errors pass through unchanged (-EFAULT, -ENOMEM,
  *                 -EINTR, -EOPNOTSUPP from clear_to_send, ...)
  *     A reply with nd_fw_size > nd_size_out was truncated by the kernel;
@@ -63,8 +64,12 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "transport/ioctl_v4.h"
+#include <ocxlfs/passthru.h>
+
+#include "sim/sim.h"
+#include "transport/ioctl_fn.h"
 #include "transport/ndctl.h"
+#include "transport/sim.h"
 #include "util/log.h"
 
 /* Largest chunk per config-data ioctl, whatever max_xfer the kernel reports. */
@@ -75,17 +80,18 @@
 
 struct nd_transport {
 	struct ocxlfs_transport base;
-	struct ndctl_ctx *ctx;
-	struct ndctl_dimm *dimm;
-	unsigned major, minor;
-	bool can_size, can_get, can_set; /* from nmemN/commands, read once */
-	int fd;				 /* -1 until first use, or after the DIMM vanished */
+	ocxlfs_ioctl_fn *ioctl;
+	void *dev;			 /* the ioctl's device: this transport, or a sim_card */
+	bool can_size, can_get, can_set; /* nmemN/commands, read once; all for a simulated card */
 	bool have_size;			 /* label area geometry is cached */
 	uint32_t config_size, max_xfer, chunk;
 	uint8_t *xfer;			 /* ND_XFER_OVERHEAD + chunk bytes */
+	/* A DIMM libndctl found: */
+	struct ndctl_ctx *ctx;
+	struct ndctl_dimm *dimm;
+	unsigned major, minor;
+	int fd; /* -1 until first use, or after the DIMM vanished */
 };
-
-static const struct ocxlfs_transport_ops nd_ops;
 
 /* libndctl contexts and their objects are not thread-safe; all share this. */
 static pthread_mutex_t nd_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -105,106 +111,102 @@ static struct nd_transport *to_nd(struct ocxlfs_transport *t)
 	return (struct nd_transport *)t;
 }
 
-int ocxlfs_ndctl_envelope_check(const struct nd_cmd_pkg *pkg)
-{
-	/* 64-bit sum: two u32 sizes cannot overflow it. */
-	const uint64_t len = sizeof(*pkg) + (uint64_t)pkg->nd_size_in + pkg->nd_size_out;
-
-	return len > OCXLFS_ND_IOCTL_MAX_BUFLEN ? -EINVAL : 0;
-}
+/* ---- /dev/nmemN ---- */
 
 /* A vanished DIMM shows as ENXIO (no DIMM with that minor) or ENODEV. */
-static int nd_errno(int err)
+static int node_errno(int err)
 {
 	return (err == ENXIO || err == ENODEV) ? -ENODEV : -err;
 }
 
-static void nd_close(struct nd_transport *nt)
+static void node_close(struct nd_transport *nt)
 {
 	if (nt->fd >= 0)
 		close(nt->fd);
 	nt->fd = -1;
 }
 
-static int nd_open(struct nd_transport *nt)
+static int node_open(struct nd_transport *nt)
 {
 	struct stat st;
-	int fd, rc = 0;
+	int fd;
 
 	if (nt->fd >= 0)
-		goto out;
+		return 0;
 	fd = open(nt->base.device, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		rc = errno == ENOENT ? -ENODEV : nd_errno(errno);
-		goto out;
-	}
+	if (fd < 0)
+		return errno == ENOENT ? -ENODEV : node_errno(errno);
 	/* The check libndctl makes: the node must be this DIMM's char device. */
 	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != nt->major ||
 	    minor(st.st_rdev) != nt->minor) {
 		log_warn("%s is not the character device %u:%u of the DIMM", nt->base.device,
 			 nt->major, nt->minor);
 		close(fd);
-		rc = -ENODEV;
-		goto out;
+		return -ENODEV;
 	}
 	nt->fd = fd;
-out:
+	return 0;
+}
+
+/* The real ioctl(2), on the node opened (and checked) on first use. */
+static int node_ioctl(void *dev, unsigned long request, void *arg)
+{
+	struct nd_transport *nt = dev;
+	int rc;
+
+	rc = node_open(nt);
+	if (rc)
+		return rc;
+	rc = ioctl(nt->fd, request, arg);
+	if (rc >= 0)
+		return rc;
+	rc = node_errno(errno);
+	/* Reopen (and recheck) next time: the minor may come back as another DIMM. */
+	if (rc == -ENODEV)
+		node_close(nt);
 	return rc;
 }
 
+/* ---- a simulated card ---- */
+
+static int sim_ioctl(void *dev, unsigned long request, void *arg)
+{
+	return sim_card_ioctl(dev, request, arg);
+}
+
+/* ---- the contract, on either ---- */
+
 static int nd_ioctl(struct nd_transport *nt, unsigned long request, void *arg)
 {
-	int rc;
+	int rc = nt->ioctl(nt->dev, request, arg);
 
-	rc = nd_open(nt);
-	if (rc)
-		goto out;
-	rc = ioctl(nt->fd, request, arg);
-	if (rc < 0) {
-		rc = nd_errno(errno);
-		/* Reopen (and recheck) next time: the minor may come back as another DIMM. */
-		if (rc == -ENODEV)
-			nd_close(nt);
-	} else if (rc > 0) {
-		rc = -EIO;
-	}
-out:
-	return rc;
+	return rc > 0 ? -EIO : rc;
 }
 
 static int nd_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
 {
-	struct nd_transport *nt = to_nd(t);
-	int rc;
-
-	rc = ocxlfs_ndctl_envelope_check(pkg);
-	if (rc)
-		goto out;
-	rc = nd_ioctl(nt, ND_IOCTL_CALL, pkg);
-out:
-	return rc;
+	if (!ocxlfs_envelope_fits(pkg->nd_size_in, pkg->nd_size_out))
+		return -EINVAL;
+	return nd_ioctl(to_nd(t), ND_IOCTL_CALL, pkg);
 }
 
 /* Reads and caches the label area geometry (it is fixed for the card's life). */
 static int nd_config_size(struct nd_transport *nt)
 {
 	struct nd_cmd_get_config_size cs = { 0 };
-	int rc = 0;
+	int rc;
 
 	if (nt->have_size)
-		goto out;
-	if (!nt->can_size) {
-		rc = -EOPNOTSUPP;
-		goto out;
-	}
+		return 0;
+	if (!nt->can_size)
+		return -EOPNOTSUPP;
 	rc = nd_ioctl(nt, ND_IOCTL_GET_CONFIG_SIZE, &cs);
 	if (rc)
-		goto out;
+		return rc;
 	if (cs.status || (cs.config_size && !cs.max_xfer)) {
 		log_warn("%s: config size: status %u, size %u, max_xfer %u", nt->base.device,
 			 cs.status, cs.config_size, cs.max_xfer);
-		rc = -EIO;
-		goto out;
+		return -EIO;
 	}
 	nt->chunk = cs.max_xfer < ND_CHUNK_MAX ? cs.max_xfer : ND_CHUNK_MAX;
 	free(nt->xfer);
@@ -214,15 +216,12 @@ static int nd_config_size(struct nd_transport *nt)
 	 * would report every label byte as uninitialised.
 	 */
 	nt->xfer = calloc(1, ND_XFER_OVERHEAD + (size_t)nt->chunk);
-	if (!nt->xfer) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!nt->xfer)
+		return -ENOMEM;
 	nt->config_size = cs.config_size;
 	nt->max_xfer = cs.max_xfer;
 	nt->have_size = true;
-out:
-	return rc;
+	return 0;
 }
 
 static int nd_label_size(struct ocxlfs_transport *t, uint32_t *size, uint32_t *max_xfer)
@@ -232,27 +231,25 @@ static int nd_label_size(struct ocxlfs_transport *t, uint32_t *size, uint32_t *m
 
 	rc = nd_config_size(nt);
 	if (rc)
-		goto out;
-	*size = nt->config_size;
-	*max_xfer = nt->max_xfer;
-out:
-	return rc;
+		return rc;
+	if (size)
+		*size = nt->config_size;
+	if (max_xfer)
+		*max_xfer = nt->max_xfer;
+	return 0;
 }
 
 /* Geometry, support and bounds checks shared by read and write. */
 static int nd_label_prep(struct nd_transport *nt, bool can, uint32_t off, uint32_t len)
 {
-	int rc = -EOPNOTSUPP;
+	int rc;
 
 	if (!can)
-		goto out;
+		return -EOPNOTSUPP;
 	rc = nd_config_size(nt);
 	if (rc)
-		goto out;
-	if (off > nt->config_size || len > nt->config_size - off)
-		rc = -EINVAL;
-out:
-	return rc;
+		return rc;
+	return off > nt->config_size || len > nt->config_size - off ? -EINVAL : 0;
 }
 
 static int nd_label_read(struct ocxlfs_transport *t, void *buf, uint32_t off, uint32_t len)
@@ -299,7 +296,7 @@ static int nd_label_write(struct ocxlfs_transport *t, const void *buf, uint32_t 
 		hdr->in_offset = off + done;
 		hdr->in_length = n;
 		memcpy(hdr->in_buf, (const uint8_t *)buf + done, n);
-		/* The status word follows the data: the kernel's out envelope. */
+		/* The status word follows the data, unaligned: the kernel's out envelope. */
 		memset(hdr->in_buf + n, 0, sizeof(status));
 		rc = nd_ioctl(nt, ND_IOCTL_SET_CONFIG_DATA, hdr);
 		if (rc)
@@ -320,11 +317,13 @@ static void nd_destroy(struct ocxlfs_transport *t)
 {
 	struct nd_transport *nt = to_nd(t);
 
-	nd_close(nt);
+	node_close(nt);
 	free(nt->xfer);
-	ocxlfs_ndctl_lock();
-	ndctl_unref(nt->ctx);
-	ocxlfs_ndctl_unlock();
+	if (nt->ctx) {
+		ocxlfs_ndctl_lock();
+		ndctl_unref(nt->ctx);
+		ocxlfs_ndctl_unlock();
+	}
 	free(nt);
 }
 
@@ -333,6 +332,12 @@ static int nd_namespaces_enabled(struct ocxlfs_transport *t)
 	return ocxlfs_ndctl_namespaces_enabled(to_nd(t)->dimm);
 }
 
+static int sim_namespaces_enabled(struct ocxlfs_transport *t)
+{
+	return sim_card_namespace_enabled(to_nd(t)->dev) ? 1 : 0;
+}
+
+/* The two differ only in who knows whether a namespace is enabled. */
 static const struct ocxlfs_transport_ops nd_ops = {
 	.call = nd_call,
 	.label_size = nd_label_size,
@@ -342,21 +347,38 @@ static const struct ocxlfs_transport_ops nd_ops = {
 	.destroy = nd_destroy,
 };
 
+static const struct ocxlfs_transport_ops sim_ops = {
+	.call = nd_call,
+	.label_size = nd_label_size,
+	.label_read = nd_label_read,
+	.label_write = nd_label_write,
+	.namespaces_enabled = sim_namespaces_enabled,
+	.destroy = nd_destroy,
+};
+
+static struct nd_transport *nd_alloc(const struct ocxlfs_transport_ops *ops, const char *kind)
+{
+	struct nd_transport *nt = calloc(1, sizeof(*nt));
+
+	if (nt) {
+		nt->base.ops = ops;
+		nt->base.kind = kind;
+		nt->fd = -1;
+	}
+	return nt;
+}
+
 int ocxlfs_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
-			     struct ocxlfs_transport **out)
+			       struct ocxlfs_transport **out)
 {
 	struct nd_transport *nt;
-	int rc = 0;
 
 	*out = NULL;
-	nt = calloc(1, sizeof(*nt));
-	if (!nt) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	nt->base.ops = &nd_ops;
-	nt->base.kind = "ndctl";
-	nt->fd = -1;
+	nt = nd_alloc(&nd_ops, "ndctl");
+	if (!nt)
+		return -ENOMEM;
+	nt->ioctl = node_ioctl;
+	nt->dev = nt;
 	nt->dimm = dimm;
 	ocxlfs_ndctl_lock();
 	nt->ctx = ndctl_ref(ctx);
@@ -369,16 +391,26 @@ int ocxlfs_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
 	nt->can_set = ndctl_dimm_is_cmd_supported(dimm, ND_CMD_SET_CONFIG_DATA);
 	ocxlfs_ndctl_unlock();
 	*out = &nt->base;
-out:
-	return rc;
+	return 0;
 }
 
-struct ndctl_dimm *ocxlfs_transport_ndctl_dimm(struct ocxlfs_transport *t)
+int ocxlfs_transport_sim_new(struct sim_card *sim, unsigned index, struct ocxlfs_transport **out)
 {
-	/* A v4 transport may keep the card's DIMM for its label area. */
-	if (t && t->ops != &nd_ops)
-		t = ocxlfs_transport_ioctl_v4_nd(t);
-	return (t && t->ops == &nd_ops) ? to_nd(t)->dimm : NULL;
+	struct nd_transport *nt;
+
+	*out = NULL;
+	if (!sim)
+		return -EINVAL;
+	nt = nd_alloc(&sim_ops, "simulator");
+	if (!nt)
+		return -ENOMEM;
+	nt->ioctl = sim_ioctl;
+	nt->dev = sim;
+	/* The simulated DIMM's commands: every one the posted driver offers. */
+	nt->can_size = nt->can_get = nt->can_set = true;
+	snprintf(nt->base.device, sizeof(nt->base.device), "sim:%u", index);
+	*out = &nt->base;
+	return 0;
 }
 
 __attribute__((format(printf, 6, 0)))

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The kernel transport: ND_CMD_CALL envelopes of the passthru contract on
- * /dev/nmemN (a libnvdimm DIMM found with libndctl), and the DIMM's label
- * area through the generic GET_CONFIG_SIZE / GET_CONFIG_DATA /
- * SET_CONFIG_DATA commands.
+ * The ND_CMD_CALL transport: envelopes of the passthru contract and the
+ * DIMM's label area (GET_CONFIG_SIZE / GET_CONFIG_DATA / SET_CONFIG_DATA)
+ * on /dev/nmemN, a libnvdimm DIMM found with libndctl.  The same code
+ * serves a simulated card (transport/sim.h) with the simulator's ioctl in
+ * place of the kernel's.
  */
 #ifndef OCXLFS_TRANSPORT_NDCTL_H
 #define OCXLFS_TRANSPORT_NDCTL_H
@@ -12,8 +13,6 @@
 
 #include "transport/transport.h"
 
-#include <ocxlfs/passthru.h>
-
 /*
  * Creates a transport for DIMM (kind "ndctl", device "/dev/nmemN").  It
  * takes its own reference on CTX (ndctl_ref), dropped by destroy, so the
@@ -21,14 +20,7 @@
  * CTX lives.  The device node is opened on first use and kept open.
  */
 int ocxlfs_transport_ndctl_new(struct ndctl_ctx *ctx, struct ndctl_dimm *dimm,
-			     struct ocxlfs_transport **out);
-
-/*
- * The card's DIMM behind T: an "ndctl" transport's, or the one an
- * "ioctl-v4" transport keeps for its label area; NULL otherwise.  Valid
- * as long as T lives.
- */
-struct ndctl_dimm *ocxlfs_transport_ndctl_dimm(struct ocxlfs_transport *t);
+			       struct ocxlfs_transport **out);
 
 /*
  * 1 if any namespace of a region that maps DIMM is enabled (or active
@@ -38,13 +30,6 @@ struct ndctl_dimm *ocxlfs_transport_ndctl_dimm(struct ocxlfs_transport *t);
  * "Enabled" is what libndctl sees: the namespace's driver link in sysfs.
  */
 int ocxlfs_ndctl_namespaces_enabled(struct ndctl_dimm *dimm);
-
-/*
- * The size rule the kernel applies before it touches an ND_CMD_CALL
- * envelope (__nd_ioctl: 64 + nd_size_in + nd_size_out <= 4 MiB).
- * 0 or -EINVAL; exposed for the tests.
- */
-int ocxlfs_ndctl_envelope_check(const struct nd_cmd_pkg *pkg);
 
 /* Routes libndctl's messages for CTX into our log, at our level. */
 void ocxlfs_ndctl_log_setup(struct ndctl_ctx *ctx);

@@ -12,6 +12,7 @@
 #include "proto/render.h"
 #include "proto/render_errlog.h"
 #include "proto/render_json.h"
+#include "proto/render_labels.h"
 #include "proto/render_prom.h"
 #include "tree/table.h"
 #include "tree/tree.h"
@@ -186,6 +187,56 @@ static int store_sim_namespace(struct card *c, const char *line, const struct ca
 }
 
 /*
+ * labels.json: the index blocks, then each slot in use, read a window of
+ * slots at a time so that a 16 MiB area is never held whole.
+ */
+#define LABEL_WINDOW_SLOTS 64u
+static int render_labels_json(struct card *c, FILE *out)
+{
+	size_t span = ocxlfs_labels_index_span(card_label_size(c));
+	uint8_t *index = malloc(span ? span : 1);
+	uint8_t *window = malloc(LABEL_WINDOW_SLOTS * OCXLFS_NSLABEL_SIZE_V1_2);
+	struct ocxlfs_label_area area;
+	struct ocxlfs_labels_json j;
+	uint32_t first = 0, n = 0;
+	int rc = -ENOMEM;
+
+	if (!index || !window)
+		goto out;
+	rc = card_label_read(c, index, 0, (uint32_t)span);
+	if (!rc)
+		rc = ocxlfs_labels_decode_index(index, span, card_label_size(c), &area);
+	if (!rc)
+		rc = ocxlfs_labels_json_begin(&j, out, &area);
+	if (rc)
+		goto out;
+	for (uint32_t slot = 0; slot < area.nslot && !rc; slot++) {
+		struct ocxlfs_nslabel l;
+
+		if (!ocxlfs_labels_slot_in_use(&area, slot))
+			continue;
+		if (slot >= first + n) {
+			first = slot;
+			n = area.nslot - slot < LABEL_WINDOW_SLOTS ? area.nslot - slot
+								     : LABEL_WINDOW_SLOTS;
+			rc = card_label_read(c, window, ocxlfs_labels_slot_offset(&area, slot),
+					     n * area.label_size);
+		}
+		if (!rc)
+			rc = ocxlfs_label_decode(window + (slot - first) * area.label_size,
+						 area.label_size, &area, slot, &l);
+		if (!rc)
+			ocxlfs_labels_json_label(&j, &l);
+	}
+	if (!rc)
+		rc = ocxlfs_labels_json_end(&j);
+out:
+	free(index);
+	free(window);
+	return rc;
+}
+
+/*
  * metrics.prom: every card that is shown, in one exposition.  A card that
  * does not answer is still listed (info, state, up 0), so a scrape of 256
  * cards never fails because of one.  CARDS may hold NULL: an index whose
@@ -297,6 +348,7 @@ static const struct tree_entry card_files[] = {
 	FILE_ROW("health.json", 0444, snapshot, .render = render_health_json),
 	FILE_ROW("info.json", 0444, static, .render = render_info_json),
 	FILE_ROW("statistics.json", 0444, snapshot, .render = render_statistics_json),
+	FILE_ROW("labels.json", 0444, snapshot, .render = render_labels_json),
 	{ .name = "sim", .mode = S_IFDIR | 0555, .dir = &sim_dir, .present = card_is_simulated },
 };
 

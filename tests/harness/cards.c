@@ -31,6 +31,28 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
+/* "event-check,request-health": the v4dev_ioctl_names given, as a mask. */
+static int parse_ioctl_names(const char *list, unsigned *mask)
+{
+	char *copy = strdup(list), *save = NULL, *name;
+	unsigned m = 0, i;
+	int rc = copy ? 0 : -ENOMEM;
+
+	for (name = copy ? strtok_r(copy, ",", &save) : NULL; name && !rc;
+	     name = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < V4DEV_IOCTLS && strcmp(name, v4dev_ioctl_names[i]); i++)
+			;
+		if (i == V4DEV_IOCTLS)
+			rc = -EINVAL;
+		else
+			m |= 1u << i;
+	}
+	free(copy);
+	if (!rc)
+		*mask = m;
+	return rc;
+}
+
 int harness_setup_option(struct harness_setup *s, const char *kv)
 {
 	const char *v = strchr(kv, '=');
@@ -39,7 +61,7 @@ int harness_setup_option(struct harness_setup *s, const char *kv)
 	int rc = -EINVAL;
 
 	if (!v)
-		goto out;
+		return -EINVAL;
 	v++;
 #define KEY(name) (klen == sizeof(name) - 1 && !strncmp(kv, name, klen))
 	if (KEY("dir")) {
@@ -58,6 +80,16 @@ int harness_setup_option(struct harness_setup *s, const char *kv)
 	} else if (KEY("sysfs-identity")) {
 		rc = parse_u32(v, &n);
 		s->sysfs_identity = n != 0;
+	} else if (KEY("v4-errlog")) {
+		rc = 0;
+		if (!strcmp(v, "consume"))
+			s->v4_keeps_errlog = false;
+		else if (!strcmp(v, "keep"))
+			s->v4_keeps_errlog = true;
+		else
+			rc = -EINVAL;
+	} else if (KEY("v4-lacks")) {
+		rc = parse_ioctl_names(v, &s->v4_lacks);
 	} else if ((rc = parse_u32(v, &n)) == 0) {
 		if (KEY("label-size"))
 			s->label_size = n;
@@ -71,11 +103,12 @@ int harness_setup_option(struct harness_setup *s, const char *kv)
 			s->erase_ms = n;
 		else if (KEY("serial-base"))
 			s->serial_base = n;
+		else if (KEY("admin-buffer"))
+			s->admin_buffer = n;
 		else
 			rc = -EINVAL;
 	}
 #undef KEY
-out:
 	return rc;
 }
 
@@ -122,6 +155,7 @@ int cards_setup(struct harness *h, const struct harness_setup *s)
 		    .latency_us = s->latency_us,
 		    .initial_errlogs = s->errlogs,
 		    .serial = s->serial_base ? s->serial_base + i : 0,
+		    .admin_buffer_size = s->admin_buffer,
 		};
 
 		memset(c, 0, sizeof(*c));
@@ -129,6 +163,8 @@ int cards_setup(struct harness *h, const struct harness_setup *s)
 		c->id = i;
 		c->flavour = s->flavour;
 		c->sysfs_identity = s->sysfs_identity;
+		c->v4_keeps_errlog = s->v4_keeps_errlog;
+		c->v4_lacks = s->v4_lacks;
 		sim_config_defaults(&cfg);
 		rc = sim_card_open(&cfg, &c->sim);
 		if (rc) {
@@ -137,6 +173,11 @@ int cards_setup(struct harness *h, const struct harness_setup *s)
 		}
 		h->ncards = i + 1;
 		sim_card_set_erase_ms(c->sim, s->erase_ms);
+		rc = v4dev_probe(c);
+		if (rc) {
+			log_err("harness: card %u: probe: %s", i, strerror(-rc));
+			goto out;
+		}
 		rc = sysfs_plug(h, c);
 		if (rc)
 			goto out;

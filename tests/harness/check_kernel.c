@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,10 @@
 #include <ocxlfs/passthru.h>
 
 #include "harness.h"
+#include "card/card.h"
 #include "proto/ops.h"
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
-#include "transport/ndctl.h"
 #include "util/log.h"
 
 #define SIM_FIRST_SERIAL 2020000000ULL /* what --simulate gives card 0 */
@@ -48,18 +49,23 @@ static void ctl(const char *verb, ...)
 	ck_assert_msg(rc == 0, "harness %s: %s", verb, strerror(-rc));
 }
 
-/* Fresh cards for one test, state files in their own directory. */
+/* Fresh cards for one test, state files in their own directory; EXTRA: "key=value ...". */
 static void setup_cards(const char *count, const char *extra)
 {
-	char dir[sizeof(sim_dir) + 32];
+	char dir[sizeof(sim_dir) + 32], keys[256] = "", *argv[16], *save = NULL;
 	static unsigned seq;
+	int argc = 0, rc;
 
 	/* Check runs each test in its own fork: the pid keeps directories apart. */
 	snprintf(dir, sizeof(dir), "dir=%s/%d.%u", sim_dir, (int)getpid(), seq++);
-	if (extra)
-		ctl("setup", count, dir, extra, NULL);
-	else
-		ctl("setup", count, dir, NULL);
+	argv[argc++] = "setup";
+	argv[argc++] = (char *)count;
+	argv[argc++] = dir;
+	snprintf(keys, sizeof(keys), "%s", extra ? extra : "");
+	for (char *k = strtok_r(keys, " ", &save); k && argc < 16; k = strtok_r(NULL, " ", &save))
+		argv[argc++] = k;
+	rc = harness_request(getenv(HARNESS_ENV), argc, argv, NULL, 0);
+	ck_assert_msg(rc == 0, "harness setup %s: %s", extra ? extra : "", strerror(-rc));
 }
 
 static struct ocxlfs_discovered *discover(unsigned want)
@@ -141,7 +147,8 @@ START_TEST(test_discover_v4_fallback)
 	ck_assert_str_eq(c[0].t->kind, "ioctl-v4");
 	ck_assert_str_eq(c[0].t->device, "/dev/ocxlpmem0");
 	ck_assert_uint_eq(c[0].serial, SIM_FIRST_SERIAL);
-	ck_assert_ptr_nonnull(ocxlfs_transport_ndctl_dimm(c[0].t));
+	/* The DIMM is attached: the namespace question goes to libndctl. */
+	ck_assert_int_eq(c[0].t->ops->namespaces_enabled(c[0].t), 0);
 
 	ck_assert_int_eq(ocxlfs_op_identify(c[0].t, &id, &res), 0);
 	ck_assert_uint_eq(id.serial, SIM_FIRST_SERIAL);
@@ -162,24 +169,137 @@ START_TEST(test_discover_v4_fallback)
 }
 END_TEST
 
+/*
+ * ocxlfs registers no eventfd (its monitor asks EVENT_CHECK); the double
+ * still offers what the driver does, for other programs under the harness.
+ */
 START_TEST(test_v4_eventfd)
 {
-	struct ocxlfs_discovered *c;
+	struct ioctl_ocxlpmem_eventfd ev = { .reserved = 7 };
 	struct pollfd p;
-	int efd;
+	int fd, efd;
 
 	setup_cards("1", "flavour=v4");
-	c = discover(1);
+	fd = open("/dev/ocxlpmem0", O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ck_assert_int_ge(efd, 0);
-	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_eventfd(c[0].t, efd), 0);
-	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_eventfd(c[0].t, efd), -EBUSY);
+	ev.eventfd = efd;
+	/* The driver does not look at the reserved word. */
+	ck_assert_int_eq(ioctl(fd, IOCTL_OCXLPMEM_EVENTFD, &ev), 0);
+	ck_assert_int_eq(ioctl(fd, IOCTL_OCXLPMEM_EVENTFD, &ev), -1);
+	ck_assert_int_eq(errno, EBUSY);
 	/* The card posts an entry: the registered eventfd is signalled. */
 	ctl("inject", "0", "errlog 1", NULL);
 	p.fd = efd;
 	p.events = POLLIN;
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
 	close(efd);
+	close(fd);
+}
+END_TEST
+
+/* How many times card 0's v4 node received the ioctl NAME (ctl calls). */
+static unsigned long v4_calls(const char *name)
+{
+	char out[HARNESS_MSG_MAX], *argv[] = { "calls", "0" }, *p;
+	size_t len = strlen(name);
+
+	ck_assert_int_eq(harness_request(getenv(HARNESS_ENV), 2, argv, out, sizeof(out)), 0);
+	for (p = out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, name, len) && p[len] == ' ')
+			return strtoul(p + len + 1, NULL, 10);
+	ck_abort_msg("no count for %s in: %s", name, out);
+	return 0;
+}
+
+/* A driver built without some ioctls answers them EINVAL: unsupported, asked once. */
+START_TEST(test_v4_driver_without_ioctls)
+{
+	struct ocxlfs_op_result res;
+	struct ocxlfs_discovered *c;
+	struct ocxlfs_stats st;
+	uint64_t mask;
+
+	setup_cards("1", "flavour=v4 v4-lacks=event-check,request-health");
+	c = discover(1);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(ocxlfs_op_event_check(c[0].t, &mask, &res), -EOPNOTSUPP);
+		ck_assert_uint_eq(res.status, OCXLFS_STATUS_BAD_OPCODE);
+		ck_assert_int_eq(ocxlfs_op_health_request(c[0].t, &res), -EOPNOTSUPP);
+	}
+	ck_assert_uint_eq(v4_calls("event-check"), 1);
+	ck_assert_uint_eq(v4_calls("request-health"), 1);
+	/* The ioctls it has still work. */
+	ck_assert_int_eq(ocxlfs_op_stats(c[0].t, &st, &res), 0);
+	ocxlfs_discover_free(c, 1);
+}
+END_TEST
+
+/*
+ * The driver's code does not say the card drops an entry its ERROR_LOG
+ * read.  If it keeps it, the drain sees it again after the ACK and stops.
+ */
+START_TEST(test_v4_card_keeps_entries)
+{
+	char state[sizeof(sim_dir) + 32];
+	struct ocxlfs_discovered *c;
+	struct card *card;
+
+	setup_cards("1", "flavour=v4 v4-errlog=keep errlogs=2");
+	c = discover(1);
+	snprintf(state, sizeof(state), "%s/state-%d", sim_dir, (int)getpid());
+	ck_assert_int_eq(card_open(0, c[0].t, NULL, state, &card), 0);
+	c[0].t = NULL;
+	ck_assert_int_eq(card_drain_errlog(card), 1);
+	ck_assert_uint_eq(v4_calls("error-log"), 2);
+	ck_assert_int_eq(card_drain_errlog(card), 1);
+	ck_assert_uint_eq(v4_calls("error-log"), 3); /* the held entry, then it again */
+	card_close(card);
+	ocxlfs_discover_free(c, 1);
+
+	/* A card that drops them, as the transport assumes: all of them, then EAGAIN. */
+	setup_cards("1", "flavour=v4 errlogs=2");
+	c = discover(1);
+	snprintf(state, sizeof(state), "%s/state2-%d", sim_dir, (int)getpid());
+	ck_assert_int_eq(card_open(0, c[0].t, NULL, state, &card), 0);
+	c[0].t = NULL;
+	ck_assert_int_eq(card_drain_errlog(card), 2);
+	ck_assert_uint_eq(v4_calls("error-log"), 3);
+	card_close(card);
+	ocxlfs_discover_free(c, 1);
+}
+END_TEST
+
+/*
+ * DUMP_DATA on a card with a 4 KiB admin buffer: EINVAL above it until the
+ * transport finds the size; EINVAL at a size that fits is the 'CD' check.
+ */
+START_TEST(test_v4_dump_data_einval)
+{
+	struct ocxlfs_op_result res;
+	struct ocxlfs_discovered *c;
+	uint8_t buf[0x8000];
+	size_t got;
+
+	setup_cards("1", "flavour=v4 admin-buffer=4096");
+	ctl("inject", "0", "dump 65536", NULL);
+	c = discover(1);
+	ck_assert_int_eq(ocxlfs_op_dump_read(c[0].t, 0, sizeof(buf), buf, &got, &res), 0);
+	ck_assert_uint_eq(got, 4096 - 8);
+	ck_assert_uint_eq(v4_calls("controller-dump-data"), 5); /* 0x8008, 0x8000 ... 0x1000 */
+	ck_assert_int_eq(ocxlfs_op_dump_read(c[0].t, got, sizeof(buf), buf, &got, &res), 0);
+	ck_assert_uint_eq(v4_calls("controller-dump-data"), 6);
+	/* The card's reply without its identifier: no smaller size is tried. */
+	ctl("fault", "0", "corrupt", NULL);
+	ck_assert_int_eq(ocxlfs_op_dump_read(c[0].t, 0, sizeof(buf), buf, &got, &res), -EBADMSG);
+	ck_assert_uint_eq(v4_calls("controller-dump-data"), 7);
+	ctl("fault", "0", "none", NULL);
+	ck_assert_int_eq(ocxlfs_op_dump_read(c[0].t, 0, sizeof(buf), buf, &got, &res), 0);
+	ck_assert_uint_eq(got, 4096 - 8);
+	/* The end: the driver returns the 8 header bytes of an empty 'CD'. */
+	ck_assert_int_eq(ocxlfs_op_dump_read(c[0].t, 65536, sizeof(buf), buf, &got, &res), 0);
+	ck_assert_uint_eq(got, 0);
 	ocxlfs_discover_free(c, 1);
 }
 END_TEST
@@ -228,42 +348,58 @@ START_TEST(test_label_area)
 }
 END_TEST
 
+/* An envelope with nd_command CMD and no payload, as the transport sends it. */
+static int raw_call(struct ocxlfs_transport *t, uint64_t cmd)
+{
+	struct {
+		struct nd_cmd_pkg pkg;
+		uint8_t out[OCXLFS_PKG_OUT_HDR];
+	} e = { .pkg = { .nd_family = OCXLFS_ND_FAMILY, .nd_command = cmd,
+			 .nd_size_out = OCXLFS_PKG_OUT_HDR } };
+
+	return t->ops->call(t, &e.pkg);
+}
+
 START_TEST(test_namespace_busy)
 {
 	struct ocxlfs_op_result res;
+	uint64_t mask;
 	struct ocxlfs_discovered *c;
 	struct ocxlfs_transport *t;
-	struct ndctl_dimm *dimm;
 	struct ocxlfs_stats st;
 	uint8_t b[16] = {1};
 
 	setup_cards("1", NULL);
 	c = discover(1);
 	t = c[0].t;
-	dimm = ocxlfs_transport_ndctl_dimm(t);
-	ck_assert_ptr_nonnull(dimm);
-	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), 0);
+	ck_assert_int_eq(t->ops->namespaces_enabled(t), 0);
 
 	ctl("namespace", "0", "enabled", NULL);
-	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), 1);
+	ck_assert_int_eq(t->ops->namespaces_enabled(t), 1);
 	/* libnvdimm refuses label writes on a busy DIMM; reads go on. */
 	ck_assert_int_eq(t->ops->label_write(t, b, 0, sizeof(b)), -EBUSY);
 	ck_assert_int_eq(t->ops->label_read(t, b, 0, sizeof(b)), 0);
 	/*
-	 * And, since it tests the function number, it refuses passthru
-	 * command 6 (DUMP_REQUEST) as if it were SET_CONFIG_DATA.
+	 * libnvdimm tests the function number, so an ND_CMD_CALL with
+	 * nd_command 6 is refused as if it were SET_CONFIG_DATA; the family
+	 * never uses 6, and every operation, a dump request too, gets through.
 	 */
-	ck_assert_int_eq(ocxlfs_op_dump_request(t, &res), -EBUSY);
+	ck_assert_int_eq(raw_call(t, 6), -EBUSY);
+	ck_assert_int_eq(raw_call(t, OCXLFS_CMD_HEARTBEAT), 0);
+	ck_assert_int_eq(ocxlfs_op_dump_request(t, &res), 0);
+	ck_assert_uint_eq(res.status, OCXLFS_STATUS_SUCCESS);
+	ck_assert_int_eq(ocxlfs_op_event_check(t, &mask, &res), 0);
+	ck_assert(mask & OCXLFS_EVENT_CDA);
 	ck_assert_int_eq(ocxlfs_op_stats(t, &st, &res), 0);
 
 	ctl("namespace", "0", "disabled", NULL);
-	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), 0);
+	ck_assert_int_eq(t->ops->namespaces_enabled(t), 0);
 	ck_assert_int_eq(t->ops->label_write(t, b, 0, sizeof(b)), 0);
-	ck_assert_int_eq(ocxlfs_op_dump_request(t, &res), 0);
+	ck_assert_int_eq(raw_call(t, 6), -ENOTTY);
 
 	/* The bus gone: no answer rather than a wrong one. */
 	ctl("unplug", "0", NULL);
-	ck_assert_int_eq(ocxlfs_ndctl_namespaces_enabled(dimm), -ENODEV);
+	ck_assert_int_eq(t->ops->namespaces_enabled(t), -ENODEV);
 	ocxlfs_discover_free(c, 1);
 }
 END_TEST
@@ -443,6 +579,9 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_discover_none);
 	tcase_add_test(tc, test_discover_v4_fallback);
 	tcase_add_test(tc, test_v4_eventfd);
+	tcase_add_test(tc, test_v4_driver_without_ioctls);
+	tcase_add_test(tc, test_v4_card_keeps_entries);
+	tcase_add_test(tc, test_v4_dump_data_einval);
 	tcase_add_test(tc, test_label_area);
 	tcase_add_test(tc, test_namespace_busy);
 	tcase_add_test(tc, test_envelope_errnos);

@@ -181,6 +181,21 @@ static int do_list(struct harness *h, FILE *out)
 	return 0;
 }
 
+/* `calls N`: how many of each v4 ioctl card N's node has received, one per line. */
+static int do_calls(struct harness *h, int argc, char **argv, FILE *out)
+{
+	struct harness_card *c;
+	int rc;
+
+	pthread_rwlock_rdlock(&h->lock);
+	rc = argc == 2 ? parse_card(h, argv[1], &c) : -EINVAL;
+	for (unsigned i = 0; !rc && i < V4DEV_IOCTLS; i++)
+		fprintf(out, "%s %lu\n", v4dev_ioctl_names[i],
+			__atomic_load_n(&c->v4_calls[i], __ATOMIC_RELAXED));
+	pthread_rwlock_unlock(&h->lock);
+	return rc;
+}
+
 static int dispatch(struct harness *h, int argc, char **argv, FILE *out)
 {
 	if (argc < 1)
@@ -203,6 +218,8 @@ static int dispatch(struct harness *h, int argc, char **argv, FILE *out)
 		return do_dimm(h, argc, argv);
 	if (!strcmp(argv[0], "list") && argc == 1)
 		return do_list(h, out);
+	if (!strcmp(argv[0], "calls"))
+		return do_calls(h, argc, argv, out);
 	return -EINVAL;
 }
 

@@ -39,6 +39,12 @@ enum harness_flavour {
 	FLAVOUR_V4,
 };
 
+/* The v4 driver's ioctls: 0x30 (ERROR_LOG) .. 0x37 (REQUEST_HEALTH). */
+#define V4DEV_FIRST_NR 0x30u
+#define V4DEV_IOCTLS 8u
+/* Their names, as the setup key v4-lacks= and `ctl calls` spell them. */
+extern const char *const v4dev_ioctl_names[V4DEV_IOCTLS];
+
 struct harness_card {
 	unsigned id;	      /* bus, DIMM, region and node number */
 	struct sim_card *sim; /* NULL: slot unused */
@@ -51,6 +57,11 @@ struct harness_card {
 	dev_t node_dev;
 	ino_t nmem_ino, v4_ino;
 	int v4_eventfd; /* the v4 node's registered eventfd, dup'ed here; -1 */
+	/* The v4 driver double (v4dev.c), set up with the card: */
+	bool v4_keeps_errlog;	/* the card keeps an entry ERROR_LOG read (v4-errlog=keep) */
+	unsigned v4_lacks;	/* bit n: ioctl 0x30 + n left out of the driver (v4-lacks=) */
+	unsigned long v4_calls[V4DEV_IOCTLS]; /* requests received, per ioctl (ctl calls) */
+	uint32_t v4_admin_data;	/* the admin data buffer's size, read at probe */
 };
 
 struct harness {
@@ -83,6 +94,9 @@ struct harness_setup {
 	uint64_t serial_base; /* 0: the serials ocxlfs --simulate gives */
 	enum harness_flavour flavour;
 	bool sysfs_identity;
+	uint32_t admin_buffer;	/* the cards' admin data buffer; 0: the simulator's default */
+	bool v4_keeps_errlog;
+	unsigned v4_lacks;
 };
 
 void harness_setup_defaults(struct harness_setup *s);
@@ -145,6 +159,8 @@ long v4dev_ioctl(struct harness *h, struct harness_card *c, const struct target 
 		 uint64_t arg);
 /* Signals C's registered eventfd if the card has something to report. */
 void v4dev_kick(struct harness_card *c);
+/* What the driver reads from the card at probe (its admin data buffer size). */
+int v4dev_probe(struct harness_card *c);
 
 /* ---- control.c: the control socket ---- */
 

@@ -26,7 +26,8 @@ tests_harness_check_kernel_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_harness_check_kernel_LDADD = libocxlcore.la $(CHECK_LIBS)
 
 # Tests that only make sense through the kernel transport.
-HARNESS_TESTS = tests/harness/t_ndctl.sh tests/harness/t_kernel.sh
+HARNESS_TESTS = tests/harness/t_ndctl.sh tests/harness/t_kernel.sh tests/harness/t_labels.sh
+EXTRA_DIST += tests/harness/label_area.py
 TESTS += $(HARNESS_TESTS)
 EXTRA_DIST += $(HARNESS_TESTS)
 

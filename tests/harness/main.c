@@ -59,13 +59,15 @@ static void usage(FILE *f)
 	    "  setup N [dir=DIR] [label-size=B] [dump-size=B] [errlogs=N] [latency-us=US]\n"
 	    "        [erase-ms=MS]\n"
 	    "        [flavour=passthru|v4] [sysfs-identity=0|1] [serial-base=S]\n"
+	    "        [admin-buffer=B] [v4-errlog=consume|keep] [v4-lacks=IOCTL,...]\n"
 	    "                               replace all cards\n"
 	    "  teardown                     remove all cards\n"
 	    "  inject N VALUE | fault N [VALUE]   the sim/inject and sim/fault keywords\n"
 	    "  dimm N enabled|disabled      nmemN's driver link (ndctl enable/disable-dimm)\n"
 	    "  unplug N | plug N            card N leaves / comes back (hotplug)\n"
 	    "  namespace N [enabled|disabled]   card N's namespace (labels busy while enabled)\n"
-	    "  list                         the cards\n",
+	    "  list                         the cards\n"
+	    "  calls N                      v4 ioctls card N's node received, per ioctl\n",
 	    HARNESS_ENV);
 }
 

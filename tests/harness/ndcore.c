@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libnvdimm's __nd_ioctl() for the emulated DIMMs (drivers/nvdimm/bus.c,
- * kernel-path.md §1.2), then the ocxlpmem provider, which is src/sim.
+ * libnvdimm's __nd_ioctl() for the emulated DIMMs (drivers/nvdimm/bus.c;
+ * docs/testing.md, 1.1 item 5), then the ocxlpmem provider, which is
+ * src/sim.
  *
  * In the kernel's order: only _IOC_NR() of the request counts; ND_CMD_CALL
  * families above the DIMM's mask are EINVAL; a command without a
@@ -24,16 +25,14 @@
 
 #include "harness.h"
 #include "codec/codec.h"
+#include "transport/ioctl_v4.h"
 
-#define ND_IOCTL_MAX_BUFLEN (4u << 20)
 /* NVDIMM_FAMILY_MAX of a kernel that carries the ocxlpmem UAPI patch. */
 #define FAMILY_MAX_WITH_OCXL OCXLFS_ND_FAMILY
 /* The v4 driver's cmd_mask: GET_CONFIG_SIZE, GET_CONFIG_DATA, SET_CONFIG_DATA, CALL. */
 #define DIMM_CMD_MASK                                                                              \
 	((1u << ND_CMD_GET_CONFIG_SIZE) | (1u << ND_CMD_GET_CONFIG_DATA) |                         \
 	 (1u << ND_CMD_SET_CONFIG_DATA) | (1u << ND_CMD_CALL))
-/* The only ND_CMD_CALL function the v4 driver knows (ND_CMD_OCXL_SMART). */
-#define V4_SMART 1u
 
 /* The ND_IOCTL_* number the simulator expects for a command. */
 static unsigned long canonical(unsigned nr)
@@ -97,7 +96,7 @@ static int v4_call(struct harness_card *c, struct nd_cmd_pkg *pkg)
 	uint32_t len, room, n;
 	int rc;
 
-	if (pkg->nd_command != V4_SMART || pkg->nd_size_out < 8)
+	if (pkg->nd_command != OCXLPMEM_ND_CMD_SMART || pkg->nd_size_out < 8)
 		return 0;
 	q.pkg.nd_family = OCXLFS_ND_FAMILY;
 	q.pkg.nd_command = OCXLFS_CMD_SMART;
@@ -180,7 +179,7 @@ int ndcore_dimm_ioctl(struct harness *h, struct harness_card *c, const struct ta
 	rc = envelope(nr, t, arg, &in_len, &out_len);
 	if (rc)
 		goto out;
-	if (in_len + out_len > ND_IOCTL_MAX_BUFLEN) {
+	if (in_len + out_len > OCXLFS_ND_IOCTL_MAX_BUFLEN) {
 		rc = -EINVAL;
 		goto out;
 	}

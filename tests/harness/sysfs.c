@@ -2,7 +2,7 @@
 /*
  * The emulated sysfs and /dev of the harness, in a private mount namespace.
  *
- * What libndctl reads is fixed by the library (kernel-path.md §4): buses
+ * What libndctl reads is fixed by the library (docs/testing.md, 1.1 item 2): buses
  * are the ndctlN entries of /sys/class/nd, each resolved through
  * /sys/dev/char/M:m/device; DIMMs and regions are directories below that
  * bus; a DIMM's node is opened by name, /dev/nmemN, and must match the

@@ -64,7 +64,7 @@ ok "metrics.prom parses with prometheus_client, one info and up series per card"
 chmod o+x "$WORK" # mktemp made it 0700
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
 for f in serial firmware_version info state error_log statistics health events \
-	error_log.json statistics.json health.json info.json; do
+	error_log.json statistics.json health.json info.json labels.json; do
 	as_nobody cat "$C/$f" >/dev/null 2>"$WORK/err" || fail "nobody cannot read $f: $(cat "$WORK/err")"
 done
 as_nobody cat "$MNT/metrics.prom" >/dev/null || fail "nobody cannot read metrics.prom"

@@ -38,6 +38,24 @@ case $(key ExecStart) in
 esac
 ok "the unit runs ocxlfs in the foreground with allow_other at /mnt/ocxl"
 
+# ExecCondition, through sh as systemd runs it ($$ is a literal $): true
+# with --simulate, false (1: skip the unit, not fail it) with neither that
+# nor a card; this host has no ocxlpmem class device.
+cond=$(key ExecCondition)
+case $cond in
+"/bin/sh -c "*) ;;
+*) fail "unexpected ExecCondition: $cond" ;;
+esac
+script=${cond#/bin/sh -c \'}
+script=${script%\'}
+script=${script//\$\$/\$}
+if [ -z "$(ls -A /sys/class/ocxlpmem 2>/dev/null)" ]; then
+	OCXLFS_OPTS="" /bin/sh -c "$script"
+	assert_eq 1 "$?" "ExecCondition without a card or --simulate"
+fi
+OCXLFS_OPTS="--sim-dir=/x --simulate=2" /bin/sh -c "$script" || fail "ExecCondition false with --simulate"
+ok "the unit's condition skips a host without a card unless --simulate is given"
+
 # systemd's own parser, offline: it needs the package, not a running systemd.
 if command -v systemd-analyze >/dev/null; then
 	# verify checks that the binary exists: it is under DESTDIR here.

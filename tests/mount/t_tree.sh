@@ -8,7 +8,7 @@ mount_ocxlfs --simulate=2 --sim-errlogs=5 --sim-dump-size=65536
 # Layout.
 assert_eq "0 1 by-serial metrics.prom$(backend_is_sim && echo ' sim')" "$(ls "$MNT" | tr '
 ' ' ' | sed 's/ $//')" "root listing"
-expected="controller_dump error_log error_log.json events firmware_version health health.json heartbeat info info.json labels overwrite request serial$(backend_is_sim && echo ' sim') state statistics statistics.json"
+expected="controller_dump error_log error_log.json events firmware_version health health.json heartbeat info info.json labels labels.json overwrite request serial$(backend_is_sim && echo ' sim') state statistics statistics.json"
 assert_eq "$expected" "$(ls "$MNT/0" | tr '\n' ' ' | sed 's/ $//')" "card listing"
 ok "root and card directories list the documented names"
 
@@ -119,7 +119,10 @@ rm -rf "$SIM" "$STATE" && mkdir -p "$SIM" "$STATE"
 mount_ocxlfs --simulate=1 --sim-label-size=16777216
 assert_eq 16777216 "$(stat -c %s "$MNT/0/labels")" "16 MiB labels size"
 assert_eq 16777216 "$(cat "$MNT/0/labels" | wc -c)" "16 MiB labels bytes"
-ok "a 16 MiB label area is served whole"
+# labels.json reads only the index region: 2 x 16640 bytes for 130812 slots.
+grep -q '"label_area_size":16777216,"format":"empty","label_size":128,"index_size":16640,' \
+	"$MNT/0/labels.json" || fail "16 MiB labels.json: $(head -c 300 "$MNT/0/labels.json")"
+ok "a 16 MiB label area is served whole; labels.json sizes its index blocks as libnvdimm does"
 umount_ocxlfs || fail "daemon exit status"
 
 # Two cards with one serial (docs/tree.md section 1): both served, the

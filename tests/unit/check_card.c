@@ -166,6 +166,104 @@ START_TEST(test_corrupt_entry_stays_on_card)
 }
 END_TEST
 
+/*
+ * A card that keeps every entry: ERRLOG_ACK is answered with success but
+ * never reaches it, so ERRLOG_NEXT hands out the same entry again.
+ */
+static struct {
+	struct ocxlfs_transport base;
+	struct ocxlfs_transport *inner;
+	unsigned next, ack;
+} keeper;
+
+static int keeper_call(struct ocxlfs_transport *t, struct nd_cmd_pkg *pkg)
+{
+	if (pkg->nd_command == OCXLFS_CMD_ERRLOG_NEXT)
+		keeper.next++;
+	if (pkg->nd_command != OCXLFS_CMD_ERRLOG_ACK)
+		return keeper.inner->ops->call(keeper.inner, pkg);
+	keeper.ack++;
+	ocxlfs_put_le64(pkg->nd_payload + pkg->nd_size_in, OCXLFS_STATUS_SUCCESS);
+	pkg->nd_fw_size = OCXLFS_PKG_OUT_HDR;
+	return 0;
+}
+
+static int keeper_label_size(struct ocxlfs_transport *t, uint32_t *size, uint32_t *max_xfer)
+{
+	return keeper.inner->ops->label_size(keeper.inner, size, max_xfer);
+}
+
+static int keeper_label_read(struct ocxlfs_transport *t, void *buf, uint32_t off, uint32_t len)
+{
+	return keeper.inner->ops->label_read(keeper.inner, buf, off, len);
+}
+
+static void keeper_destroy(struct ocxlfs_transport *t)
+{
+	ocxlfs_transport_destroy(keeper.inner);
+}
+
+static const struct ocxlfs_transport_ops keeper_ops = {
+	.call = keeper_call,
+	.label_size = keeper_label_size,
+	.label_read = keeper_label_read,
+	.destroy = keeper_destroy,
+};
+
+/* Lines of FILE that contain WHAT. */
+static unsigned count_lines(FILE *f, const char *what)
+{
+	char line[512];
+	unsigned n = 0;
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, what) != NULL;
+	return n;
+}
+
+START_TEST(test_drain_stops_on_a_kept_entry)
+{
+	char simdir[128];
+	struct sim_config cfg = { 0 };
+	FILE *log = tmpfile();
+	int saved = dup(STDERR_FILENO);
+
+	snprintf(simdir, sizeof(simdir), "%s/sim", tmpdir);
+	cfg.dir = simdir;
+	cfg.initial_errlogs = 2;
+	sim_config_defaults(&cfg);
+	ck_assert_int_eq(sim_card_open(&cfg, &sim), 0);
+	memset(&keeper, 0, sizeof(keeper));
+	keeper.base.ops = &keeper_ops;
+	keeper.base.kind = "keeper";
+	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 0, &keeper.inner), 0);
+	ck_assert_int_eq(card_open(0, &keeper.base, sim, tmpdir, &card), 0);
+	ck_assert_ptr_nonnull(log);
+	fflush(stderr);
+	dup2(fileno(log), STDERR_FILENO);
+
+	/* Journalled and acknowledged once, seen again: the drain stops there. */
+	ck_assert_int_eq(card_drain_errlog(card), 1);
+	ck_assert_uint_eq(keeper.next, 2);
+	ck_assert_uint_eq(keeper.ack, 1);
+	ck_assert_uint_eq(sim_card_errlog_queued(sim), 2);
+	/* The next drain asks as much again, stores nothing twice, warns no more. */
+	ck_assert_int_eq(card_drain_errlog(card), 1);
+	ck_assert_uint_eq(keeper.next, 4);
+	ck_assert_uint_eq(keeper.ack, 2);
+	/* (Walking the journal drains once more.) */
+	ck_assert_uint_eq(journalled(), 1);
+	ck_assert_uint_eq(keeper.next, 6);
+
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	ck_assert_uint_eq(count_lines(log, "still queued after its acknowledgement"), 1);
+	fclose(log);
+}
+END_TEST
+
 START_TEST(test_collect_dump)
 {
 	uint64_t events = 0;
@@ -384,6 +482,7 @@ int main(void)
 	tcase_add_test(tc, test_errlog_survives_restart);
 	tcase_add_test(tc, test_failing_card_keeps_journal);
 	tcase_add_test(tc, test_corrupt_entry_stays_on_card);
+	tcase_add_test(tc, test_drain_stops_on_a_kept_entry);
 	tcase_add_test(tc, test_collect_dump);
 	tcase_add_test(tc, test_stats_and_smart);
 	tcase_add_test(tc, test_heartbeat_records_outcome);

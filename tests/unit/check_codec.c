@@ -1451,15 +1451,26 @@ END_TEST
 
 START_TEST(test_cmd_names)
 {
-	static const char *const names[] = {
-		"unknown",	 "smart",	 "identify",	   "errlog-next",    "errlog-ack",
-		"stats",	 "dump-request", "dump-read",	   "dump-complete",  "heartbeat",
-		"health-request", "event-check", "erase-start", "erase-status",
+	static const char *const names[OCXLFS_CMD_MAX + 2] = {
+		[OCXLFS_CMD_SMART] = "smart",
+		[OCXLFS_CMD_IDENTIFY] = "identify",
+		[OCXLFS_CMD_ERRLOG_NEXT] = "errlog-next",
+		[OCXLFS_CMD_ERRLOG_ACK] = "errlog-ack",
+		[OCXLFS_CMD_STATS] = "stats",
+		[OCXLFS_CMD_DUMP_REQUEST] = "dump-request",
+		[OCXLFS_CMD_DUMP_READ] = "dump-read",
+		[OCXLFS_CMD_DUMP_COMPLETE] = "dump-complete",
+		[OCXLFS_CMD_HEARTBEAT] = "heartbeat",
+		[OCXLFS_CMD_HEALTH_REQUEST] = "health-request",
+		[OCXLFS_CMD_EVENT_CHECK] = "event-check",
+		[OCXLFS_CMD_ERASE_START] = "erase-start",
+		[OCXLFS_CMD_ERASE_STATUS] = "erase-status",
 	};
 	unsigned i;
 
+	/* Every number, the reserved ones too (docs/protocol.md, section 3.1). */
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		ck_assert_str_eq(ocxlfs_cmd_name(i), names[i]);
+		ck_assert_str_eq(ocxlfs_cmd_name(i), names[i] ? names[i] : "unknown");
 	ck_assert_str_eq(ocxlfs_cmd_name(OCXLFS_CMD_MAX + 1), "unknown");
 	ck_assert_str_eq(ocxlfs_cmd_name(~0u), "unknown");
 }

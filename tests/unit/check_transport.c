@@ -2,22 +2,20 @@
 /*
  * Unit tests for the kernel transports, as far as they can be proven
  * without a card:
- *   - the v4 ABI: struct sizes and offsets (card-protocol.md §4.3) and the
- *     ioctl numbers (§4.2), bit for bit;
+ *   - the v4 ABI: struct sizes and offsets and the ioctl numbers of the
+ *     posted header (docs/protocol.md, section 9), bit for bit;
  *   - discovery on a machine without an ocxlpmem bus or /dev/ocxlpmem*;
  *   - the ndctl transport's envelope size rule;
  *   - the v4 translation layer, end to end through ->call() and through the
- *     card operations of src/proto/ops.c: this file defines ioctl(), which
- *     answers the 0xCA requests like the posted v4 driver does (including
- *     its error-log copy defect) while a fake device is switched on, and
- *     hands everything else to the C library.  The transport runs on
- *     /dev/null, a character device that knows none of these requests.
+ *     card operations of src/proto/ops.c, on a driver double given to the
+ *     transport as its ioctl function (transport/ioctl_fn.h): it answers
+ *     the 0xCA requests like the posted v4 driver does (including its
+ *     error-log copy defect), or, switched off, like a node that knows none
+ *     of them (ENOTTY).
  */
 #include <check.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <glob.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +27,14 @@
 #include "proto/ops.h"
 #include "transport/discover.h"
 #include "transport/ioctl_v4.h"
-#include "transport/ndctl.h"
+#include "transport/sysfs.h"
 #include "util/log.h"
 
 /* ---- the fake v4 driver ---- */
 
 #define FAKE_EL_MAX 8
+/* The double's name: no sysfs has an ocxlpmem device of that name. */
+#define FAKE_NODE "/dev/ocxlpmem-double"
 
 static struct {
 	bool on;
@@ -46,13 +46,15 @@ static struct {
 	uint32_t el_id[FAKE_EL_MAX];
 	uint16_t el_addl;	 /* additional data bytes per entry */
 	bool el_fixed;		 /* copy like a fixed driver (from 0x48) */
+	bool el_end_zero;	 /* no entry: buf_size 0 and nothing filled (the header's comment) */
 	/* statistics */
 	struct ioctl_ocxlpmem_controller_stats cs;
 	/* dump */
 	uint32_t dump_size;
 	uint16_t admin_data;	 /* admin data buffer size: DUMP_DATA limit */
+	bool dump_bad_id;	 /* the card's reply lacks 'CD': the driver's EINVAL */
+	bool dump_end_zero;	 /* past the end: buf_size 0 (the header's comment), not 8 */
 	uint64_t events;
-	int eventfd;
 } fake;
 
 static uint8_t el_byte(uint32_t id, size_t i)
@@ -92,14 +94,14 @@ static int fake_error_log(struct ioctl_ocxlpmem_error_log *el)
 	uint16_t user = el->buf_size, n;
 	uint32_t id;
 
-	if (user % 8) {
-		errno = EINVAL;
-		return -1;
+	if (user % 8)
+		return -EINVAL;
+	if (!fake.el_count && fake.el_end_zero) {
+		el->buf_size = 0;
+		return 0;
 	}
-	if (!fake.el_count) {
-		errno = EAGAIN;
-		return -1;
-	}
+	if (!fake.el_count)
+		return -EAGAIN;
 	id = fake.el_id[fake.el_head];
 	el_image(id, img);
 	el->log_identifier = id;
@@ -125,9 +127,11 @@ static int fake_dump_data(struct ioctl_ocxlpmem_controller_dump_data *dd)
 	uint8_t *buf = (uint8_t *)(uintptr_t)dd->buf_ptr;
 	uint32_t count = 0, n;
 
-	if (dd->buf_size % 8 || dd->buf_size > fake.admin_data) {
-		errno = EINVAL;
-		return -1;
+	if (dd->buf_size % 8 || dd->buf_size > fake.admin_data || fake.dump_bad_id)
+		return -EINVAL;
+	if (dd->offset >= fake.dump_size && fake.dump_end_zero) {
+		dd->buf_size = 0;
+		return 0;
 	}
 	/* The card gets buf_size as its byte count; the driver copies header + data. */
 	if (dd->offset < fake.dump_size)
@@ -141,20 +145,20 @@ static int fake_dump_data(struct ioctl_ocxlpmem_controller_dump_data *dd)
 	return 0;
 }
 
-static int fake_v4_ioctl(unsigned long request, void *arg)
+/* The driver double, given to the transport as its ioctl function. */
+static int fake_ioctl(void *dev, unsigned long request, void *arg)
 {
 	unsigned nr = _IOC_NR(request) - 0x30;
 	int rc = 0;
 
-	if (nr >= 8) {
-		errno = EINVAL; /* what v4's file_ioctl says to unknown requests */
-		return -1;
-	}
+	(void)dev;
+	if (!fake.on || _IOC_TYPE(request) != OCXLPMEM_MAGIC)
+		return -ENOTTY; /* a node that is not the v4 driver's, as /dev/null */
+	if (nr >= 8)
+		return -EINVAL; /* what v4's file_ioctl says to unknown requests */
 	fake.calls[nr]++;
-	if (fake.err[nr]) {
-		errno = fake.err[nr];
-		return -1;
-	}
+	if (fake.err[nr])
+		return -fake.err[nr];
 	if (fake.status[nr])
 		return fake.status[nr];
 	switch (request) {
@@ -167,9 +171,6 @@ static int fake_v4_ioctl(unsigned long request, void *arg)
 	case IOCTL_OCXLPMEM_CONTROLLER_STATS:
 		memcpy(arg, &fake.cs, sizeof(fake.cs));
 		break;
-	case IOCTL_OCXLPMEM_EVENTFD:
-		fake.eventfd = ((struct ioctl_ocxlpmem_eventfd *)arg)->eventfd;
-		break;
 	case IOCTL_OCXLPMEM_EVENT_CHECK:
 		memcpy(arg, &fake.events, sizeof(fake.events));
 		break;
@@ -178,26 +179,9 @@ static int fake_v4_ioctl(unsigned long request, void *arg)
 	case IOCTL_OCXLPMEM_REQUEST_HEALTH:
 		break;
 	default: /* right NR, wrong size/direction bits: the driver's switch misses */
-		errno = EINVAL;
-		rc = -1;
+		rc = -EINVAL;
 	}
 	return rc;
-}
-
-int ioctl(int fd, unsigned long request, ...)
-{
-	static int (*real)(int, unsigned long, ...);
-	va_list ap;
-	void *arg;
-
-	va_start(ap, request);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (fake.on && _IOC_TYPE(request) == OCXLPMEM_MAGIC)
-		return fake_v4_ioctl(request, arg);
-	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "ioctl");
-	return real(fd, request, arg);
 }
 
 /* ---- helpers ---- */
@@ -211,9 +195,9 @@ static void v4_setup(void)
 	fake.el_addl = 200;
 	fake.admin_data = 0x1000;
 	fake.dump_size = 10000;
-	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new("/dev/null", &v4), 0);
+	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new_ioctl(FAKE_NODE, fake_ioctl, &fake, &v4), 0);
 	ck_assert_str_eq(v4->kind, "ioctl-v4");
-	ck_assert_str_eq(v4->device, "/dev/null");
+	ck_assert_str_eq(v4->device, FAKE_NODE);
 }
 
 static void v4_teardown(void)
@@ -318,33 +302,77 @@ START_TEST(test_v4_struct_layout)
 }
 END_TEST
 
+/*
+ * How an architecture packs _IOC(dir, type, nr, size), from its
+ * <asm/ioctl.h>: asm-generic's layout (x86, arm, arm64, riscv, s390) puts a
+ * 2-bit direction at bit 30 with NONE 0, WRITE 1, READ 2; powerpc's puts a
+ * 3-bit direction at bit 29 with NONE 1, READ 2, WRITE 4 and leaves 13
+ * size bits.  Chosen at compile time, so the numbers the transport sends
+ * are checked against the encoding of the machine it runs on.
+ */
+struct ioc_encoding {
+	const char *arch;
+	unsigned none, read, write, dir_shift, size_bits;
+	bool powerpc; /* which column of literals below applies */
+};
+
+#if defined(__powerpc__) || defined(__powerpc64__)
+static const struct ioc_encoding ioc = { "powerpc", 1, 2, 4, 29, 13, true };
+#elif defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__arm__) ||      \
+	defined(__riscv) || defined(__s390__)
+static const struct ioc_encoding ioc = { "asm-generic", 0, 2, 1, 30, 14, false };
+#else
+#error "tests/unit/check_transport.c: add this architecture's ioctl encoding"
+#endif
+
+static unsigned long ioc_number(unsigned dir, unsigned type, unsigned nr, unsigned size)
+{
+	ck_assert_uint_lt(size, 1u << ioc.size_bits);
+	return ((unsigned long)dir << ioc.dir_shift) | ((unsigned long)size << 16) | (type << 8) | nr;
+}
+
 START_TEST(test_v4_ioctl_numbers)
 {
+	enum { NONE, R, W, RW };
 	static const struct {
+		const char *name;
 		unsigned long req;
 		unsigned nr, dir, size;
-		unsigned long value;
+		/* The posted header's numbers as each layout encodes them. */
+		unsigned long generic, powerpc;
 	} t[] = {
-		{ IOCTL_OCXLPMEM_ERROR_LOG, 0x30, _IOC_READ | _IOC_WRITE, 88, 0xC058CA30ul },
-		{ IOCTL_OCXLPMEM_CONTROLLER_DUMP, 0x31, _IOC_NONE, 0, 0xCA31ul },
-		{ IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA, 0x32, _IOC_READ | _IOC_WRITE, 80, 0xC050CA32ul },
-		{ IOCTL_OCXLPMEM_CONTROLLER_DUMP_COMPLETE, 0x33, _IOC_NONE, 0, 0xCA33ul },
+		{ "ERROR_LOG", IOCTL_OCXLPMEM_ERROR_LOG, 0x30, RW, 88, 0xC058CA30ul, 0xC058CA30ul },
+		{ "CONTROLLER_DUMP", IOCTL_OCXLPMEM_CONTROLLER_DUMP, 0x31, NONE, 0, 0xCA31ul,
+		  0x2000CA31ul },
+		{ "CONTROLLER_DUMP_DATA", IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA, 0x32, RW, 80,
+		  0xC050CA32ul, 0xC050CA32ul },
+		{ "CONTROLLER_DUMP_COMPLETE", IOCTL_OCXLPMEM_CONTROLLER_DUMP_COMPLETE, 0x33, NONE, 0,
+		  0xCA33ul, 0x2000CA33ul },
 		/* the quirk: _IO although a struct is copied out */
-		{ IOCTL_OCXLPMEM_CONTROLLER_STATS, 0x34, _IOC_NONE, 0, 0xCA34ul },
-		{ IOCTL_OCXLPMEM_EVENTFD, 0x35, _IOC_WRITE, 8, 0x4008CA35ul },
-		{ IOCTL_OCXLPMEM_EVENT_CHECK, 0x36, _IOC_READ, 8, 0x8008CA36ul },
-		{ IOCTL_OCXLPMEM_REQUEST_HEALTH, 0x37, _IOC_NONE, 0, 0xCA37ul },
+		{ "CONTROLLER_STATS", IOCTL_OCXLPMEM_CONTROLLER_STATS, 0x34, NONE, 0, 0xCA34ul,
+		  0x2000CA34ul },
+		{ "EVENTFD", IOCTL_OCXLPMEM_EVENTFD, 0x35, W, 8, 0x4008CA35ul, 0x8008CA35ul },
+		{ "EVENT_CHECK", IOCTL_OCXLPMEM_EVENT_CHECK, 0x36, R, 8, 0x8008CA36ul, 0x4008CA36ul },
+		{ "REQUEST_HEALTH", IOCTL_OCXLPMEM_REQUEST_HEALTH, 0x37, NONE, 0, 0xCA37ul,
+		  0x2000CA37ul },
+		/* <linux/ndctl.h> (docs/protocol.md, section 2.1) */
+		{ "ND_IOCTL_CALL", ND_IOCTL_CALL, ND_CMD_CALL, RW, 64, 0xC0404E0Aul, 0xC0404E0Aul },
 	};
+	const unsigned dirs[] = { [NONE] = ioc.none, [R] = ioc.read, [W] = ioc.write,
+				  [RW] = ioc.read | ioc.write };
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		ck_assert_uint_eq(_IOC_TYPE(t[i].req), 0xCA);
+		const unsigned type = i + 1 < sizeof(t) / sizeof(t[0]) ? 0xCA : 'N';
+		const unsigned long want = ioc_number(dirs[t[i].dir], type, t[i].nr, t[i].size);
+
+		ck_assert_msg(t[i].req == want, "%s on %s: %#lx, the encoding gives %#lx",
+			      t[i].name, ioc.arch, t[i].req, want);
+		ck_assert_uint_eq(want, ioc.powerpc ? t[i].powerpc : t[i].generic);
+		ck_assert_uint_eq(_IOC_TYPE(t[i].req), type);
 		ck_assert_uint_eq(_IOC_NR(t[i].req), t[i].nr);
-		ck_assert_uint_eq(_IOC_DIR(t[i].req), t[i].dir);
+		ck_assert_uint_eq(_IOC_DIR(t[i].req), dirs[t[i].dir]);
 		ck_assert_uint_eq(_IOC_SIZE(t[i].req), t[i].size);
-		ck_assert_uint_eq(t[i].req, t[i].value);
 	}
-	/* kernel-path.md §1.1 */
-	ck_assert_uint_eq(ND_IOCTL_CALL, 0xC0404E0Aul);
 	ck_assert_uint_eq(sizeof(struct nd_cmd_pkg), 64);
 }
 END_TEST
@@ -431,35 +459,54 @@ START_TEST(test_v4_new_errors)
 	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_new(path, &t), -ENOTTY);
 	unlink(path);
 	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_set_nd(NULL, NULL), -EINVAL);
-	ck_assert_ptr_null(ocxlfs_transport_ndctl_dimm(NULL));
 }
 END_TEST
 
-START_TEST(test_ndctl_envelope_size)
+START_TEST(test_envelope_size)
 {
-	struct nd_cmd_pkg p = { .nd_family = OCXLFS_ND_FAMILY };
 	const uint32_t max = OCXLFS_ND_IOCTL_MAX_BUFLEN;
 
 	ck_assert_uint_eq(max, 4u << 20);
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), 0);
+	ck_assert_uint_eq(OCXLFS_PKG_HDR, sizeof(struct nd_cmd_pkg));
+	ck_assert(ocxlfs_envelope_fits(0, 0));
 	/* 64 + in + out == 4 MiB is the largest the kernel takes. */
-	p.nd_size_in = 8;
-	p.nd_size_out = max - 64 - 8;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), 0);
-	p.nd_size_out++;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
-	p.nd_size_in = 0;
-	p.nd_size_out = max - 64;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), 0);
-	p.nd_size_out = max;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
+	ck_assert(ocxlfs_envelope_fits(8, max - 64 - 8));
+	ck_assert(!ocxlfs_envelope_fits(8, max - 64 - 7));
+	ck_assert(ocxlfs_envelope_fits(0, max - 64));
+	ck_assert(!ocxlfs_envelope_fits(0, max));
 	/* The sum must not wrap. */
-	p.nd_size_in = UINT32_MAX;
-	p.nd_size_out = UINT32_MAX;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
-	p.nd_size_in = UINT32_MAX - 63;
-	p.nd_size_out = 0;
-	ck_assert_int_eq(ocxlfs_ndctl_envelope_check(&p), -EINVAL);
+	ck_assert(!ocxlfs_envelope_fits(UINT32_MAX, UINT32_MAX));
+	ck_assert(!ocxlfs_envelope_fits(UINT32_MAX - 63, 0));
+}
+END_TEST
+
+/* discovery and the v4 transport's IDENTIFY read serials with this parser. */
+START_TEST(test_parse_serial)
+{
+	static const struct {
+		const char *text;
+		uint64_t value;
+	} good[] = {
+		{ "2020000000", 2020000000ull }, { "0", 0 }, { "007", 7 },
+		{ "0x78563412", 0x78563412ull }, { "0XABCdef", 0xABCDEFull },
+		{ "18446744073709551615", UINT64_MAX }, { "0xFFFFFFFFFFFFFFFF", UINT64_MAX },
+	};
+	static const char *const bad[] = {
+		"", "-1", "+1", " 1", "1 ", "1\t", "18446744073709551616", "0x10000000000000000",
+		"0x", "0x-1", "0x 1", "0x0x1", "1.0", "12a", "0x1g", "- 5",
+	};
+	uint64_t v;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 1;
+		ck_assert_msg(ocxlfs_parse_serial(good[i].text, &v) == 0, "'%s'", good[i].text);
+		ck_assert_uint_eq(v, good[i].value);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 42;
+		ck_assert_msg(ocxlfs_parse_serial(bad[i], &v) == -EINVAL, "'%s'", bad[i]);
+		ck_assert_uint_eq(v, 42);
+	}
 }
 END_TEST
 
@@ -497,7 +544,7 @@ START_TEST(test_v4_unsupported)
 		ck_assert_uint_eq(p->nd_fw_size, OCXLFS_PKG_OUT_HDR);
 		free(p);
 	}
-	/* /dev/null has no ocxlpmem sysfs: identity is unsupported too. */
+	/* The double has no ocxlpmem sysfs: identity is unsupported too. */
 	free(call_ok(OCXLFS_CMD_IDENTIFY, 0, 0, 0x100, OCXLFS_STATUS_BAD_OPCODE));
 	ck_assert_int_eq(v4->ops->label_size(v4, &size, &xfer), -EOPNOTSUPP);
 	ck_assert_int_eq(v4->ops->label_read(v4, b, 0, 8), -EOPNOTSUPP);
@@ -645,7 +692,7 @@ START_TEST(test_v4_status_and_errno)
 	fake.err[st] = 0;
 	free(p);
 
-	/* A node without the ioctls (the real /dev/null): unsupported, not broken. */
+	/* A node without the ioctls (ENOTTY, as /dev/null): unsupported, not broken. */
 	fake.on = false;
 	free(call_ok(OCXLFS_CMD_STATS, 0, 0, 0x1000, OCXLFS_STATUS_BAD_OPCODE));
 	free(call_ok(OCXLFS_CMD_HEALTH_REQUEST, 0, 0, 8, OCXLFS_STATUS_BAD_OPCODE));
@@ -711,7 +758,7 @@ START_TEST(test_v4_dump)
 	free(call_ok(OCXLFS_CMD_DUMP_REQUEST, 0, 0, 8, OCXLFS_STATUS_SUCCESS));
 	ck_assert_uint_eq(fake.calls[IOCTL_OCXLPMEM_CONTROLLER_DUMP & 7], 1);
 
-	/* 0x8000 is more than the admin buffer (0x1000): learnt by halving, once. */
+	/* 0x8008 is more than the admin buffer (0x1000): learnt once, by powers of two. */
 	for (;;) {
 		p = call_ok(OCXLFS_CMD_DUMP_READ, 1, ((uint64_t)off << 32) | 0x8000, 8 + 8 + 0x8000,
 			    OCXLFS_STATUS_SUCCESS);
@@ -727,10 +774,10 @@ START_TEST(test_v4_dump)
 		off += len;
 		chunks++;
 		if (chunks == 1)
-			ck_assert_uint_eq(fake.calls[nr], 4); /* 0x8008, 0x4000, 0x2000, 0x1000 */
+			ck_assert_uint_eq(fake.calls[nr], 5); /* 0x8008, 0x8000 ... 0x1000 */
 	}
 	ck_assert_uint_eq(off, fake.dump_size);
-	ck_assert_uint_eq(fake.calls[nr], 4 + chunks);
+	ck_assert_uint_eq(fake.calls[nr], 5 + chunks);
 
 	/* Sizes the contract forbids. */
 	free(call_ok(OCXLFS_CMD_DUMP_READ, 1, 12, 0x100, OCXLFS_STATUS_BAD_REQUEST));
@@ -744,12 +791,129 @@ START_TEST(test_v4_dump)
 }
 END_TEST
 
-START_TEST(test_v4_eventfd)
+/* ioctls whose handler never says EINVAL: a driver built without them. */
+START_TEST(test_v4_einval_means_missing)
 {
-	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_eventfd(v4, 42), 0);
-	ck_assert_int_eq(fake.eventfd, 42);
-	fake.err[IOCTL_OCXLPMEM_EVENTFD & 7] = EBUSY;
-	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_eventfd(v4, 43), -EBUSY);
+	static const struct {
+		unsigned cmd;
+		unsigned long request;
+		uint32_t out;
+	} t[] = {
+		{ OCXLFS_CMD_EVENT_CHECK, IOCTL_OCXLPMEM_EVENT_CHECK, 0x100 },
+		{ OCXLFS_CMD_HEALTH_REQUEST, IOCTL_OCXLPMEM_REQUEST_HEALTH, 8 },
+		{ OCXLFS_CMD_DUMP_REQUEST, IOCTL_OCXLPMEM_CONTROLLER_DUMP, 8 },
+		{ OCXLFS_CMD_DUMP_COMPLETE, IOCTL_OCXLPMEM_CONTROLLER_DUMP_COMPLETE, 8 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const unsigned nr = t[i].request & 7;
+
+		fake.err[nr] = EINVAL;
+		/* Unsupported at the first answer, and not asked again. */
+		free(call_ok(t[i].cmd, 0, 0, t[i].out, OCXLFS_STATUS_BAD_OPCODE));
+		free(call_ok(t[i].cmd, 0, 0, t[i].out, OCXLFS_STATUS_BAD_OPCODE));
+		ck_assert_uint_eq(fake.calls[nr], 1);
+		fake.err[nr] = 0;
+		free(call_ok(t[i].cmd, 0, 0, t[i].out, OCXLFS_STATUS_BAD_OPCODE));
+		ck_assert_uint_eq(fake.calls[nr], 1);
+	}
+	/* A node that knows no such request (ENOTTY) is not asked twice either. */
+	fake.on = false;
+	free(call_ok(OCXLFS_CMD_STATS, 0, 0, 0x1000, OCXLFS_STATUS_BAD_OPCODE));
+	fake.on = true;
+	free(call_ok(OCXLFS_CMD_STATS, 0, 0, 0x1000, OCXLFS_STATUS_BAD_OPCODE));
+	ck_assert_uint_eq(fake.calls[IOCTL_OCXLPMEM_CONTROLLER_STATS & 7], 0);
+}
+END_TEST
+
+/* EINVAL from ERROR_LOG and STATS: the driver refused the card's reply. */
+START_TEST(test_v4_einval_bad_reply)
+{
+	const unsigned el = IOCTL_OCXLPMEM_ERROR_LOG & 7, st = IOCTL_OCXLPMEM_CONTROLLER_STATS & 7;
+	struct nd_cmd_pkg *p = pkg_new(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x1000);
+
+	queue_errlogs(1, 5);
+	fake.err[el] = EINVAL;
+	ck_assert_int_eq(v4->ops->call(v4, p), -EBADMSG);
+	ck_assert_int_eq(v4->ops->call(v4, p), -EBADMSG);
+	ck_assert_uint_eq(fake.calls[el], 2); /* still asked: the next reply may be whole */
+	fake.err[el] = 0;
+	free(p);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x1000, OCXLFS_STATUS_SUCCESS);
+	check_entry(p, 5, (200 & ~7) - OCXLFS_EL_FIXED);
+	free(p);
+
+	p = pkg_new(OCXLFS_CMD_STATS, 0, 0, 0x1000);
+	fake.err[st] = EINVAL;
+	ck_assert_int_eq(v4->ops->call(v4, p), -EBADMSG);
+	fake.err[st] = 0;
+	ck_assert_int_eq(v4->ops->call(v4, p), 0);
+	ck_assert_uint_eq(reply_status(p), OCXLFS_STATUS_SUCCESS);
+	free(p);
+}
+END_TEST
+
+/* DUMP_DATA's EINVAL: too large for the admin buffer, or a reply without 'CD'. */
+START_TEST(test_v4_dump_einval_causes)
+{
+	const unsigned nr = IOCTL_OCXLPMEM_CONTROLLER_DUMP_DATA & 7;
+	struct nd_cmd_pkg *p = pkg_new(OCXLFS_CMD_DUMP_READ, 1, 0x800, 8 + 8 + 0x800);
+
+	/* The card returned a 0x900-byte entry: its admin buffer holds 0x948. */
+	fake.el_addl = 0x900;
+	queue_errlogs(1, 3);
+	free(call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x10000, OCXLFS_STATUS_SUCCESS));
+	/* So an EINVAL at 0x808 is the identifier: refused at once, no smaller try. */
+	fake.dump_bad_id = true;
+	ck_assert_int_eq(v4->ops->call(v4, p), -EBADMSG);
+	ck_assert_uint_eq(fake.calls[nr], 1);
+	/* Above what is known to fit, smaller sizes are tried down to that, then the same. */
+	free(p);
+	p = pkg_new(OCXLFS_CMD_DUMP_READ, 1, 0x4000, 8 + 8 + 0x4000);
+	ck_assert_int_eq(v4->ops->call(v4, p), -EBADMSG);
+	ck_assert_uint_eq(fake.calls[nr], 1 + 5); /* 0x4008, 0x4000, 0x2000, 0x1000, 0x800 */
+	/* None worked, so no limit was learnt from them: the next read tries 0x4008 again. */
+	fake.dump_bad_id = false;
+	ck_assert_int_eq(v4->ops->call(v4, p), 0);
+	ck_assert_uint_eq(reply_status(p), OCXLFS_STATUS_SUCCESS);
+	ck_assert_uint_eq(p->nd_fw_size, 8 + 8 + 0xFF8); /* 0x1000 fits, header inside */
+	ck_assert_uint_eq(fake.calls[nr], 6 + 4);   /* 0x4008, 0x4000, 0x2000, 0x1000 */
+	/* That one did: 0x1000 from now on. */
+	ck_assert_int_eq(v4->ops->call(v4, p), 0);
+	ck_assert_uint_eq(fake.calls[nr], 10 + 1);
+	free(p);
+}
+END_TEST
+
+/* The header's end markers: buf_size 0 for "no more entries" and "no more dump data". */
+START_TEST(test_v4_zero_is_the_end)
+{
+	struct nd_cmd_pkg *p;
+	const uint8_t *data;
+	size_t len;
+
+	fake.el_end_zero = true;
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x1000, OCXLFS_STATUS_SUCCESS);
+	ck_assert_uint_eq(p->nd_fw_size, OCXLFS_PKG_OUT_HDR);
+	free(p);
+	/* Nothing is held, so nothing is pending. */
+	p = call_ok(OCXLFS_CMD_EVENT_CHECK, 0, 0, 0x100, OCXLFS_STATUS_SUCCESS);
+	ck_assert_uint_eq(ocxlfs_get_le64(reply_data(p)), 0);
+	free(p);
+	/* A real entry without additional data is no end marker. */
+	fake.el_addl = 0;
+	queue_errlogs(1, 11);
+	p = call_ok(OCXLFS_CMD_ERRLOG_NEXT, 0, 0, 0x1000, OCXLFS_STATUS_SUCCESS);
+	check_entry(p, 11, 0);
+	free(p);
+
+	fake.dump_end_zero = true;
+	p = call_ok(OCXLFS_CMD_DUMP_READ, 1, ((uint64_t)fake.dump_size << 32) | 0x800,
+		    8 + 8 + 0x800, OCXLFS_STATUS_SUCCESS);
+	ck_assert_int_eq(ocxlfs_dump_chunk_decode(reply_data(p), p->nd_fw_size - 8, &data, &len),
+			 0);
+	ck_assert_uint_eq(len, 0);
+	free(p);
 }
 END_TEST
 
@@ -862,7 +1026,6 @@ START_TEST(test_v4_with_dimm)
 
 	memset(&nd, 0, sizeof(nd));
 	ck_assert_int_eq(ocxlfs_transport_ioctl_v4_set_nd(v4, &nd_fake), 0);
-	ck_assert_ptr_null(ocxlfs_transport_ndctl_dimm(v4));
 
 	ck_assert_int_eq(v4->ops->label_size(v4, &size, &xfer), 0);
 	ck_assert_uint_eq(size, 4096);
@@ -910,7 +1073,8 @@ static Suite *transport_suite(void)
 
 	tcase_add_test(ta, test_v4_struct_layout);
 	tcase_add_test(ta, test_v4_ioctl_numbers);
-	tcase_add_test(ta, test_ndctl_envelope_size);
+	tcase_add_test(ta, test_envelope_size);
+	tcase_add_test(ta, test_parse_serial);
 	suite_add_tcase(s, ta);
 
 	tcase_set_timeout(td, 30);
@@ -927,7 +1091,10 @@ static Suite *transport_suite(void)
 	tcase_add_test(tv, test_v4_status_and_errno);
 	tcase_add_test(tv, test_v4_stats);
 	tcase_add_test(tv, test_v4_dump);
-	tcase_add_test(tv, test_v4_eventfd);
+	tcase_add_test(tv, test_v4_einval_means_missing);
+	tcase_add_test(tv, test_v4_einval_bad_reply);
+	tcase_add_test(tv, test_v4_dump_einval_causes);
+	tcase_add_test(tv, test_v4_zero_is_the_end);
 	tcase_add_test(tv, test_v4_through_ops);
 	tcase_add_test(tv, test_v4_with_dimm);
 	suite_add_tcase(s, tv);
