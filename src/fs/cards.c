@@ -348,7 +348,7 @@ static void open_udev(struct cards *cs)
 	    udev_monitor_enable_receiving(cs->monitor) < 0) {
 		log_info("no udev events for cards; they are looked for every %u ms",
 			 cs->opt->rescan_interval_ms ? cs->opt->rescan_interval_ms
-						     : CARDS_RESCAN_INTERVAL_MS);
+						     : OCXLFS_RESCAN_INTERVAL_MS);
 		if (cs->monitor)
 			udev_monitor_unref(cs->monitor);
 		cs->monitor = NULL;
@@ -359,7 +359,7 @@ static void *hotplug_main(void *arg)
 {
 	struct cards *cs = arg;
 	int interval = (int)(cs->opt->rescan_interval_ms ? cs->opt->rescan_interval_ms
-							 : CARDS_RESCAN_INTERVAL_MS);
+							 : OCXLFS_RESCAN_INTERVAL_MS);
 	bool real = !cs->opt->simulate;
 
 	for (;;) {

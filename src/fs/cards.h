@@ -17,9 +17,6 @@ struct cards;
 struct options;
 struct tree;
 
-/* Safety net behind udev: how often the cards are looked for again. */
-#define CARDS_RESCAN_INTERVAL_MS 30000u
-
 /* Bytes of the arena's section of card indexes. */
 uint64_t cards_arena_size(void);
 

@@ -8,7 +8,7 @@
 #include "fs/cards.h"
 #include "fs/fs.h"
 #include "fs/wire.h"
-#include "fs/worker.h"
+#include "fs/request.h"
 #include "tree/tree.h"
 
 static struct tree *req_tree(fuse_req_t req)

@@ -5,7 +5,6 @@
 
 #include "card/card.h"
 #include "fs/options.h"
-#include "fs/cards.h"
 #include "sim/sim.h"
 #include "tree/tree.h"
 
@@ -72,7 +71,7 @@ void options_usage(const char *prog)
 	       prog, OCXLFS_DEFAULT_STATE_DIR, SIM_DEFAULT_LABEL_SIZE, SIM_DEFAULT_DUMP_SIZE,
 	       SIM_DEFAULT_ERASE_MS, TREE_MAX_HANDLES, TREE_MAX_HANDLES_PER_USER,
 	       TREE_HANDLES_RESERVED, TREE_MAX_SNAPSHOT_BYTES, CARD_MAX_DUMP_BYTES,
-	       CARDS_RESCAN_INTERVAL_MS);
+	       OCXLFS_RESCAN_INTERVAL_MS);
 }
 
 void options_free(struct options *opt)

@@ -11,6 +11,8 @@
 #include <fuse_lowlevel.h>
 
 #define OCXLFS_DEFAULT_STATE_DIR "/var/lib/ocxlfs"
+/* Safety net behind udev: how often the cards are looked for again (--rescan-interval). */
+#define OCXLFS_RESCAN_INTERVAL_MS 30000u
 
 struct options {
 	unsigned simulate;

@@ -14,6 +14,7 @@
 #include "fs/cards.h"
 #include "fs/fs.h"
 #include "fs/options.h"
+#include "fs/request.h"
 #include "fs/wire.h"
 #include "fs/worker.h"
 #include "tree/tree.h"
@@ -58,33 +59,10 @@ struct worker {
 };
 
 static struct worker w_;
-static __thread struct worker_request current;
-
-const struct worker_request *worker_request(void)
-{
-	return &current;
-}
-
-void worker_notify_poll(uint64_t kh)
-{
-	int rc = wire_notify_poll(w_.fd, kh);
-
-	/* ENOENT: nobody waits on it any more. */
-	if (rc && rc != -ENOENT)
-		log_dbg("poll wake-up %llu: %s", (unsigned long long)kh, strerror(-rc));
-}
 
 static void note_request(const void *buf, ssize_t n)
 {
-	const struct fuse_in_header *in = buf;
-
-	current = (struct worker_request){ .unique = in->unique };
-	if (in->opcode == FUSE_POLL && (size_t)n >= sizeof(*in) + sizeof(struct fuse_poll_in)) {
-		const struct fuse_poll_in *p = (const void *)(in + 1);
-
-		if (p->flags & FUSE_POLL_SCHEDULE_NOTIFY)
-			current.poll_kh = p->kh;
-	}
+	worker_request_note(buf, (long)n);
 }
 
 /* ---- stopping: the threads in read(2) are interrupted ---- */
@@ -374,6 +352,7 @@ int worker_main(struct fuse_args *args, const struct options *opt,
 	pthread_cond_init(&w_.live, NULL);
 	pthread_mutex_init(&w_.readers_lock, NULL);
 	pthread_key_create(&w_.reader_key, reader_gone);
+	worker_set_connection(w_.fd);
 	block_stop_signals();
 
 	tree_arena_sizes(&limits, sizes);

@@ -30,16 +30,6 @@ enum {
 	OCXLFS_EXIT_START = 12,		/* could not start serving (no card, state directory) */
 };
 
-/* The request this thread is serving, as the kernel sent it. */
-struct worker_request {
-	uint64_t unique;  /* with WIRE_UNIQUE_RESEND when sent again */
-	uint64_t poll_kh; /* FUSE_POLL that asks to be woken: its kernel handle */
-};
-const struct worker_request *worker_request(void);
-
-/* Wakes a poll() the kernel is waiting in (any thread). */
-void worker_notify_poll(uint64_t kh);
-
 /* ARGS and CMD as parsed by main(); returns the exit status. */
 int worker_main(struct fuse_args *args, const struct options *opt,
 		const struct fuse_cmdline_opts *cmd);
