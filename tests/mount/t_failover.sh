@@ -119,8 +119,17 @@ start_readers() {
 }
 
 check_readers() { # phase
-	local f bad=
-	wait "$HOST_READERS" "$NS_READERS"
+	local f bad= _
+	# A hang guard: requests a dead worker had read must be answered.
+	for _ in $(seq 1 $((SECONDS_PER_PHASE * 10 + 600))); do
+		kill -0 "$HOST_READERS" 2>/dev/null || kill -0 "$NS_READERS" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$HOST_READERS" 2>/dev/null || kill -0 "$NS_READERS" 2>/dev/null ||
+		wait "$HOST_READERS" "$NS_READERS"
+	if kill -0 "$HOST_READERS" 2>/dev/null || kill -0 "$NS_READERS" 2>/dev/null; then
+		fail "$1: readers hung (a request never answered)"
+	fi
 	for f in "$WORK"/fail.*; do
 		[ -s "$f" ] && bad="$bad$f: $(head -n 5 "$f")
 "
@@ -165,6 +174,30 @@ check_errlog() { # phase
 		fail "$1: $n entries, more than the $((INITIAL + SURE + UNSURE)) injected"
 }
 
+# Held across every kill and upgrade below: the newest dump, opened before
+# newer ones are collected (and the older ones pruned), read to the end
+# afterwards; and a poll() on events, woken by an event posted after kills.
+inject 0 "dump 1048576"
+wait_until '[ "$(stat -c %s "$C/controller_dump")" = 1048576 ]'
+coproc DUMP_HOLDER {
+	exec python3 -c '
+import hashlib, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+size = os.fstat(fd).st_size
+got = os.read(fd, 4096)
+print("ready", flush=True)
+sys.stdin.readline()
+while True:
+    b = os.read(fd, 1 << 20)
+    if not b:
+        break
+    got += b
+print(len(got), size, hashlib.sha256(got).hexdigest(), flush=True)' "$C/controller_dump"
+}
+read -r line <&"${DUMP_HOLDER[0]}"
+assert_eq ready "$line" "the dump holder"
+held_dump=$(ls "$STATE/$(cat "$C/serial")/dumps" | tail -n 1)
+
 # ---- 1. kills ----
 start_readers kills
 wait_worker
@@ -180,6 +213,26 @@ check_readers kills
 assert_eq $KILLS "$(grep -c 'worker died (killed by signal 9' "$WORK/daemon.log")" "workers killed"
 check_errlog kills
 ok "$KILLS worker kills: 8 readers, 4 in a namespace: no failed read, tar clean, entries once"
+
+# A poll() the dead worker was to wake: the next worker wakes it.
+python3 - "$C/events" "$WORK/poll.out" <<'PY' &
+import os, select, sys, time
+with open(sys.argv[1], "rb") as f:
+    f.read()
+    p = select.poll()
+    p.register(f.fileno(), select.POLLIN)
+    open(sys.argv[2] + ".ready", "w").close()
+    r = p.poll(60000)
+open(sys.argv[2], "w").write("woke\n" if r else "timeout\n")
+PY
+POLLER=$!
+wait_until '[ -e "$WORK/poll.out.ready" ]'
+sleep 0.5 # the poll request reached the worker
+kill -KILL "$WORKER"
+wait_worker "$WORKER"
+wait "$POLLER"
+assert_eq woke "$(cat "$WORK/poll.out")" "a poll() across a kill"
+ok "a poll() waiting in a killed worker is woken by the next"
 
 # ---- 2. upgrades ----
 start_readers upgrades
@@ -200,6 +253,16 @@ check_readers upgrades
 assert_eq $UPGRADES "$(grep -c 'upgraded: serving' "$WORK/daemon.log")" "upgrades logged"
 check_errlog upgrades
 ok "$UPGRADES upgrades to a new binary: the same readers, no failed read, tar clean"
+
+echo go >&"${DUMP_HOLDER[1]}"
+read -r got size sum <&"${DUMP_HOLDER[0]}"
+assert_eq "$size" "$got" "bytes of the held dump"
+[ -e "$STATE/$(cat "$C/serial")/dumps/$held_dump" ] || fail "the held dump $held_dump was pruned"
+assert_eq "$(sha256sum <"$STATE/$(cat "$C/serial")/dumps/$held_dump" | cut -d' ' -f1)" "$sum" \
+	"the held dump's bytes"
+[ "$(ls "$STATE/$(cat "$C/serial")/dumps" | tail -n 1)" != "$held_dump" ] ||
+	fail "no newer dump was collected meanwhile"
+ok "a dump held open across every kill and upgrade reads whole, kept from pruning"
 
 umount_ocxlfs || fail "daemon exit status"
 finish
