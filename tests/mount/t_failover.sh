@@ -214,8 +214,11 @@ assert_eq $KILLS "$(grep -c 'worker died (killed by signal 9' "$WORK/daemon.log"
 check_errlog kills
 ok "$KILLS worker kills: 8 readers, 4 in a namespace: no failed read, tar clean, entries once"
 
-# A poll() the dead worker was to wake: the next worker wakes it.
-python3 - "$C/events" "$WORK/poll.out" <<'PY' &
+# A poll() that the killed worker was waiting with: the next worker hears of
+# it (it wakes the kernel's poll handles the arena kept, and the kernel
+# polls again), so an event on the card after the kill wakes it.  Card 1:
+# nothing was injected into it.
+python3 - "$MNT/1/events" "$WORK/poll.out" <<'PY' &
 import os, select, sys, time
 with open(sys.argv[1], "rb") as f:
     f.read()
@@ -230,9 +233,12 @@ wait_until '[ -e "$WORK/poll.out.ready" ]'
 sleep 0.5 # the poll request reached the worker
 kill -KILL "$WORKER"
 wait_worker "$WORKER"
+sleep 0.5
+[ -e "$WORK/poll.out" ] && fail "the poll() returned before the event: $(cat "$WORK/poll.out")"
+sim_ctl 1 inject errlog || fail "inject into card 1"
 wait "$POLLER"
-assert_eq woke "$(cat "$WORK/poll.out")" "a poll() across a kill"
-ok "a poll() waiting in a killed worker is woken by the next"
+assert_eq woke "$(cat "$WORK/poll.out")" "a poll() across a kill, at the next event"
+ok "a poll() waiting in a killed worker is woken by the next worker's event"
 
 # ---- 2. upgrades ----
 start_readers upgrades
@@ -254,6 +260,13 @@ assert_eq $UPGRADES "$(grep -c 'upgraded: serving' "$WORK/daemon.log")" "upgrade
 check_errlog upgrades
 ok "$UPGRADES upgrades to a new binary: the same readers, no failed read, tar clean"
 
+# Four dumps newer than the held one: it is past the kept ones now.
+dumps=$STATE/$(cat "$C/serial")/dumps
+for _ in 1 2 3 4; do
+	newest=$(ls "$dumps" | tail -n 1)
+	inject 0 "dump 1048576"
+	wait_until '[ "$(ls "$dumps" | tail -n 1)" != "$newest" ]'
+done
 echo go >&"${DUMP_HOLDER[1]}"
 read -r got size sum <&"${DUMP_HOLDER[0]}"
 assert_eq "$size" "$got" "bytes of the held dump"
