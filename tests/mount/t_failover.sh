@@ -179,8 +179,12 @@ check_errlog() { # phase
 # afterwards; and a poll() on events, woken by an event posted after kills.
 inject 0 "dump 1048576"
 wait_until '[ "$(stat -c %s "$C/controller_dump")" = 1048576 ]'
-coproc DUMP_HOLDER {
-	exec python3 -c '
+# hold_dump NAME: a reader that opens controller_dump now, reads 4 KiB, and
+# the rest when told (release_dump NAME), then says what it got.
+hold_dump() {
+	local fd
+	mkfifo "$WORK/$1.in"
+	python3 -c '
 import hashlib, os, sys
 fd = os.open(sys.argv[1], os.O_RDONLY)
 size = os.fstat(fd).st_size
@@ -192,11 +196,34 @@ while True:
     if not b:
         break
     got += b
-print(len(got), size, hashlib.sha256(got).hexdigest(), flush=True)' "$C/controller_dump"
+print(len(got), size, hashlib.sha256(got).hexdigest(), flush=True)' "$C/controller_dump" \
+		<"$WORK/$1.in" >"$WORK/$1.out" &
+	exec {fd}>"$WORK/$1.in"
+	eval "HOLD_$1=$fd"
+	wait_until "grep -q ready '$WORK/$1.out'"
 }
-read -r line <&"${DUMP_HOLDER[0]}"
-assert_eq ready "$line" "the dump holder"
-held_dump=$(ls "$STATE/$(cat "$C/serial")/dumps" | tail -n 1)
+# release_dump NAME: reads the rest; what it held is a whole dump, still
+# stored though four newer ones were collected since (pruning keeps four).
+release_dump() {
+	local fd f got size sum newer=0 found=
+	eval "fd=\$HOLD_$1"
+	echo go >&"$fd"
+	wait_until "[ \$(wc -l <'$WORK/$1.out') = 2 ]"
+	read -r got size sum < <(tail -n 1 "$WORK/$1.out")
+	assert_eq "$size" "$got" "$1: bytes of the held dump"
+	for f in $(ls -r "$dumps"); do
+		if [ "$(sha256sum <"$dumps/$f" | cut -d' ' -f1)" = "$sum" ]; then
+			found=$f
+			break
+		fi
+		newer=$((newer + 1))
+	done
+	[ -n "$found" ] || fail "$1: the held dump is not stored any more: $(ls "$dumps")"
+	[ "$newer" -ge 4 ] || fail "$1: only $newer dumps are newer than the held $found"
+}
+dumps=$STATE/$(cat "$C/serial")/dumps
+hold_dump first
+
 
 # ---- 1. kills ----
 start_readers kills
@@ -225,7 +252,7 @@ with open(sys.argv[1], "rb") as f:
     p = select.poll()
     p.register(f.fileno(), select.POLLIN)
     open(sys.argv[2] + ".ready", "w").close()
-    r = p.poll(60000)
+    r = p.poll(600000)  # far beyond the test's hang guard: only a wake-up ends it
 open(sys.argv[2], "w").write("woke\n" if r else "timeout\n")
 PY
 POLLER=$!
@@ -236,6 +263,7 @@ wait_worker "$WORKER"
 sleep 0.5
 [ -e "$WORK/poll.out" ] && fail "the poll() returned before the event: $(cat "$WORK/poll.out")"
 sim_ctl 1 inject errlog || fail "inject into card 1"
+wait_until '[ -s "$WORK/poll.out" ]'
 wait "$POLLER"
 assert_eq woke "$(cat "$WORK/poll.out")" "a poll() across a kill, at the next event"
 ok "a poll() waiting in a killed worker is woken by the next worker's event"
@@ -260,22 +288,24 @@ assert_eq $UPGRADES "$(grep -c 'upgraded: serving' "$WORK/daemon.log")" "upgrade
 check_errlog upgrades
 ok "$UPGRADES upgrades to a new binary: the same readers, no failed read, tar clean"
 
-# Four dumps newer than the held one: it is past the kept ones now.
-dumps=$STATE/$(cat "$C/serial")/dumps
-for _ in 1 2 3 4; do
-	newest=$(ls "$dumps" | tail -n 1)
-	inject 0 "dump 1048576"
-	wait_until '[ "$(ls "$dumps" | tail -n 1)" != "$newest" ]'
-done
-echo go >&"${DUMP_HOLDER[1]}"
-read -r got size sum <&"${DUMP_HOLDER[0]}"
-assert_eq "$size" "$got" "bytes of the held dump"
-[ -e "$STATE/$(cat "$C/serial")/dumps/$held_dump" ] || fail "the held dump $held_dump was pruned"
-assert_eq "$(sha256sum <"$STATE/$(cat "$C/serial")/dumps/$held_dump" | cut -d' ' -f1)" "$sum" \
-	"the held dump's bytes"
-[ "$(ls "$STATE/$(cat "$C/serial")/dumps" | tail -n 1)" != "$held_dump" ] ||
-	fail "no newer dump was collected meanwhile"
-ok "a dump held open across every kill and upgrade reads whole, kept from pruning"
+# Four dumps newer than a held one: it is past the kept ones then.
+# "first" was opened before every kill and upgrade, "last" now, when that
+# one is closed (so this worker makes a new snapshot of the newest dump).
+four_dumps() {
+	local newest _
+	for _ in 1 2 3 4; do
+		newest=$(ls "$dumps" | tail -n 1)
+		inject 0 "dump 1048576"
+		wait_until '[ "$(ls "$dumps" | tail -n 1)" != "$newest" ]'
+	done
+}
+four_dumps
+release_dump first
+sleep 1.1 # the snapshot "first" pinned is older than a second
+hold_dump last
+four_dumps
+release_dump last
+ok "dumps held open, across kills and upgrades or not, read whole and are kept from pruning"
 
 umount_ocxlfs || fail "daemon exit status"
 finish
