@@ -525,9 +525,6 @@ static int run(struct supervisor *s)
 					break;
 				}
 			}
-			/* Reap anything else (a fusermount we ran). */
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				;
 		}
 		if (s->pending != PENDING_NONE && s->worker &&
 		    seconds_since(&s->stop_asked) > OCXLFS_STOP_GRACE_S) {

@@ -172,5 +172,22 @@ for name, round_ in (("statistics", statistics_round), ("events", events_round))
         sys.exit("%s: no round ran in time" % name)
 PY
 ok "a thread's open pins what its stat showed, though another made a newer one current"
+
+# Two generations of one file may be open at once, so no page cache for
+# them (rule 7): mmap MAP_SHARED is refused with ENODEV, MAP_PRIVATE works.
+python3 - "$MNT/0/statistics" "$MNT/0/serial" <<'PY' || fail "mmap"
+import errno, mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+try:
+    mmap.mmap(fd, os.fstat(fd).st_size, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)
+    sys.exit("MAP_SHARED of a snapshot file was accepted")
+except OSError as e:
+    assert e.errno == errno.ENODEV, e
+m = mmap.mmap(fd, os.fstat(fd).st_size, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ)
+assert m[:12] == b"reset_count:", m[:12]
+fd = os.open(sys.argv[2], os.O_RDONLY)  # a file that never changes keeps its page cache
+mmap.mmap(fd, os.fstat(fd).st_size, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)
+PY
+ok "snapshot files: no page cache (MAP_SHARED is ENODEV), static files keep theirs"
 umount_ocxlfs || fail "daemon exit status"
 finish
