@@ -66,6 +66,7 @@ struct card {
 	/* Fixed after card_open(). */
 	struct ocxlfs_identity id;
 	char serial[24];
+	char name[32]; /* state directory and by-serial link: the serial unless taken */
 	uint32_t label_size, label_max_xfer;
 	struct timespec opened;
 	struct timespec opened_mono; /* CLOCK_MONOTONIC of the same moment */

@@ -45,6 +45,11 @@
 #define TMP_PREFIX  ".dump-"
 #define TMP_SUFFIX  ".tmp"
 
+struct dump_hold {
+	uint64_t seq;
+	unsigned count;
+};
+
 struct dump_store {
 	char *dir; /* absolute: the daemon chdirs to / */
 	int dirfd;
@@ -52,6 +57,9 @@ struct dump_store {
 	uint64_t last_seq;
 	pthread_mutex_t lock;
 	int last_error; /* atomic: read without the lock */
+	/* Dumps a reader still shows (dump_store_hold): pruning leaves them. */
+	struct dump_hold *holds;
+	size_t nholds;
 };
 
 static void note_error(struct dump_store *ds, int rc)
@@ -223,6 +231,7 @@ void dump_store_close(struct dump_store *ds)
 	if (ds->dirfd >= 0)
 		close(ds->dirfd);
 	pthread_mutex_destroy(&ds->lock);
+	free(ds->holds);
 	free(ds->dir);
 	free(ds);
 }
@@ -310,7 +319,15 @@ int dump_writer_write(struct dump_writer *w, size_t off, const void *buf, size_t
 	return 0;
 }
 
-/* Deletes the oldest dumps beyond keep; failures only cost disk space. */
+static struct dump_hold *find_hold(struct dump_store *ds, uint64_t seq)
+{
+	for (size_t i = 0; i < ds->nholds; i++)
+		if (ds->holds[i].seq == seq)
+			return &ds->holds[i];
+	return NULL;
+}
+
+/* Deletes the oldest dumps beyond keep that no reader holds; failures only cost disk space. */
 static void prune(struct dump_store *ds)
 {
 	uint64_t *seqs;
@@ -320,6 +337,8 @@ static void prune(struct dump_store *ds)
 	if (list_dumps(ds, false, &seqs, &n))
 		return;
 	for (size_t i = 0; i + ds->keep < n; i++) {
+		if (find_hold(ds, seqs[i]))
+			continue;
 		seq_name(name, sizeof(name), seqs[i]);
 		if (unlinkat(ds->dirfd, name, 0) && errno != ENOENT)
 			log_warn("dump store %s: cannot remove %s: %s", ds->dir, name,
@@ -382,6 +401,14 @@ void dump_writer_abort(struct dump_writer *w)
 
 int dump_store_open_newest(struct dump_store *ds, int *fd, size_t *size, struct timespec *when)
 {
+	uint64_t seq = 0;
+
+	return dump_store_open_seq(ds, &seq, fd, size, when);
+}
+
+int dump_store_open_seq(struct dump_store *ds, uint64_t *seq, int *fd, size_t *size,
+			struct timespec *when)
+{
 	uint64_t *seqs = NULL;
 	struct stat st;
 	char name[64];
@@ -390,6 +417,14 @@ int dump_store_open_newest(struct dump_store *ds, int *fd, size_t *size, struct 
 
 	*fd = -1;
 	pthread_mutex_lock(&ds->lock);
+	if (*seq) {
+		seq_name(name, sizeof(name), *seq);
+		f = openat(ds->dirfd, name, O_RDONLY | O_CLOEXEC);
+		ret = f < 0 ? -errno : 0;
+		if (ret)
+			goto out;
+		goto opened;
+	}
 	ret = list_dumps(ds, false, &seqs, &n);
 	if (ret)
 		goto out;
@@ -399,9 +434,12 @@ int dump_store_open_newest(struct dump_store *ds, int *fd, size_t *size, struct 
 		seq_name(name, sizeof(name), seqs[n]);
 		f = openat(ds->dirfd, name, O_RDONLY | O_CLOEXEC);
 		ret = f < 0 ? -errno : 0;
+		if (!ret)
+			*seq = seqs[n];
 	}
 	if (ret)
 		goto out;
+opened:
 	if (fstat(f, &st)) {
 		ret = -errno;
 		close(f);
@@ -416,6 +454,39 @@ out:
 	pthread_mutex_unlock(&ds->lock);
 	free(seqs);
 	return ret;
+}
+
+int dump_store_hold(struct dump_store *ds, uint64_t seq)
+{
+	struct dump_hold *h, *more;
+	int ret = 0;
+
+	pthread_mutex_lock(&ds->lock);
+	h = find_hold(ds, seq);
+	if (h) {
+		h->count++;
+	} else if ((more = realloc(ds->holds, (ds->nholds + 1) * sizeof(*more)))) {
+		ds->holds = more;
+		ds->holds[ds->nholds++] = (struct dump_hold){ .seq = seq, .count = 1 };
+	} else {
+		ret = -ENOMEM;
+	}
+	pthread_mutex_unlock(&ds->lock);
+	return ret;
+}
+
+void dump_store_unhold(struct dump_store *ds, uint64_t seq)
+{
+	struct dump_hold *h;
+
+	pthread_mutex_lock(&ds->lock);
+	h = find_hold(ds, seq);
+	if (h && --h->count == 0) {
+		*h = ds->holds[--ds->nholds];
+		/* It may be past the kept ones by now. */
+		prune(ds);
+	}
+	pthread_mutex_unlock(&ds->lock);
 }
 
 unsigned dump_store_count(struct dump_store *ds)

@@ -49,7 +49,21 @@ void dump_writer_abort(struct dump_writer *w);
  * Opens the newest committed dump read-only: *fd for pread, its size and
  * commit time.  -ENOENT if none.  The fd stays valid after a newer commit.
  */
-int dump_store_open_newest(struct dump_store *ds, int *fd, size_t *size, struct timespec *when);
+int dump_store_open_newest(struct dump_store *ds, int *fd, size_t *size,
+			   struct timespec *when);
+/*
+ * The same for dump *SEQ, or the newest when *SEQ is 0 (*SEQ then gets
+ * which it was): a reader that pinned a dump reopens it by its number.
+ */
+int dump_store_open_seq(struct dump_store *ds, uint64_t *seq, int *fd, size_t *size,
+			struct timespec *when);
+/*
+ * Dump SEQ is shown to a reader (a pinned snapshot, which a later worker
+ * reopens by number): committing newer dumps does not delete it until
+ * every hold is dropped.  Holds are counted; -ENOMEM.
+ */
+int dump_store_hold(struct dump_store *ds, uint64_t seq);
+void dump_store_unhold(struct dump_store *ds, uint64_t seq);
 /* Number of committed dumps kept. */
 unsigned dump_store_count(struct dump_store *ds);
 /*

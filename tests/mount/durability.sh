@@ -14,11 +14,11 @@ inspect() {
 
 ids_of() { grep '^id: ' "$1" | cut -d' ' -f2; }
 
-# SIGKILL, then recover the dead mount exactly as the README documents.
+# SIGKILL to the supervisor and the worker (the card's state file is
+# inspected with no daemon running), then recover the dead mount exactly
+# as the README documents.
 kill_daemon() {
-	kill -KILL "$OCXLFS_PID"
-	wait "$OCXLFS_PID" 2>/dev/null
-	OCXLFS_PID=
+	kill_daemon_all
 	if [ -n "${READER:-}" ]; then
 		wait "$READER" 2>/dev/null
 		READER=

@@ -70,13 +70,15 @@ run_case() { # tmpfs|ext4
 	: >"$WORK/daemon.log"
 	rm -rf "$SIM"
 	mount_ocxlfs $OPTS
+	w0=$(worker_pid)
 	fill "$STATE"
 	sim_ctl 0 inject "errlog $N"
 	sim_ctl 0 inject "dump $DSIZE"
 	# The monitor tries, and says why it cannot.
 	wait_until 'grep -q "journal append of log [0-9]*: No space left on device" "$WORK/daemon.log"'
 	wait_until 'grep -q "cannot start a dump of $DSIZE bytes: No space left on device" "$WORK/daemon.log"'
-	kill -0 "$OCXLFS_PID" || fail "$kind: the daemon died on a full disk"
+	# The supervisor would start a new worker: the same one must still serve.
+	assert_eq "$w0" "$(worker_pid)" "$kind: the worker serving before the disk filled"
 	readable_card 1
 	n0=$(ids_of "$MNT/0/error_log" | wc -l)
 	[ "$n0" -lt $N ] || fail "$kind: all $N entries fit on a full disk?"
