@@ -722,10 +722,11 @@ void card_cached(struct card *c, struct card_cached *out)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&c->data_lock);
-	out->stats = c->cache.have_stats ? c->cache.stats : (struct ocxlfs_stats){ 0 };
-	out->smart = c->cache.have_smart ? c->cache.smart : (struct ocxlfs_smart){ 0 };
-	out->have_stats = c->cache.have_stats;
-	out->have_smart = c->cache.have_smart;
+	/* A card that failed its last command has no samples (docs/json.md section 6). */
+	out->have_stats = c->cache.have_stats && c->cache.stats_ok;
+	out->have_smart = c->cache.have_smart && c->cache.smart_ok;
+	out->stats = out->have_stats ? c->cache.stats : (struct ocxlfs_stats){ 0 };
+	out->smart = out->have_smart ? c->cache.smart : (struct ocxlfs_smart){ 0 };
 	out->up = c->cache.stats_ok && c->cache.smart_ok;
 	/* Of the older answer; never answered: since the card was opened. */
 	if (c->cache.have_stats && c->cache.have_smart) {
@@ -856,30 +857,45 @@ int card_overwrite_status(struct card *c, struct ocxlfs_erase_status *es)
  * A request the card answers later by posting something (a dump, an
  * error-log entry): the monitor looks at once.  Logged with the caller.
  */
+/*
+ * A dump request makes the card replace the dump it holds (docs/protocol.md
+ * section 8): refused (-EBUSY) while one is held or being collected.  Asked
+ * with the lock held, so the answer holds until the request is sent.
+ */
+static int card_dump_request_allowed(struct card *c)
+{
+	uint64_t events;
+	int rc;
+
+	if (c->collecting)
+		return -EBUSY;
+	rc = card_check_events_locked(c, &events);
+	if (rc)
+		return rc;
+	return events & OCXLFS_EVENT_CDA ? -EBUSY : 0;
+}
+
 static int card_request(struct card *c, unsigned cmd,
 			int (*op)(struct ocxlfs_transport *t, struct ocxlfs_op_result *res),
 			int prio, const char *what, const struct card_caller *who)
 {
 	struct ocxlfs_op_result res = { 0 };
-	uint64_t events;
 	int rc = card_lock_usable(c);
 
 	if (rc)
 		return rc;
-	/*
-	 * A dump request makes the card replace the dump it holds
-	 * (protocol.md section 8): not while one is held or being collected.
-	 * Asked under the lock, so the answer holds until the request is sent.
-	 */
-	if (cmd == OCXLFS_CMD_DUMP_REQUEST &&
-	    (c->collecting || (!card_check_events_locked(c, &events) &&
-			       (events & OCXLFS_EVENT_CDA)))) {
-		card_unlock(c);
-		log_info("card %u: %s requested by uid %u pid %d refused: the card holds a dump "
-			 "that is not collected yet", c->index, what, (unsigned)who->uid,
-			 (int)who->pid);
-		card_wake_monitor(c);
-		return -EBUSY;
+	if (cmd == OCXLFS_CMD_DUMP_REQUEST) {
+		rc = card_dump_request_allowed(c);
+		if (rc) {
+			card_unlock(c);
+			if (rc == -EBUSY) {
+				log_info("card %u: %s requested by uid %u pid %d refused: the card "
+					 "holds a dump not collected yet", c->index, what,
+					 (unsigned)who->uid, (int)who->pid);
+				card_wake_monitor(c);
+			}
+			return rc;
+		}
 	}
 	rc = card_note(c, cmd, op(c->transport, &res), &res);
 	card_unlock(c);

@@ -130,10 +130,10 @@ int card_stats(struct card *c, struct ocxlfs_stats *st);
  */
 #define CARD_CACHE_REFRESH_MS 10000
 struct card_cached {
-	bool up;	       /* the most recent STATS and SMART both succeeded */
-	bool have_stats;       /* stats holds an answer (the last good one) */
-	bool have_smart;
-	double age_s;	       /* since the older of the two answers (or the open) */
+	bool up;	 /* the most recent STATS and SMART both succeeded */
+	bool have_stats; /* stats holds the answer to the most recent STATS */
+	bool have_smart; /* smart holds the answer to the most recent SMART */
+	double age_s;	 /* since the older of the last two answers (or the open) */
 	struct ocxlfs_stats stats;
 	struct ocxlfs_smart smart;
 };

@@ -245,12 +245,11 @@ out:
 static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 {
 	struct ocxlfs_prom_card *pc = calloc(n ? n : 1, sizeof(*pc));
-	struct ocxlfs_stats *st = calloc(n ? n : 1, sizeof(*st));
-	struct ocxlfs_smart *sm = calloc(n ? n : 1, sizeof(*sm));
+	struct card_cached *cc = calloc(n ? n : 1, sizeof(*cc));
 	unsigned k = 0;
 	int rc = -ENOMEM;
 
-	if (!pc || !st || !sm)
+	if (!pc || !cc)
 		goto out;
 	for (unsigned i = 0; i < n; i++) {
 		enum card_state state;
@@ -260,20 +259,22 @@ static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 		state = card_get_state(cards[i]);
 		if (state == CARD_GONE)
 			continue;
+		/* What the card last answered: a scrape never waits for a card. */
+		card_cached(cards[i], &cc[k]);
 		pc[k] = (struct ocxlfs_prom_card){
 			.index = card_index(cards[i]),
 			.id = card_identity(cards[i]),
 			.state = card_state_name(state),
-			.stats = card_stats(cards[i], &st[k]) ? NULL : &st[k],
-			.smart = card_smart(cards[i], &sm[k]) ? NULL : &sm[k],
+			.stats = cc[k].have_stats ? &cc[k].stats : NULL,
+			.smart = cc[k].have_smart ? &cc[k].smart : NULL,
+			.data_age_s = &cc[k].age_s,
 		};
 		k++;
 	}
 	rc = ocxlfs_render_prom(out, pc, k);
 out:
 	free(pc);
-	free(st);
-	free(sm);
+	free(cc);
 	return rc;
 }
 
