@@ -739,6 +739,15 @@ void card_cached(struct card *c, struct card_cached *out)
 	pthread_mutex_unlock(&c->data_lock);
 }
 
+void card_store_errors(struct card *c, int *journal, int *dumps)
+{
+	struct journal_stats st;
+
+	errlog_journal_stats(c->journal, &st);
+	*journal = st.last_error;
+	*dumps = dump_store_last_error(c->dumps);
+}
+
 void card_cache_stale(struct card *c)
 {
 	pthread_mutex_lock(&c->data_lock);

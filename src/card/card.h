@@ -143,6 +143,12 @@ void card_cached(struct card *c, struct card_cached *out);
 void card_refresh(struct card *c, bool force);
 /* The card's values may have changed (a sim/ write): the next pass asks again. */
 void card_cache_stale(struct card *c);
+/*
+ * The state directory's trouble, without a command: the -errno of the last
+ * journal append and of the last dump stored, each 0 once one succeeded
+ * again (docs/tree.md section 5.5).
+ */
+void card_store_errors(struct card *c, int *journal, int *dumps);
 /* Commands queued behind the one that holds the card (tests, diagnostics). */
 unsigned card_lock_queued(struct card *c);
 

@@ -20,6 +20,7 @@ struct ocxlfs_prom_card {
 	const struct ocxlfs_stats *stats; /* NULL: the card did not answer STATS */
 	const struct ocxlfs_smart *smart; /* NULL: the card did not answer SMART */
 	const double *data_age_s;	/* ocxl_card_data_age_seconds, or NULL */
+	int journal_errno, dumps_errno; /* ocxl_state_directory_errno: 0 while fine */
 };
 
 /*

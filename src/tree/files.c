@@ -51,10 +51,17 @@ static int render_info_json(struct card *c, FILE *out)
 static int render_state(struct card *c, FILE *out)
 {
 	uint64_t events;
+	int journal, dumps;
 
 	/* A failed check already moved the state (gone, unresponsive): show it. */
 	card_check_events(c, &events);
 	fprintf(out, "%s\n", card_state_name(card_get_state(c)));
+	/* Lines after the word only while the state directory fails (docs/tree.md 2.4). */
+	card_store_errors(c, &journal, &dumps);
+	if (journal)
+		fprintf(out, "journal: %s\n", strerror(-journal));
+	if (dumps)
+		fprintf(out, "dumps: %s\n", strerror(-dumps));
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -253,6 +260,7 @@ static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 		goto out;
 	for (unsigned i = 0; i < n; i++) {
 		enum card_state state;
+		int journal, dumps;
 
 		if (!cards[i])
 			continue;
@@ -261,6 +269,7 @@ static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 			continue;
 		/* What the card last answered: a scrape never waits for a card. */
 		card_cached(cards[i], &cc[k]);
+		card_store_errors(cards[i], &journal, &dumps);
 		pc[k] = (struct ocxlfs_prom_card){
 			.index = card_index(cards[i]),
 			.id = card_identity(cards[i]),
@@ -268,6 +277,8 @@ static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 			.stats = cc[k].have_stats ? &cc[k].stats : NULL,
 			.smart = cc[k].have_smart ? &cc[k].smart : NULL,
 			.data_age_s = &cc[k].age_s,
+			.journal_errno = -journal,
+			.dumps_errno = -dumps,
 		};
 		k++;
 	}
