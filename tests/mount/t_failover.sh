@@ -279,7 +279,8 @@ for u in $(seq 1 $UPGRADES); do
 	wait_until '[ -n "$(worker_pid)" ] && [ "$(stat -L -c %i "/proc/$(worker_pid)/exe" 2>/dev/null)" = "$(stat -c %i "$WORK/bin/ocxlfs")" ]'
 	[ "$(stat -L -c %i "/proc/$(worker_pid)/exe")" != "$old_exe" ] ||
 		fail "upgrade $u: the worker still runs the old binary"
-	[ "$(stat -L -c %i "/proc/$OCXLFS_PID/exe")" = "$(stat -c %i "$WORK/bin/ocxlfs")" ] ||
+	# The supervisor starts itself again once that worker serves: after it.
+	wait_until '[ "$(stat -L -c %i "/proc/$OCXLFS_PID/exe")" = "$(stat -c %i "$WORK/bin/ocxlfs")" ]' ||
 		fail "upgrade $u: the supervisor was not started again from the new binary"
 	sleep 2
 done
