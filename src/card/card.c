@@ -12,6 +12,7 @@
 #include "store/journal.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/trace.h"
 #include "transport/transport.h"
 
 static const char *const state_names[] = {
@@ -631,6 +632,7 @@ int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)
 	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
+	ocxlfs_trace("label", "%s %u %u", c->transport->device, off, len);
 	rc = c->transport->ops->label_read(c->transport, buf, off, len);
 	snprintf(what, sizeof(what), "label read %u+%u", off, len);
 	rc = card_outcome(c, what, rc, OCXLFS_STATUS_SUCCESS);

@@ -22,6 +22,7 @@
 #include "transport/sim.h"
 #include "tree/tree.h"
 #include "util/log.h"
+#include "util/trace.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/ocxlfs"
 #define MAX_CARDS 1024
@@ -207,6 +208,7 @@ int main(int argc, char *argv[])
 	const char *env_level = getenv("OCXLFS_LOG");
 	int level = LOG_NOTICE, exit_code = 1, rc;
 
+	ocxlfs_trace_init();
 	if (fuse_opt_parse(&args, &d.opt, option_spec, NULL) == -1)
 		return 1;
 	if (d.opt.show_help) {
