@@ -2,8 +2,8 @@
 #
 # `make bench` measures the daemon built here against baselines measured in
 # the same run (docs/performance.md).  It needs only the daemon: bench/run
-# compiles its two helpers (benchio, floorfs) itself, into a temporary
-# directory.  BENCH_FLAGS passes options, e.g. `make bench BENCH_FLAGS=--knobs`.
+# compiles its helpers (benchio, floorfs, and journalbench from
+# src/store/) itself, into a temporary directory.  BENCH_FLAGS passes options, e.g. `make bench BENCH_FLAGS=--knobs`.
 # Not part of `make check`: it takes minutes, needs root, and asserts nothing.
 
 BENCH_FLAGS =
@@ -14,4 +14,4 @@ bench: ocxlfs$(EXEEXT)
 
 .PHONY: bench
 
-EXTRA_DIST += bench/run bench/benchio.c bench/floorfs.c docs/performance.md
+EXTRA_DIST += bench/run bench/benchio.c bench/floorfs.c bench/journalbench.c docs/performance.md

@@ -20,8 +20,6 @@ allowed=(
 	# src/transport/ndctl.c includes ioctl_v4.h (ocxlfs_transport_ioctl_v4_nd)
 	# while ioctl_v4.c includes ndctl.h: the transport branch of issue 14.
 	"transport/ndctl transport/ioctl_v4"
-	# src/sim/sim_state.c includes sim.h for one constant: the store branch.
-	"sim/sim_state sim/sim"
 )
 
 rank_of() {

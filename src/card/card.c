@@ -134,7 +134,7 @@ static int card_open_store(struct card *c, const char *state_dir)
 	int rc;
 
 	/* Keyed by serial: card indexes can change between boots, serials do not. */
-	if (snprintf(dir, sizeof(dir), "%s/%s", state_dir, c->serial) >= (int)sizeof(dir)) {
+	if (snprintf(dir, sizeof(dir), "%s/%s", state_dir, c->name) >= (int)sizeof(dir)) {
 		rc = -ENAMETOOLONG;
 		goto fail;
 	}
@@ -161,6 +161,12 @@ fail:
 int card_open(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
 	      const char *state_dir, struct card **out)
 {
+	return card_open_named(index, t, sim, state_dir, NULL, out);
+}
+
+int card_open_named(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
+		    const char *state_dir, const struct card_naming *naming, struct card **out)
+{
 	struct ocxlfs_op_result res = { 0 };
 	struct card *c;
 	int rc;
@@ -182,6 +188,12 @@ int card_open(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
 	if (rc)
 		goto fail;
 	snprintf(c->serial, sizeof(c->serial), "%llu", (unsigned long long)c->id.serial);
+	snprintf(c->name, sizeof(c->name), "%s", c->serial);
+	if (naming) {
+		rc = naming->name(naming->arg, c->serial, c->name, sizeof(c->name), &c->index);
+		if (rc)
+			goto fail;
+	}
 	rc = card_outcome(c, "label area size",
 			  t->ops->label_size(t, &c->label_size, &c->label_max_xfer),
 			  OCXLFS_STATUS_SUCCESS);
@@ -190,7 +202,7 @@ int card_open(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
 	rc = card_open_store(c, state_dir);
 	if (rc)
 		goto fail;
-	log_info("card %u: serial %s, firmware %s, label area %u bytes, via %s %s", index,
+	log_info("card %u: serial %s, firmware %s, label area %u bytes, via %s %s", c->index,
 		 c->serial, c->id.fw_version, c->label_size, t->kind, t->device);
 	*out = c;
 	return 0;
@@ -211,6 +223,20 @@ void card_close(struct card *c)
 	card_events_destroy(&c->evlog);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+void card_reattach(struct card *c, struct ocxlfs_transport *t)
+{
+	struct ocxlfs_transport *old;
+
+	pthread_mutex_lock(&c->lock);
+	old = c->transport;
+	c->transport = t;
+	pthread_mutex_unlock(&c->lock);
+	ocxlfs_transport_destroy(old);
+	log_notice("card %u (serial %s) is back, at %s", c->index, c->serial, t->device);
+	/* Still gone until it answers: the monitor's check, at once. */
+	card_wake_monitor(c);
 }
 
 enum card_state card_get_state(struct card *c)
@@ -667,6 +693,22 @@ int card_open_dump(struct card *c, int *fd, size_t *size, struct timespec *when)
 	return rc;
 }
 
+int card_open_dump_seq(struct card *c, uint64_t *seq, int *fd, size_t *size,
+		       struct timespec *when)
+{
+	return dump_store_open_seq(c->dumps, seq, fd, size, when);
+}
+
+int card_dump_hold(struct card *c, uint64_t seq)
+{
+	return dump_store_hold(c->dumps, seq);
+}
+
+void card_dump_unhold(struct card *c, uint64_t seq)
+{
+	dump_store_unhold(c->dumps, seq);
+}
+
 unsigned card_index(const struct card *c)
 {
 	return c->index;
@@ -675,6 +717,11 @@ unsigned card_index(const struct card *c)
 const char *card_serial(const struct card *c)
 {
 	return c->serial;
+}
+
+const char *card_link_name(const struct card *c)
+{
+	return c->name;
 }
 
 const struct ocxlfs_identity *card_identity(const struct card *c)

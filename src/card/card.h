@@ -61,12 +61,33 @@ enum card_state {
  */
 int card_open(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
 	      const char *state_dir, struct card **out);
+/*
+ * The same, with the card's index and the name of its state directory and
+ * by-serial link chosen by NAME once the serial is known (a card keeps its
+ * index across workers, a second card with a serial already served gets
+ * another name, docs/tree.md section 1): NAME writes the name to BUF, may
+ * change *INDEX, and returns 0 or -errno.
+ */
+struct card_naming {
+	int (*name)(void *arg, const char *serial, char *buf, size_t cap, unsigned *index);
+	void *arg;
+};
+int card_open_named(unsigned index, struct ocxlfs_transport *t, struct sim_card *sim,
+		    const char *state_dir, const struct card_naming *naming, struct card **out);
 void card_close(struct card *c);
+/*
+ * A card that was gone is back, at transport T (hot-plug: found again by
+ * serial): T replaces the dead transport and the monitor looks at once.
+ * Takes ownership of T.
+ */
+void card_reattach(struct card *c, struct ocxlfs_transport *t);
 
 /* ---- what the card is: fixed after card_open(), no lock, no command ---- */
 unsigned card_index(const struct card *c);
 /* The decimal serial: the key of its state directory and by-serial link. */
 const char *card_serial(const struct card *c);
+/* The name of its state directory and by-serial link: the serial, unless it was taken. */
+const char *card_link_name(const struct card *c);
 const struct ocxlfs_identity *card_identity(const struct card *c);
 uint32_t card_label_size(const struct card *c);
 /* The label geometry and the transport, for info and info.json. */
@@ -131,6 +152,15 @@ int card_walk_errlog(struct card *c,
 		     void *arg);
 /* Opens the newest collected dump (see dump_store_open_newest). */
 int card_open_dump(struct card *c, int *fd, size_t *size, struct timespec *when);
+/*
+ * Opens collected dump *SEQ, or the newest when *SEQ is 0 (and says which),
+ * and holds it against pruning (card_dump_unhold drops that), so that a
+ * reader's pinned dump can be opened again by a later worker.
+ */
+int card_open_dump_seq(struct card *c, uint64_t *seq, int *fd, size_t *size,
+		       struct timespec *when);
+int card_dump_hold(struct card *c, uint64_t seq);
+void card_dump_unhold(struct card *c, uint64_t seq);
 
 /* ---- the card's event log (card/events.h) ---- */
 /* NOTIFY runs in the monitor thread after each event posted; set it before the monitor starts. */

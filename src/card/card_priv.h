@@ -24,6 +24,7 @@ struct card {
 	/* Fixed after card_open(). */
 	struct ocxlfs_identity id;
 	char serial[24];
+	char name[32]; /* state directory and by-serial link: the serial unless taken */
 	uint32_t label_size, label_max_xfer;
 	struct timespec opened;
 	size_t max_dump; /* CARD_MAX_DUMP_BYTES unless the daemon says otherwise */

@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "card/card.h"
+#include "fs/cards.h"
 #include "fs/fs.h"
+#include "fs/wire.h"
+#include "fs/request.h"
 #include "tree/tree.h"
 
 static struct tree *req_tree(fuse_req_t req)
@@ -13,16 +16,31 @@ static struct tree *req_tree(fuse_req_t req)
 	return ((struct ocxlfs *)fuse_req_userdata(req))->tree;
 }
 
-/* These run in the monitor thread that posted an event, never in a request. */
-static void hook_wake(void *ctx, void *waiter)
+/* Who asks, and which request this is (a resent one finds what a dead worker did). */
+static struct tree_caller req_caller(fuse_req_t req)
 {
-	fuse_lowlevel_notify_poll(waiter);
-	fuse_pollhandle_destroy(waiter);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	uint64_t unique = worker_request()->unique;
+
+	return (struct tree_caller){
+		.uid = ctx->uid,
+		.tid = ctx->pid,
+		.key = unique & ~WIRE_UNIQUE_RESEND,
+		.resend = (unique & WIRE_UNIQUE_RESEND) != 0,
+	};
 }
 
-static void hook_drop(void *ctx, void *waiter)
+unsigned ocxlfs_max_threads(unsigned asked, unsigned ncards)
 {
-	fuse_pollhandle_destroy(waiter);
+	unsigned want = ncards > 250 ? 1010 : 10 + 4 * ncards;
+
+	return asked > want ? asked : want;
+}
+
+/* These run in a monitor or hot-plug thread, never in a request. */
+static void hook_wake(void *ctx, uint64_t kh)
+{
+	worker_notify_poll(kh);
 }
 
 static void hook_inval_entry(void *ctx, uint64_t parent, const char *name)
@@ -34,22 +52,39 @@ static void hook_inval_entry(void *ctx, uint64_t parent, const char *name)
 		fuse_lowlevel_notify_inval_entry(fs->se, parent, name, strlen(name));
 }
 
+static void hook_inval_inode(void *ctx, uint64_t ino)
+{
+	struct ocxlfs *fs = ctx;
+
+	if (fs->se)
+		fuse_lowlevel_notify_inval_inode(fs->se, ino, 0, 0);
+}
+
+/* From a request (a write to sim/plug): the hot-plug thread tells the kernel. */
+static int hook_sim_plug(void *ctx, unsigned number, bool plug)
+{
+	struct ocxlfs *fs = ctx;
+
+	return plug ? cards_sim_plug(fs->cards, number) : cards_sim_unplug(fs->cards, number);
+}
+
 static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct ocxlfs *fs = userdata;
 	const struct tree_hooks hooks = {
 		.ctx = fs,
 		.wake = hook_wake,
-		.drop = hook_drop,
 		.inval_entry = hook_inval_entry,
+		.inval_inode = hook_inval_inode,
+		.simulated = fs->simulated,
+		.sim_plug = hook_sim_plug,
 	};
 
 	tree_set_hooks(fs->tree, &hooks);
 
 	/*
 	 * With a zero attribute timeout this makes the kernel re-read the size
-	 * of a dynamic file before reading it, so i_size follows the snapshot
-	 * pinned by open().
+	 * of a file it caches pages of before reading it.
 	 */
 	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
 		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
@@ -63,8 +98,9 @@ static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
 static void ocxlfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse_entry_param e = { 0 };
+	struct tree_caller who = req_caller(req);
 	struct tree_cache cache;
-	int rc = tree_lookup(req_tree(req), parent, name, &e.attr, &cache);
+	int rc = tree_lookup(req_tree(req), parent, name, &who, &e.attr, &cache);
 
 	if (rc) {
 		fuse_reply_err(req, -rc);
@@ -78,9 +114,10 @@ static void ocxlfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 static void ocxlfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct tree_caller who = req_caller(req);
 	struct tree_cache cache;
 	struct stat st;
-	int rc = tree_getattr(req_tree(req), ino, &st, &cache);
+	int rc = tree_getattr(req_tree(req), ino, &who, &st, &cache);
 
 	if (rc) {
 		fuse_reply_err(req, -rc);
@@ -167,20 +204,26 @@ static void ocxlfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 
 static void ocxlfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	bool keep_cache = false;
+	struct tree_caller who = req_caller(req);
+	struct tree_open_mode mode = { 0 };
 	uint64_t fh;
-	int rc = tree_open(req_tree(req), ino, fi->flags, &fh, &keep_cache);
+	int rc = tree_open(req_tree(req), ino, fi->flags, &who, &fh, &mode);
 
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
 	fi->fh = fh;
-	fi->keep_cache = keep_cache;
+	fi->keep_cache = mode.keep_cache;
+	fi->direct_io = mode.direct_io;
 	/* Flush does nothing here (one write is one command): skip the round trip. */
 	fi->noflush = 1;
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		tree_release(req_tree(req), fh); /* the opener was interrupted */
+	{
+		struct tree *t = req_tree(req);
+
+		if (fuse_reply_open(req, fi) == -ENOENT)
+			tree_release(t, fh); /* the opener was interrupted */
+	}
 }
 
 static void ocxlfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -204,20 +247,25 @@ static void ocxlfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void ocxlfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 			 off_t off, struct fuse_file_info *fi)
 {
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	const struct card_caller who = { .uid = ctx->uid, .pid = ctx->pid };
-	ssize_t rc = tree_write(req_tree(req), fi->fh, buf, size, &who);
+	struct tree_caller who = req_caller(req);
+	struct tree *t = req_tree(req);
+	uint32_t record;
+	ssize_t rc = tree_write(t, fi->fh, buf, size, &who, &record);
 
+	/* After the answer REQ is gone. */
 	if (rc < 0)
 		fuse_reply_err(req, (int)-rc);
 	else
 		fuse_reply_write(req, (size_t)rc);
+	/* The kernel has the answer: a resend can no longer come. */
+	tree_write_answered(t, record);
 }
 
 /* Only truncation to 0 of a control file (an O_TRUNC the kernel split off). */
 static void ocxlfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 			   struct fuse_file_info *fi)
 {
+	struct tree_caller who = req_caller(req);
 	struct tree_cache cache;
 	struct stat st;
 	int rc = -EPERM;
@@ -225,7 +273,7 @@ static void ocxlfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, in
 	if ((to_set & ~(FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_CTIME | FUSE_SET_ATTR_MTIME |
 			FUSE_SET_ATTR_MTIME_NOW)) == 0 &&
 	    (to_set & FUSE_SET_ATTR_SIZE))
-		rc = tree_truncate(req_tree(req), ino, attr->st_size, &st, &cache);
+		rc = tree_truncate(req_tree(req), ino, attr->st_size, &who, &st, &cache);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -242,10 +290,10 @@ static void ocxlfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 static void ocxlfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 			struct fuse_pollhandle *ph)
 {
-	int rc = tree_poll(req_tree(req), fi->fh, ph);
+	/* The kernel's handle, from the request itself: the tree keeps it in the arena. */
+	int rc = tree_poll(req_tree(req), fi->fh, ph ? worker_request()->poll_kh : 0);
 
-	/* The tree keeps ph only when it is waiting (0). */
-	if (rc != 0 && ph)
+	if (ph)
 		fuse_pollhandle_destroy(ph);
 	if (rc < 0)
 		fuse_reply_err(req, -rc);

@@ -7,14 +7,21 @@
 #define OCXLFS_FS_H
 
 #include <fuse_lowlevel.h>
+#include <stdbool.h>
 
+struct cards;
 struct tree;
 
 struct ocxlfs {
 	struct tree *tree;
+	struct cards *cards;
+	bool simulated;
 	struct fuse_session *se; /* for notifications from monitor threads */
 };
 
 extern const struct fuse_lowlevel_ops ocxlfs_ops;
+
+/* Threads for requests: room for those parked on sick cards. */
+unsigned ocxlfs_max_threads(unsigned asked, unsigned ncards);
 
 #endif /* OCXLFS_FS_H */

@@ -35,7 +35,8 @@ int ocxlfs_render_smart_json(FILE *out, const struct ocxlfs_smart *sm);
 
 /*
  * error_log.json is streamed, one entry at a time, because the journal is
- * never pruned and is walked with a callback (errlog_journal_foreach):
+ * large (up to its total, docs/tree.md 5.4) and is walked with a callback
+ * (errlog_journal_foreach):
  *
  *	struct ocxlfs_errlog_json j;
  *	ocxlfs_errlog_json_begin(&j, out);

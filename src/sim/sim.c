@@ -178,47 +178,7 @@ static int el_queue(struct sim_card *sim, unsigned count, uint8_t type, bool mix
 	return 0;
 }
 
-/* ---- controller dump: content is a function of (sequence, offset) ---- */
-
-static uint64_t splitmix64(uint64_t x)
-{
-	x += 0x9E3779B97F4A7C15ULL;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-	return x ^ (x >> 31);
-}
-
-static uint64_t dump_word(const struct sim_hdr *h, uint64_t w)
-{
-	switch (w) {
-	case 0:
-		return 0x504D5544534C5843ULL; /* "CXLSDUMP" little-endian */
-	case 1:
-		return h->dump_seq;
-	case 2:
-		return h->dump_len;
-	case 3:
-		return h->serial;
-	default:
-		return splitmix64((h->dump_seq << 40) ^ (h->serial << 20) ^ w);
-	}
-}
-
-static void dump_fill(const struct sim_hdr *h, uint64_t off, uint8_t *dst, size_t n)
-{
-	while (n) {
-		uint8_t word[8];
-		size_t skip = off % 8, take = 8 - skip;
-
-		if (take > n)
-			take = n;
-		ocxlfs_put_le64(word, dump_word(h, off / 8));
-		memcpy(dst, word + skip, take);
-		dst += take;
-		off += take;
-		n -= take;
-	}
-}
+/* ---- controller dump: content from sim_state_dump_fill() ---- */
 
 static void dump_post(struct sim_card *sim, uint32_t size)
 {
@@ -427,7 +387,7 @@ static uint8_t cmd_dump_read(struct sim_card *sim, struct cmd_ctx *c)
 		sim->chunk = malloc(c->cap - 8);
 	if (!sim->chunk)
 		return OCXLFS_STATUS_FAILED;
-	dump_fill(h, off, sim->chunk, (size_t)size);
+	sim_state_dump_fill(h, off, sim->chunk, (size_t)size);
 	n = ocxlfs_dump_chunk_encode(sim->chunk, (size_t)size, c->data, c->cap);
 	if (n < 0)
 		return OCXLFS_STATUS_FAILED;

@@ -12,16 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/codec.h"
 #include "sim/sim_limits.h"
 #include "sim/sim_state.h"
 #include "util/log.h"
 #include "util/path.h"
 #include "util/pmem.h"
 
-#define PAGE 4096u
-#define RING_OFF ((size_t)SIM_STATE_HDR_SIZE)
+#define PAGE	   4096u
+#define RING_OFF   ((size_t)SIM_STATE_HDR_SIZE)
 #define RING_BYTES ((size_t)SIM_ERRLOG_CAPACITY * SIM_SLOT_SIZE)
-#define LABEL_OFF (RING_OFF + RING_BYTES)
+#define LABEL_OFF  (RING_OFF + RING_BYTES)
 
 _Static_assert(sizeof(struct sim_hdr) <= SIM_STATE_HDR_SIZE, "header outgrew its page");
 _Static_assert(sizeof(struct sim_el_slot) == SIM_SLOT_SIZE, "slot layout");
@@ -31,39 +32,26 @@ static size_t layout_size(uint32_t label_size)
 	return LABEL_OFF + (((size_t)label_size + PAGE - 1) & ~(size_t)(PAGE - 1));
 }
 
-static int map_file(struct sim_state *st, const char *path)
+static int map_file(struct sim_state *st, const char *path, size_t size)
 {
-	struct pmem2_config *cfg = NULL;
-	struct pmem2_source *src = NULL;
-	int rc;
+	int rc = ocxlfs_pmem_map(&st->pm, st->fd, size, path);
 
-	rc = pmem2_source_from_fd(&src, st->fd);
-	if (!rc)
-		rc = pmem2_config_new(&cfg);
-	/* A regular file: page granularity, persisted with msync. */
-	if (!rc)
-		rc = pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE);
-	if (!rc)
-		rc = pmem2_map_new(&st->map, cfg, src);
-	if (rc) {
-		log_err("sim: cannot map %s: %s", path, pmem2_errormsg());
-		rc = pmem2_errno(rc);
-	}
-	if (cfg)
-		pmem2_config_delete(&cfg);
-	if (src)
-		pmem2_source_delete(&src);
 	if (rc)
 		return rc;
-
-	st->size = pmem2_map_get_size(st->map);
-	st->persist = pmem2_get_persist_fn(st->map);
-	st->memcpy_fn = pmem2_get_memcpy_fn(st->map);
-	st->memset_fn = pmem2_get_memset_fn(st->map);
-	st->hdr = pmem2_map_get_address(st->map);
-	st->ring = (struct sim_el_slot *)((uint8_t *)st->hdr + RING_OFF);
-	st->label = (uint8_t *)st->hdr + LABEL_OFF;
+	st->hdr = (struct sim_hdr *)st->pm.base;
+	st->ring = (struct sim_el_slot *)(st->pm.base + RING_OFF);
+	st->label = st->pm.base + LABEL_OFF;
 	return 0;
+}
+
+/* Makes [p, p + len) of the mapping durable; a failure is logged once. */
+static void persist(struct sim_state *st, const void *p, size_t len)
+{
+	int rc = ocxlfs_pmem_persist(&st->pm, (size_t)((const uint8_t *)p - st->pm.base), len);
+
+	if (rc && !st->persist_failed)
+		log_err("sim: card state file: persist failed: %s (reported once)", strerror(-rc));
+	st->persist_failed |= rc != 0;
 }
 
 /* Checks an existing header; returns 1 if the file must be (re)initialized. */
@@ -107,7 +95,8 @@ int sim_state_open(struct sim_state *st, const char *dir, unsigned index, uint64
 	st->fd = -1;
 	if (label_size == 0 || label_size > SIM_MAX_LABEL_SIZE || dump_size == 0)
 		return -EINVAL;
-	rc = mkdir_p(dir, 0755);
+	/* As the state directory: the daemon's user only (docs/tree.md 5.2). */
+	rc = mkdir_p(dir, 0700);
 	if (rc) {
 		log_err("sim: cannot create %s: %s", dir, strerror(-rc));
 		return rc;
@@ -140,14 +129,12 @@ int sim_state_open(struct sim_state *st, const char *dir, unsigned index, uint64
 		rc = fresh;
 		goto fail;
 	}
-	if (fresh) {
-		/* Sparse: unused label pages and ring slots cost no disk. */
-		if (ftruncate(st->fd, 0) || ftruncate(st->fd, (off_t)layout_size(label_size))) {
-			rc = -errno;
-			goto fail;
-		}
+	/* Allocated whole (util/pmem.h): the ring and label area fill without SIGBUS. */
+	if (fresh && ftruncate(st->fd, 0)) {
+		rc = -errno;
+		goto fail;
 	}
-	rc = map_file(st, path);
+	rc = map_file(st, path, layout_size(label_size));
 	if (rc)
 		goto fail;
 
@@ -161,12 +148,12 @@ int sim_state_open(struct sim_state *st, const char *dir, unsigned index, uint64
 		hp->errlog_capacity = SIM_ERRLOG_CAPACITY;
 		hp->slot_size = SIM_SLOT_SIZE;
 		hp->next_log_id = 1;
-		st->persist(hp, sizeof(*hp));
+		persist(st, hp, sizeof(*hp));
 		st->created = true;
 	} else if (st->hdr->dump_size != dump_size) {
 		/* Dump size is a setting, not geometry: follow the configuration. */
 		st->hdr->dump_size = dump_size;
-		st->persist(&st->hdr->dump_size, sizeof(st->hdr->dump_size));
+		persist(st, &st->hdr->dump_size, sizeof(st->hdr->dump_size));
 	}
 	return 0;
 fail:
@@ -179,13 +166,12 @@ void sim_state_commit(struct sim_state *st)
 	if (!st->created || st->hdr->magic == SIM_STATE_MAGIC)
 		return;
 	st->hdr->magic = SIM_STATE_MAGIC;
-	st->persist(&st->hdr->magic, sizeof(st->hdr->magic));
+	persist(st, &st->hdr->magic, sizeof(st->hdr->magic));
 }
 
 void sim_state_close(struct sim_state *st)
 {
-	if (st->map)
-		pmem2_map_delete(&st->map);
+	ocxlfs_pmem_unmap(&st->pm);
 	if (st->fd >= 0)
 		close(st->fd);
 	memset(st, 0, sizeof(*st));
@@ -195,7 +181,7 @@ void sim_state_close(struct sim_state *st)
 void sim_state_set(struct sim_state *st, uint64_t *field, uint64_t v)
 {
 	*field = v;
-	st->persist(field, sizeof(*field));
+	persist(st, field, sizeof(*field));
 }
 
 unsigned sim_state_el_count(const struct sim_state *st)
@@ -233,9 +219,9 @@ void sim_state_el_publish(struct sim_state *st, unsigned n, uint64_t next_log_id
 	 * a crash leaves either none or all of the batch, and never hands the
 	 * same id to two entries.
 	 */
-	st->persist(&st->ring[first], run * SIM_SLOT_SIZE);
+	persist(st, &st->ring[first], run * SIM_SLOT_SIZE);
 	if (run < n)
-		st->persist(&st->ring[0], (n - run) * SIM_SLOT_SIZE);
+		persist(st, &st->ring[0], (n - run) * SIM_SLOT_SIZE);
 	if (next_log_id > h->next_log_id)
 		sim_state_set(st, &h->next_log_id, next_log_id);
 	sim_state_set(st, &h->el_tail, h->el_tail + n);
@@ -260,10 +246,77 @@ void sim_state_el_pop(struct sim_state *st)
 
 void sim_state_label_write(struct sim_state *st, uint32_t off, const void *buf, uint32_t len)
 {
-	st->memcpy_fn(st->label + off, buf, len, 0);
+	memcpy(st->label + off, buf, len);
+	persist(st, st->label + off, len);
 }
 
 void sim_state_label_zero(struct sim_state *st)
 {
-	st->memset_fn(st->label, 0, st->hdr->label_size, 0);
+	memset(st->label, 0, st->hdr->label_size);
+	persist(st, st->label, st->hdr->label_size);
+}
+
+/* ---- controller dump: content is a function of (sequence, length, serial) ---- */
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ULL;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t dump_word(const struct sim_hdr *h, uint64_t w)
+{
+	switch (w) {
+	case 0:
+		return 0x504D5544534C5843ULL; /* "CXLSDUMP" little-endian */
+	case 1:
+		return h->dump_seq;
+	case 2:
+		return h->dump_len;
+	case 3:
+		return h->serial;
+	default:
+		return splitmix64((h->dump_seq << 40) ^ (h->serial << 20) ^ w);
+	}
+}
+
+void sim_state_dump_fill(const struct sim_hdr *h, uint64_t off, uint8_t *dst, size_t n)
+{
+	while (n) {
+		uint8_t word[8];
+		size_t skip = off % 8, take = 8 - skip;
+
+		if (take > n)
+			take = n;
+		ocxlfs_put_le64(word, dump_word(h, off / 8));
+		memcpy(dst, word + skip, take);
+		dst += take;
+		off += take;
+		n -= take;
+	}
+}
+
+/* ---- offline inspection ---- */
+
+int sim_state_peek(const char *path, struct sim_hdr *h)
+{
+	struct stat sb;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(h, 0, sizeof(*h));
+	if (fstat(fd, &sb))
+		rc = -errno;
+	else if (sb.st_size >= (off_t)sizeof(*h) && pread(fd, h, sizeof(*h), 0) != sizeof(*h))
+		rc = -EIO;
+	else if (sb.st_size < (off_t)sizeof(*h) || h->magic == 0)
+		rc = -ENODATA;
+	else
+		rc = check_existing(h, sb.st_size, h->label_size, path) ? -EINVAL : 0;
+	close(fd);
+	return rc;
 }

@@ -12,7 +12,11 @@
  *
  * Every mutation is stored and persisted in an order that a crash at any
  * point leaves a consistent file: data first, then the word that publishes
- * it.  Aligned 8-byte stores are the unit of atomicity.
+ * it.  Aligned 8-byte stores are the unit of atomicity.  The whole file is
+ * allocated when it is opened (util/pmem.h), so a full file system fails
+ * the open with -ENOSPC instead of a store with SIGBUS.  A persist that
+ * fails (an I/O error of the medium the file is on) is logged once; the
+ * simulated card carries on, as a card whose media failed would not tell.
  *
  * Not thread safe: the caller (sim.c) holds the card's mutex.
  */
@@ -23,57 +27,55 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libpmem2.h>
+#include "sim/sim_limits.h"
+#include "util/pmem.h"
 
-#define SIM_STATE_MAGIC 0x314D49534C58434FULL /* "OCXLSIM1" read as a LE word */
-#define SIM_STATE_VERSION 1u
+#define SIM_STATE_MAGIC	   0x314D49534C58434FULL /* "OCXLSIM1" read as a LE word */
+#define SIM_STATE_VERSION  1u
 #define SIM_STATE_HDR_SIZE 4096u
 /* One ring slot: an 8-byte slot header, then the raw 'EL' bytes. */
 #define SIM_SLOT_SIZE 256u
 #define SIM_SLOT_DATA (SIM_SLOT_SIZE - 8u)
 
 struct sim_hdr {
-	uint64_t magic;		/* written last at creation: a torn create re-initializes */
+	uint64_t magic; /* written last at creation: a torn create re-initializes */
 	uint32_t version;
 	uint32_t label_size;
 	uint64_t serial;
-	uint32_t dump_size;	/* configured dump size (may change across opens) */
+	uint32_t dump_size; /* configured dump size (may change across opens) */
 	uint32_t errlog_capacity;
 	uint32_t slot_size;
 	uint32_t pad0;
-	uint64_t epoch_ms;	/* CLOCK_REALTIME ms of the card's power-on: counter origin */
-	uint64_t reset_count;	/* card resets (IPLs): one per sim_card_open */
-	uint64_t next_log_id;	/* identifier of the next error-log entry */
-	uint64_t el_head;	/* ring counters, never wrap: count = tail - head */
+	uint64_t epoch_ms;    /* CLOCK_REALTIME ms of the card's power-on: counter origin */
+	uint64_t reset_count; /* card resets (IPLs): one per sim_card_open */
+	uint64_t next_log_id; /* identifier of the next error-log entry */
+	uint64_t el_head;     /* ring counters, never wrap: count = tail - head */
 	uint64_t el_tail;
 	/* controller dump, kept until "dump complete" like the card's buffer */
-	uint64_t dump_seq;	/* per-dump sequence number, seeds its content */
-	uint64_t dump_len;	/* bytes in the available dump */
-	uint64_t dump_avail;	/* CHI.CDA */
+	uint64_t dump_seq;   /* per-dump sequence number, seeds its content */
+	uint64_t dump_len;   /* bytes in the available dump */
+	uint64_t dump_avail; /* CHI.CDA */
 	/* secure erase: persisted so an erase in flight finishes after a restart */
-	uint64_t erase_state;	/* enum ocxlfs_erase_state */
+	uint64_t erase_state;	 /* enum ocxlfs_erase_state */
 	uint64_t erase_start_ms; /* CLOCK_REALTIME */
-	uint64_t erase_ms;	/* modelled duration of the running erase */
+	uint64_t erase_ms;	 /* modelled duration of the running erase */
 	uint64_t erase_count;
 };
 
 struct sim_el_slot {
-	uint32_t len;		/* bytes of 'EL' data */
+	uint32_t len; /* bytes of 'EL' data */
 	uint32_t log_id;
 	uint8_t data[SIM_SLOT_DATA];
 };
 
 struct sim_state {
 	int fd;
-	struct pmem2_map *map;
-	pmem2_persist_fn persist;
-	pmem2_memcpy_fn memcpy_fn;
-	pmem2_memset_fn memset_fn;
+	struct ocxlfs_pmem pm;
 	struct sim_hdr *hdr;
 	struct sim_el_slot *ring;
 	uint8_t *label;
-	size_t size;
-	bool created; /* the file was (re)initialized by this open */
+	bool created;	     /* the file was (re)initialized by this open */
+	bool persist_failed; /* logged once */
 };
 
 /*
@@ -109,5 +111,22 @@ void sim_state_el_pop(struct sim_state *st);
 /* ---- label area ---- */
 void sim_state_label_write(struct sim_state *st, uint32_t off, const void *buf, uint32_t len);
 void sim_state_label_zero(struct sim_state *st);
+
+/* ---- controller dump ---- */
+/*
+ * The bytes [off, off + n) of the dump the header describes: a function of
+ * (dump_seq, dump_len, serial) only, so that a test can say what a stored
+ * dump must hold.  Word 0 is "CXLSDUMP", 1 the sequence number, 2 the
+ * length, 3 the serial, the rest splitmix64 of the three.
+ */
+void sim_state_dump_fill(const struct sim_hdr *h, uint64_t off, uint8_t *dst, size_t n);
+
+/* ---- offline inspection ---- */
+/*
+ * Reads the header of the state file PATH without opening it for use: no
+ * lock, no change.  -EINVAL if it is not a state file of this layout,
+ * -ENODATA if its creation never completed.
+ */
+int sim_state_peek(const char *path, struct sim_hdr *h);
 
 #endif /* OCXLFS_SIM_STATE_H */

@@ -6,10 +6,12 @@
  *   dump-<seq>.bin     committed dumps, seq zero-padded and increasing
  *   .dump-XXXXXX.tmp   a dump being collected
  *
- * A dump is streamed into a temporary file mapped with libpmem2 (stores
- * only, no flush per chunk), persisted once at commit, cut to its final
- * size, fsync'd and renamed into place, and the directory fsync'd: only
- * then may the caller tell the card "dump complete".  Readers hold an fd,
+ * A dump is streamed with pwrite into a temporary file whose blocks were
+ * allocated up front, cut to its final size and fsync'd once at commit,
+ * renamed into place, and the directory fsync'd: only then may the caller
+ * tell the card "dump complete".  No mapping: the daemon's memory does not
+ * grow with the dump (the page cache holds it until writeback), and a full
+ * or failing disk is an -errno from pwrite or fsync, never a SIGBUS.  Readers hold an fd,
  * so a newer commit or the pruning of old dumps never changes what an open
  * file shows.  A .tmp left by a daemon killed mid-collection is incomplete
  * by definition (the card still holds the dump) and is deleted at open.
@@ -23,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libpmem2.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -44,25 +45,34 @@
 #define TMP_PREFIX  ".dump-"
 #define TMP_SUFFIX  ".tmp"
 
+struct dump_hold {
+	uint64_t seq;
+	unsigned count;
+};
+
 struct dump_store {
 	char *dir; /* absolute: the daemon chdirs to / */
 	int dirfd;
 	unsigned keep;
 	uint64_t last_seq;
 	pthread_mutex_t lock;
+	int last_error; /* atomic: read without the lock */
+	/* Dumps a reader still shows (dump_store_hold): pruning leaves them. */
+	struct dump_hold *holds;
+	size_t nholds;
 };
+
+static void note_error(struct dump_store *ds, int rc)
+{
+	__atomic_store_n(&ds->last_error, rc, __ATOMIC_RELAXED);
+}
 
 struct dump_writer {
 	struct dump_store *ds;
 	char *tmppath;
 	int fd;
 	size_t max_size;
-	struct pmem2_source *src;
-	struct pmem2_config *cfg;
-	struct pmem2_map *map; /* NULL for max_size 0: pmem2 cannot map 0 bytes */
-	uint8_t *base;
-	pmem2_memcpy_fn memcpy_fn;
-	pmem2_persist_fn persist_fn;
+	int error; /* the first failed write: commit fails with it */
 };
 
 static bool has_affixes(const char *name, const char *prefix, const char *suffix)
@@ -221,18 +231,13 @@ void dump_store_close(struct dump_store *ds)
 	if (ds->dirfd >= 0)
 		close(ds->dirfd);
 	pthread_mutex_destroy(&ds->lock);
+	free(ds->holds);
 	free(ds->dir);
 	free(ds);
 }
 
 static void writer_free(struct dump_writer *w)
 {
-	if (w->map)
-		pmem2_map_delete(&w->map);
-	if (w->cfg)
-		pmem2_config_delete(&w->cfg);
-	if (w->src)
-		pmem2_source_delete(&w->src);
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->tmppath) {
@@ -240,48 +245,6 @@ static void writer_free(struct dump_writer *w)
 		free(w->tmppath);
 	}
 	free(w);
-}
-
-/* Reserves and maps max_size bytes of the temporary file. */
-static int writer_map(struct dump_writer *w)
-{
-	size_t align, len;
-	int ret;
-
-	ret = pmem2_errno(pmem2_source_from_fd(&w->src, w->fd));
-	if (!ret)
-		ret = pmem2_errno(pmem2_source_alignment(w->src, &align));
-	if (ret)
-		goto pmem_err;
-	/* pmem2 maps whole alignment units; commit cuts the file to size. */
-	if (w->max_size > SIZE_MAX - align)
-		return -EFBIG;
-	len = (w->max_size + align - 1) / align * align;
-	/*
-	 * Allocate the blocks now: running out of space in a mapping is SIGBUS,
-	 * here it is a clean ENOSPC before the card is asked for anything.
-	 */
-	ret = posix_fallocate(w->fd, 0, (off_t)len);
-	if (ret == EOPNOTSUPP || ret == EINVAL)
-		ret = ftruncate(w->fd, (off_t)len) ? errno : 0;
-	if (ret)
-		return -ret;
-
-	ret = pmem2_errno(pmem2_config_new(&w->cfg));
-	if (!ret)
-		ret = pmem2_errno(
-		    pmem2_config_set_required_store_granularity(w->cfg, PMEM2_GRANULARITY_PAGE));
-	if (!ret)
-		ret = pmem2_errno(pmem2_map_new(&w->map, w->cfg, w->src));
-	if (ret)
-		goto pmem_err;
-	w->base = pmem2_map_get_address(w->map);
-	w->memcpy_fn = pmem2_get_memcpy_fn(w->map);
-	w->persist_fn = pmem2_get_persist_fn(w->map);
-	return 0;
-pmem_err:
-	log_err("dump store %s: pmem2: %s", w->ds->dir, pmem2_errormsg());
-	return ret;
 }
 
 int dump_store_begin(struct dump_store *ds, size_t max_size, struct dump_writer **out)
@@ -308,32 +271,62 @@ int dump_store_begin(struct dump_store *ds, size_t max_size, struct dump_writer 
 		w->tmppath = NULL;
 		goto fail;
 	}
-	if (max_size) {
-		ret = writer_map(w);
-		if (ret)
-			goto fail;
+	/*
+	 * Allocate the blocks now: a full disk is a clean -ENOSPC before the
+	 * card is asked for anything, not a failure half-way through.
+	 */
+	if (max_size > (size_t)INT64_MAX) {
+		ret = -EFBIG;
+		goto fail;
 	}
+	ret = ocxlfs_file_allocate(w->fd, 0, (off_t)max_size);
+	if (ret)
+		goto fail;
 	*out = w;
 	return 0;
 fail:
 	log_err("dump store %s: cannot start a dump of %zu bytes: %s", ds->dir, max_size,
 		strerror(-ret));
+	note_error(ds, ret);
 	writer_free(w);
 	return ret;
 }
 
 int dump_writer_write(struct dump_writer *w, size_t off, const void *buf, size_t len)
 {
+	const uint8_t *p = buf;
+
 	if (off > w->max_size || len > w->max_size - off)
 		return -EINVAL;
-	if (!len)
-		return 0;
-	/* Stores only: commit persists the whole range once. */
-	w->memcpy_fn(w->base + off, buf, len, PMEM2_F_MEM_NOFLUSH);
+	if (w->error)
+		return w->error;
+	/* Not durable yet: commit syncs the whole file once. */
+	while (len) {
+		ssize_t n = pwrite(w->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			w->error = n < 0 ? -errno : -EIO;
+			note_error(w->ds, w->error);
+			return w->error;
+		}
+		p += n;
+		off += (size_t)n;
+		len -= (size_t)n;
+	}
 	return 0;
 }
 
-/* Deletes the oldest dumps beyond keep; failures only cost disk space. */
+static struct dump_hold *find_hold(struct dump_store *ds, uint64_t seq)
+{
+	for (size_t i = 0; i < ds->nholds; i++)
+		if (ds->holds[i].seq == seq)
+			return &ds->holds[i];
+	return NULL;
+}
+
+/* Deletes the oldest dumps beyond keep that no reader holds; failures only cost disk space. */
 static void prune(struct dump_store *ds)
 {
 	uint64_t *seqs;
@@ -343,6 +336,8 @@ static void prune(struct dump_store *ds)
 	if (list_dumps(ds, false, &seqs, &n))
 		return;
 	for (size_t i = 0; i + ds->keep < n; i++) {
+		if (find_hold(ds, seqs[i]))
+			continue;
 		seq_name(name, sizeof(name), seqs[i]);
 		if (unlinkat(ds->dirfd, name, 0) && errno != ENOENT)
 			log_warn("dump store %s: cannot remove %s: %s", ds->dir, name,
@@ -362,10 +357,9 @@ int dump_writer_commit(struct dump_writer *w, size_t final_size)
 		ret = -EINVAL;
 		goto out;
 	}
-	if (w->map) {
-		if (final_size)
-			w->persist_fn(w->base, final_size);
-		pmem2_map_delete(&w->map);
+	if (w->error) {
+		ret = w->error;
+		goto out;
 	}
 	/* futimens: the mtime readers see is the commit time. */
 	if (ftruncate(w->fd, (off_t)final_size) || futimens(w->fd, NULL) || fsync(w->fd)) {
@@ -393,6 +387,7 @@ out:
 	if (ret)
 		log_err("dump store %s: commit of %zu bytes failed: %s", ds->dir, final_size,
 			strerror(-ret));
+	note_error(ds, ret);
 	writer_free(w);
 	return ret;
 }
@@ -405,6 +400,14 @@ void dump_writer_abort(struct dump_writer *w)
 
 int dump_store_open_newest(struct dump_store *ds, int *fd, size_t *size, struct timespec *when)
 {
+	uint64_t seq = 0;
+
+	return dump_store_open_seq(ds, &seq, fd, size, when);
+}
+
+int dump_store_open_seq(struct dump_store *ds, uint64_t *seq, int *fd, size_t *size,
+			struct timespec *when)
+{
 	uint64_t *seqs = NULL;
 	struct stat st;
 	char name[64];
@@ -413,6 +416,14 @@ int dump_store_open_newest(struct dump_store *ds, int *fd, size_t *size, struct 
 
 	*fd = -1;
 	pthread_mutex_lock(&ds->lock);
+	if (*seq) {
+		seq_name(name, sizeof(name), *seq);
+		f = openat(ds->dirfd, name, O_RDONLY | O_CLOEXEC);
+		ret = f < 0 ? -errno : 0;
+		if (ret)
+			goto out;
+		goto opened;
+	}
 	ret = list_dumps(ds, false, &seqs, &n);
 	if (ret)
 		goto out;
@@ -422,9 +433,12 @@ int dump_store_open_newest(struct dump_store *ds, int *fd, size_t *size, struct 
 		seq_name(name, sizeof(name), seqs[n]);
 		f = openat(ds->dirfd, name, O_RDONLY | O_CLOEXEC);
 		ret = f < 0 ? -errno : 0;
+		if (!ret)
+			*seq = seqs[n];
 	}
 	if (ret)
 		goto out;
+opened:
 	if (fstat(f, &st)) {
 		ret = -errno;
 		close(f);
@@ -441,6 +455,39 @@ out:
 	return ret;
 }
 
+int dump_store_hold(struct dump_store *ds, uint64_t seq)
+{
+	struct dump_hold *h, *more;
+	int ret = 0;
+
+	pthread_mutex_lock(&ds->lock);
+	h = find_hold(ds, seq);
+	if (h) {
+		h->count++;
+	} else if ((more = realloc(ds->holds, (ds->nholds + 1) * sizeof(*more)))) {
+		ds->holds = more;
+		ds->holds[ds->nholds++] = (struct dump_hold){ .seq = seq, .count = 1 };
+	} else {
+		ret = -ENOMEM;
+	}
+	pthread_mutex_unlock(&ds->lock);
+	return ret;
+}
+
+void dump_store_unhold(struct dump_store *ds, uint64_t seq)
+{
+	struct dump_hold *h;
+
+	pthread_mutex_lock(&ds->lock);
+	h = find_hold(ds, seq);
+	if (h && --h->count == 0) {
+		*h = ds->holds[--ds->nholds];
+		/* It may be past the kept ones by now. */
+		prune(ds);
+	}
+	pthread_mutex_unlock(&ds->lock);
+}
+
 unsigned dump_store_count(struct dump_store *ds)
 {
 	uint64_t *seqs;
@@ -452,4 +499,9 @@ unsigned dump_store_count(struct dump_store *ds)
 	pthread_mutex_unlock(&ds->lock);
 	free(seqs);
 	return n > UINT_MAX ? UINT_MAX : (unsigned)n;
+}
+
+int dump_store_last_error(struct dump_store *ds)
+{
+	return __atomic_load_n(&ds->last_error, __ATOMIC_RELAXED);
 }

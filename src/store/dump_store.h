@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Collected controller dumps of one card, kept in a directory.  A dump is
- * written into a temporary file mapped with libpmem2, persisted whole, then
- * renamed into place (and the directory fsync'd) before the caller tells
- * the card "dump complete".  The newest dump and up to KEEP-1 older ones are
- * kept; older ones are deleted on commit.
+ * written into a temporary file whose space was allocated when it was
+ * started, made durable whole, then renamed into place (and the directory
+ * fsync'd) before the caller tells the card "dump complete".  Memory does
+ * not grow with the dump.  A full or failing disk is a -errno from begin,
+ * write or commit, after which the card must keep its dump.  The newest dump and up to KEEP-1 older
+ * ones are kept; older ones are deleted on commit.
  */
 #ifndef OCXLFS_STORE_DUMP_STORE_H
 #define OCXLFS_STORE_DUMP_STORE_H
@@ -49,7 +51,25 @@ void dump_writer_abort(struct dump_writer *w);
  */
 int dump_store_open_newest(struct dump_store *ds, int *fd, size_t *size,
 			   struct timespec *when);
+/*
+ * The same for dump *SEQ, or the newest when *SEQ is 0 (*SEQ then gets
+ * which it was): a reader that pinned a dump reopens it by its number.
+ */
+int dump_store_open_seq(struct dump_store *ds, uint64_t *seq, int *fd, size_t *size,
+			struct timespec *when);
+/*
+ * Dump SEQ is shown to a reader (a pinned snapshot, which a later worker
+ * reopens by number): committing newer dumps does not delete it until
+ * every hold is dropped.  Holds are counted; -ENOMEM.
+ */
+int dump_store_hold(struct dump_store *ds, uint64_t seq);
+void dump_store_unhold(struct dump_store *ds, uint64_t seq);
 /* Number of committed dumps kept. */
 unsigned dump_store_count(struct dump_store *ds);
+/*
+ * 0, or the -errno of the last begin, write or commit that failed (disk
+ * trouble: -ENOSPC, -EIO); 0 again once a commit succeeds.  Lock-free.
+ */
+int dump_store_last_error(struct dump_store *ds);
 
 #endif /* OCXLFS_STORE_DUMP_STORE_H */

@@ -15,13 +15,6 @@
  */
 #define TREE_FIXED_TIMEOUT_S 3600.0
 
-/*
- * A snapshot cannot be replaced before it is TREE_SNAPSHOT_TTL_MS old, so
- * the kernel may keep its size until shortly before then: stat, open and
- * read then cost no extra GETATTR.
- */
-#define TREE_ATTR_MARGIN_MS 100
-
 static void stat_common(const struct tree *t, const struct tree_ref *ref, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -30,11 +23,13 @@ static void stat_common(const struct tree *t, const struct tree_ref *ref, struct
 	st->st_nlink = 1;
 	st->st_uid = t->uid;
 	st->st_gid = t->gid;
-	st->st_mtim = st->st_ctim = st->st_atim = t->mounted;
+	st->st_mtim = st->st_ctim = st->st_atim = t->shared->mounted;
 }
 
-static bool entry_present(const struct tree_entry *e, const struct card *c)
+static bool entry_present(const struct tree *t, const struct tree_entry *e, const struct card *c)
 {
+	if (e->present_mount)
+		return e->present_mount(t);
 	return !e->present || e->present(c);
 }
 
@@ -46,9 +41,10 @@ void tree_stat_dir(const struct tree *t, const struct tree_ref *ref, struct stat
 	stat_common(t, ref, st);
 	st->st_nlink = 2;
 	if (d->per_card && S_ISDIR(d->per_card->entry->mode))
-		st->st_nlink += t->ncards;
+		for (unsigned i = 0; i < tree_ncards(t); i++)
+			st->st_nlink += tree_card_shown(t, i);
 	for (size_t k = 0; k < d->nentries; k++)
-		if (S_ISDIR(d->entries[k].mode) && entry_present(&d->entries[k], ref->card))
+		if (S_ISDIR(d->entries[k].mode) && entry_present(t, &d->entries[k], ref->card))
 			st->st_nlink++;
 	st->st_blksize = 4096;
 }
@@ -76,28 +72,20 @@ void tree_cache_policy(const struct tree_ref *ref, struct tree_cache *cache)
 		cache->attr_timeout = 0.0;
 }
 
-/* Decided under the node's lock, from the snapshot the attributes came from. */
-static void snapshot_cache(const struct tree_ref *ref, const struct snapshot *s,
-			   struct tree_cache *cache)
-{
-	long long left;
-
-	tree_cache_policy(ref, cache);
-	if (ref->entry->kind->attr != TREE_ATTR_SNAPSHOT)
-		return;
-	left = TREE_SNAPSHOT_TTL_MS - TREE_ATTR_MARGIN_MS - snapshot_age_ms(s);
-	cache->attr_timeout = left > 0 ? (double)left / 1000.0 : 0.0;
-}
-
-int tree_stat_file(struct tree *t, const struct tree_ref *ref, struct stat *st,
-		   struct tree_cache *cache)
+/*
+ * A file whose snapshot can be replaced has no cached attributes: two
+ * callers may be shown two generations of it (views), and the kernel's
+ * one attribute cache per inode would show one caller the other's.
+ */
+int tree_stat_file(struct tree *t, const struct tree_ref *ref, const struct tree_caller *who,
+		   struct stat *st, struct tree_cache *cache)
 {
 	const struct snapshot *s;
-	uint32_t id;
+	uint32_t id, view;
 	int rc;
 
 	pthread_mutex_lock(&ref->node->lock);
-	rc = snapshot_current(t, ref, &id);
+	rc = tree_view_snapshot(t, ref, who, false, &id, &view);
 	if (!rc) {
 		s = snapshot_at(t, id);
 		stat_common(t, ref, st);
@@ -106,7 +94,7 @@ int tree_stat_file(struct tree *t, const struct tree_ref *ref, struct stat *st,
 		st->st_blksize = 4096;
 		st->st_mtim = st->st_ctim = st->st_atim = s->when;
 		if (cache)
-			snapshot_cache(ref, s, cache);
+			tree_cache_policy(ref, cache);
 	}
 	pthread_mutex_unlock(&ref->node->lock);
 	return rc;

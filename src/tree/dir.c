@@ -17,7 +17,7 @@ const char *tree_card_dir_name(const struct tree *t, unsigned card)
 
 const char *tree_card_link_name(const struct tree *t, unsigned card)
 {
-	return card_serial(t->cards[card]);
+	return card_link_name(tree_card(t, card));
 }
 
 int tree_card_link_target(const struct tree *t, unsigned card, char *buf, size_t cap)
@@ -35,25 +35,26 @@ int tree_card_link_target(const struct tree *t, unsigned card, char *buf, size_t
 static int dir_child(struct tree *t, const struct tree_ref *dir, size_t idx, const char **name,
 		     struct tree_ref *child)
 {
-	const struct tree_layout *l = &t->layout[dir->scope ? 1 : 0];
+	const struct tree_layout *l = &t->layout[dir->scope ? TREE_SCOPE_CARD : TREE_SCOPE_MOUNT];
 	const struct tree_dir *d = dir->entry->dir;
+	unsigned ncards = tree_ncards(t);
 
 	if (d->per_card) {
-		if (idx < t->ncards) {
-			if (!tree_card_shown(t, (unsigned)idx))
-				return -EAGAIN;
-			uint64_t ino = tree_ino((unsigned)idx + 1, l->per_card_slot[dir->slot]);
+		if (idx < ncards) {
+			uint64_t ino = tree_ino_local(t, (unsigned)idx + 1,
+						      l->per_card_child[dir->local]);
 
-			if (tree_resolve(t, ino, child))
+			if (!tree_card_shown(t, (unsigned)idx) || tree_resolve(t, ino, child))
 				return -EAGAIN;
 			*name = d->per_card->name(t, (unsigned)idx);
 			return 0;
 		}
-		idx -= t->ncards;
+		idx -= ncards;
 	}
 	if (idx >= d->nentries)
 		return -ENOENT;
-	if (tree_resolve(t, tree_ino(dir->scope, l->first_child[dir->slot] + (unsigned)idx), child))
+	if (tree_resolve(t, tree_ino_local(t, dir->scope, l->first_child[dir->local] + (unsigned)idx),
+			 child))
 		return -EAGAIN;
 	*name = child->entry->name;
 	return 0;
@@ -71,8 +72,8 @@ static int resolve_dir(struct tree *t, uint64_t ino, struct tree_ref *dir)
 	return S_ISDIR(dir->entry->mode) ? 0 : -ENOTDIR;
 }
 
-static int stat_ref(struct tree *t, const struct tree_ref *ref, struct stat *st,
-		    struct tree_cache *cache)
+static int stat_ref(struct tree *t, const struct tree_ref *ref, const struct tree_caller *who,
+		    struct stat *st, struct tree_cache *cache)
 {
 	if (cache)
 		tree_cache_policy(NULL, cache);
@@ -87,19 +88,20 @@ static int stat_ref(struct tree *t, const struct tree_ref *ref, struct stat *st,
 		tree_stat_link(t, ref, st);
 		return 0;
 	}
-	return tree_stat_file(t, ref, st, cache);
+	return tree_stat_file(t, ref, who, st, cache);
 }
 
-int tree_getattr(struct tree *t, uint64_t ino, struct stat *st, struct tree_cache *cache)
+int tree_getattr(struct tree *t, uint64_t ino, const struct tree_caller *who, struct stat *st,
+		 struct tree_cache *cache)
 {
 	struct tree_ref ref;
 	int rc = tree_resolve(t, ino, &ref);
 
-	return rc ? rc : stat_ref(t, &ref, st, cache);
+	return rc ? rc : stat_ref(t, &ref, who, st, cache);
 }
 
-int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *st,
-		struct tree_cache *cache)
+int tree_lookup(struct tree *t, uint64_t parent, const char *name, const struct tree_caller *who,
+		struct stat *st, struct tree_cache *cache)
 {
 	struct tree_ref dir, child;
 	const char *child_name;
@@ -109,7 +111,7 @@ int tree_lookup(struct tree *t, uint64_t parent, const char *name, struct stat *
 		return rc;
 	for (size_t idx = 0; (rc = dir_child(t, &dir, idx, &child_name, &child)) != -ENOENT; idx++)
 		if (rc == 0 && !strcmp(name, child_name))
-			return stat_ref(t, &child, st, cache);
+			return stat_ref(t, &child, who, st, cache);
 	return -ENOENT;
 }
 

@@ -15,6 +15,7 @@
 #include "proto/render_labels.h"
 #include "proto/render_prom.h"
 #include "tree/table.h"
+#include "tree/tree.h"
 #include "util/log.h"
 
 #define NENTRIES(a) (sizeof(a) / sizeof((a)[0]))
@@ -238,7 +239,8 @@ out:
 /*
  * metrics.prom: every card that is shown, in one exposition.  A card that
  * does not answer is still listed (info, state, up 0), so a scrape of 256
- * cards never fails because of one.
+ * cards never fails because of one.  CARDS may hold NULL: an index whose
+ * card is not there now.
  */
 static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 {
@@ -251,8 +253,11 @@ static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 	if (!pc || !st || !sm)
 		goto out;
 	for (unsigned i = 0; i < n; i++) {
-		enum card_state state = card_get_state(cards[i]);
+		enum card_state state;
 
+		if (!cards[i])
+			continue;
+		state = card_get_state(cards[i]);
 		if (state == CARD_GONE)
 			continue;
 		pc[k] = (struct ocxlfs_prom_card){
@@ -270,6 +275,40 @@ out:
 	free(st);
 	free(sm);
 	return rc;
+}
+
+/* ---- MOUNTPOINT/sim/: plugging simulated cards in and out ---- */
+
+/* A simulated card's number: decimal, below TREE_MAX_CARDS, nothing else. */
+static int sim_number(const char *line, unsigned *n)
+{
+	char *end;
+	unsigned long v;
+
+	if (line[0] < '0' || line[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(line, &end, 10);
+	if (errno || *end || v >= TREE_MAX_CARDS)
+		return -EINVAL;
+	*n = (unsigned)v;
+	return 0;
+}
+
+static int store_sim_plug(struct tree *t, const char *line, const struct card_caller *who)
+{
+	unsigned n;
+	int rc = sim_number(line, &n);
+
+	return rc ? rc : tree_sim_plug(t, n, true);
+}
+
+static int store_sim_unplug(struct tree *t, const char *line, const struct card_caller *who)
+{
+	unsigned n;
+	int rc = sim_number(line, &n);
+
+	return rc ? rc : tree_sim_plug(t, n, false);
 }
 
 /* ---- the tables ---- */
@@ -324,9 +363,19 @@ static const struct tree_dir by_serial_dir = {
 	.per_card = &(const struct tree_per_card){ &card_link_entry, tree_card_link_name },
 };
 
+static const struct tree_entry root_sim_files[] = {
+	FILE_ROW("plug", 0200, write_only, .store_mount = store_sim_plug),
+	FILE_ROW("unplug", 0200, write_only, .store_mount = store_sim_unplug),
+};
+
+static const struct tree_dir root_sim_dir = { .entries = root_sim_files,
+					      .nentries = NENTRIES(root_sim_files) };
+
 static const struct tree_entry root_entries[] = {
 	{ .name = "by-serial", .mode = S_IFDIR | 0555, .dir = &by_serial_dir },
 	FILE_ROW("metrics.prom", 0444, snapshot, .render_mount = render_metrics),
+	{ .name = "sim", .mode = S_IFDIR | 0555, .dir = &root_sim_dir,
+	  .present_mount = tree_mount_simulated },
 };
 
 static const struct tree_dir root_dir = {

@@ -54,7 +54,7 @@ static int render_entry(struct tree *t, const struct tree_ref *ref, struct snaps
 {
 	if (ref->card)
 		return ref->entry->render(ref->card, out);
-	return ref->entry->render_mount(t->cards, t->ncards, out);
+	return ref->entry->render_mount(t->cards, tree_ncards(t), out);
 }
 
 static int build_rendered(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
@@ -73,15 +73,9 @@ static int build_events(struct tree *t, const struct tree_ref *ref, struct snaps
 	return build_rendered_by(t, ref, s, render_events);
 }
 
-/* Content that never changes is dated when its card was opened (or the mount). */
-static struct timespec fixed_time(const struct tree *t, const struct tree_ref *ref)
-{
-	return ref->card ? *card_opened(ref->card) : t->mounted;
-}
-
 static int build_empty(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
 {
-	s->when = fixed_time(t, ref);
+	s->when = tree_fixed_time(t, ref);
 	return 0;
 }
 
@@ -89,22 +83,31 @@ static int build_empty(struct tree *t, const struct tree_ref *ref, struct snapsh
 static int build_labels(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
 {
 	s->len = card_label_size(ref->card);
-	s->when = fixed_time(t, ref);
+	s->when = tree_fixed_time(t, ref);
 	return 0;
 }
 
+/*
+ * The newest dump, by its number: a later worker opens the same file
+ * again for the handles that pin this snapshot (snapshot_dump_fd).
+ */
 static int build_dump(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
 {
+	uint64_t seq = 0;
 	size_t len = 0;
-	int rc = card_open_dump(ref->card, &s->fd, &len, &s->when);
+	int fd, rc = card_open_dump_seq(ref->card, &seq, &fd, &len, &s->when);
 
 	if (rc == -ENOENT) {
 		/* No dump collected yet: an empty file, dated when the card was opened. */
-		s->when = fixed_time(t, ref);
+		s->when = tree_fixed_time(t, ref);
 		return 0;
 	}
+	if (rc)
+		return rc;
+	t->dump_fds[snapshot_id(t, s)] = fd + 1;
+	s->dump_seq = seq;
 	s->len = len;
-	return rc;
+	return 0;
 }
 
 /* ---- how long a snapshot serves ---- */
@@ -142,8 +145,12 @@ static ssize_t read_labels(struct tree *t, const struct tree_ref *ref, const str
 static ssize_t read_dump(struct tree *t, const struct tree_ref *ref, const struct snapshot *s,
 			 char *buf, size_t size, off_t off)
 {
-	ssize_t got = pread(s->fd, buf, size, off);
+	int fd = snapshot_dump_fd(t, ref, snapshot_id(t, s));
+	ssize_t got;
 
+	if (fd < 0)
+		return fd;
+	got = pread(fd, buf, size, off);
 	return got < 0 ? -errno : got;
 }
 
@@ -152,6 +159,8 @@ static ssize_t read_dump(struct tree *t, const struct tree_ref *ref, const struc
 static int write_command(struct tree *t, const struct tree_ref *ref, const char *line,
 			 const struct card_caller *who)
 {
+	if (ref->entry->store_mount)
+		return ref->entry->store_mount(t, line, who);
 	return ref->entry->store(ref->card, line, who);
 }
 
@@ -174,9 +183,9 @@ static int write_then_renew(struct tree *t, const struct tree_ref *ref, const ch
 /* ---- poll ---- */
 
 static int poll_events(struct tree *t, uint64_t fh, const struct tree_ref *ref,
-		       const struct snapshot *s, void *waiter)
+		       const struct snapshot *s, uint64_t kh)
 {
-	return tree_poll_events(t, fh, ref->scope - 1, s->seq, waiter);
+	return tree_poll_events(t, fh, ref->scope - 1, s->seq, kh);
 }
 
 /* ---- the kinds ---- */
@@ -189,12 +198,16 @@ const struct tree_kind tree_kind_static = {
 	.keep_cache = true,
 };
 
+/*
+ * Two callers may hold two generations of it at once (a view kept for one,
+ * a newer one current for another): no page cache, where they would mix.
+ */
 const struct tree_kind tree_kind_snapshot = {
 	.build = build_rendered,
 	.serves = serves_while_young,
 	.read = read_bytes,
-	.attr = TREE_ATTR_SNAPSHOT,
-	.keep_cache_same_gen = true,
+	.attr = TREE_ATTR_NONE,
+	.direct_io = true,
 	.write = write_then_renew,
 };
 
@@ -204,12 +217,12 @@ const struct tree_kind tree_kind_labels = {
 	.attr = TREE_ATTR_FIXED,
 };
 
-/* Not keep_cache_same_gen: the kernel may not keep a dump across a newer collection. */
 const struct tree_kind tree_kind_dump = {
 	.build = build_dump,
 	.serves = serves_while_young,
 	.read = read_dump,
-	.attr = TREE_ATTR_SNAPSHOT,
+	.attr = TREE_ATTR_NONE,
+	.direct_io = true,
 };
 
 /* Renewed by any new event, not by age: not cached at all. */
@@ -218,6 +231,7 @@ const struct tree_kind tree_kind_events = {
 	.serves = serves_until_an_event,
 	.read = read_bytes,
 	.attr = TREE_ATTR_NONE,
+	.direct_io = true,
 	.poll = poll_events,
 };
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * poll() on events and the monitor's notifications (docs/tree.md section
- * 2.10): waiters are the front end's pointers, so they live here, in this
- * process's memory, on one short list per card.
+ * 2.10): the kernel's poll handles, on one short list per card in this
+ * process's memory, and in their handle's record in the arena, so that a
+ * worker that takes over wakes what its predecessor was to wake.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,9 +14,18 @@
 
 struct tree_waiter {
 	uint64_t fh;
-	void *waiter;
+	uint64_t kh;
 	struct tree_waiter *next;
 };
+
+/* The kernel's poll handle of FH, kept in the arena so that a later worker wakes it. */
+static void keep_kh(struct tree *t, uint64_t fh, uint64_t kh)
+{
+	struct tree_handle *h = tree_handle_ref(t, fh, NULL);
+
+	if (h)
+		__atomic_store_n(&h->poll_kh, kh, __ATOMIC_RELEASE);
+}
 
 /*
  * Runs in the monitor thread that posted the event: wakes the card's poll
@@ -31,66 +41,63 @@ static void events_posted(void *arg, unsigned card)
 	pthread_mutex_lock(&t->poll_lock);
 	while ((w = t->waiting[card])) {
 		t->waiting[card] = w->next;
+		keep_kh(t, w->fh, 0);
 		if (t->hooks.wake)
-			t->hooks.wake(t->hooks.ctx, w->waiter);
+			t->hooks.wake(t->hooks.ctx, w->kh);
 		free(w);
 	}
 	changed = shown != t->shown[card];
 	t->shown[card] = shown;
 	pthread_mutex_unlock(&t->poll_lock);
 
-	if (!changed || !t->hooks.inval_entry)
+	if (!changed)
 		return;
-	log_notice("card %u (serial %s) %s", card, card_serial(t->cards[card]),
+	log_notice("card %u (serial %s) %s", card, card_serial(tree_card(t, card)),
 		   shown ? "is back: its directory is shown again"
 			 : "vanished: its directory is hidden");
-	/* Every name the card has at the mount's level: its directory, its link. */
-	for (unsigned s = 0; s < t->layout[0].n; s++) {
-		const struct tree_dir *d = t->layout[0].entry[s]->dir;
+	tree_notify_card(t, card);
+}
 
-		if (d && d->per_card)
-			t->hooks.inval_entry(t->hooks.ctx, tree_ino(0, s),
+void tree_notify_card(struct tree *t, unsigned card)
+{
+	const struct tree_layout *l = &t->layout[TREE_SCOPE_MOUNT];
+
+	/* Every name the card has at the mount's level (its directory, its link) and their parents. */
+	for (unsigned s = 0; s < l->n; s++) {
+		const struct tree_dir *d = l->entry[s]->dir;
+
+		if (!d || !d->per_card)
+			continue;
+		if (t->hooks.inval_entry)
+			t->hooks.inval_entry(t->hooks.ctx, tree_ino_local(t, 0, s),
 					     d->per_card->name(t, card));
+		if (t->hooks.inval_inode)
+			t->hooks.inval_inode(t->hooks.ctx, tree_ino_local(t, 0, s));
 	}
 }
 
-int tree_poll_init(struct tree *t)
+void tree_poll_add_card(struct tree *t, unsigned index)
 {
-	t->waiting = calloc(t->ncards ? t->ncards : 1, sizeof(*t->waiting));
-	t->shown = calloc(t->ncards ? t->ncards : 1, sizeof(*t->shown));
-	if (!t->waiting || !t->shown)
-		return -ENOMEM;
-	pthread_mutex_init(&t->poll_lock, NULL);
-	for (unsigned i = 0; i < t->ncards; i++) {
-		t->shown[i] = tree_card_shown(t, i);
-		card_set_event_notify(t->cards[i], events_posted, t);
-	}
-	return 0;
-}
-
-static void waiter_drop(struct tree *t, struct tree_waiter *w)
-{
-	if (t->hooks.drop)
-		t->hooks.drop(t->hooks.ctx, w->waiter);
-	free(w);
+	pthread_mutex_lock(&t->poll_lock);
+	t->shown[index] = tree_card_shown(t, index);
+	pthread_mutex_unlock(&t->poll_lock);
+	card_set_event_notify(tree_card(t, index), events_posted, t);
 }
 
 void tree_poll_destroy(struct tree *t)
 {
-	if (t->waiting) {
-		for (unsigned i = 0; i < t->ncards; i++) {
-			card_set_event_notify(t->cards[i], NULL, NULL);
-			while (t->waiting[i]) {
-				struct tree_waiter *w = t->waiting[i];
+	for (unsigned i = 0; i < tree_ncards(t); i++) {
+		if (tree_card(t, i))
+			card_set_event_notify(tree_card(t, i), NULL, NULL);
+		/* The kernel poll handles stay in the handles: the next worker wakes them. */
+		while (t->waiting[i]) {
+			struct tree_waiter *w = t->waiting[i];
 
-				t->waiting[i] = w->next;
-				waiter_drop(t, w);
-			}
+			t->waiting[i] = w->next;
+			free(w);
 		}
-		pthread_mutex_destroy(&t->poll_lock);
 	}
-	free(t->waiting);
-	free(t->shown);
+	pthread_mutex_destroy(&t->poll_lock);
 }
 
 void tree_set_hooks(struct tree *t, const struct tree_hooks *hooks)
@@ -110,29 +117,27 @@ static struct tree_waiter **waiter_link(struct tree *t, unsigned card, uint64_t 
 	return link;
 }
 
-int tree_poll_events(struct tree *t, uint64_t fh, unsigned card, uint64_t seen, void *waiter)
+int tree_poll_events(struct tree *t, uint64_t fh, unsigned card, uint64_t seen, uint64_t kh)
 {
 	struct tree_waiter **link, *w;
 	int rc = 0;
 
 	pthread_mutex_lock(&t->poll_lock);
 	/* Under poll_lock: an event posted after this check finds the waiter. */
-	if (card_event_seq(t->cards[card]) != seen) {
+	if (card_event_seq(tree_card(t, card)) != seen) {
 		rc = TREE_POLL_READY;
-	} else if (waiter) {
+	} else if (kh) {
 		link = waiter_link(t, card, fh);
 		if (*link) {
-			if (t->hooks.drop)
-				t->hooks.drop(t->hooks.ctx, (*link)->waiter);
-			(*link)->waiter = waiter;
+			(*link)->kh = kh;
 		} else if ((w = malloc(sizeof(*w)))) {
-			*w = (struct tree_waiter){
-				.fh = fh, .waiter = waiter, .next = t->waiting[card]
-			};
+			*w = (struct tree_waiter){ .fh = fh, .kh = kh, .next = t->waiting[card] };
 			t->waiting[card] = w;
 		} else {
 			rc = -ENOMEM;
 		}
+		if (rc == 0)
+			keep_kh(t, fh, kh);
 	}
 	pthread_mutex_unlock(&t->poll_lock);
 	return rc;
@@ -149,7 +154,19 @@ void tree_poll_forget(struct tree *t, const struct tree_ref *ref, uint64_t fh)
 	w = *link;
 	if (w) {
 		*link = w->next;
-		waiter_drop(t, w);
+		free(w);
 	}
 	pthread_mutex_unlock(&t->poll_lock);
+}
+
+void tree_wake_inherited(struct tree *t, void (*wake)(void *ctx, uint64_t kh), void *ctx)
+{
+	for (uint32_t id = slots_next_in_use(&t->handles, 0); id;
+	     id = slots_next_in_use(&t->handles, id)) {
+		struct tree_handle *h = slots_at(&t->handles, id);
+		uint64_t kh = __atomic_exchange_n(&h->poll_kh, 0, __ATOMIC_ACQ_REL);
+
+		if (kh)
+			wake(ctx, kh);
+	}
 }

@@ -7,37 +7,44 @@
 
 #define SLOT_IN_USE UINT32_MAX
 
-int slots_init(struct slot_table *st, size_t record_size, uint32_t capacity)
+static void *record(const struct slot_table *st, uint32_t id)
+{
+	return st->records + (size_t)(id - 1) * st->size;
+}
+
+int slots_attach(struct slot_table *st, void *records, size_t record_size, uint32_t capacity)
 {
 	memset(st, 0, sizeof(*st));
-	/* calloc: pages nobody uses stay untouched, so a large capacity costs nothing. */
-	st->records = calloc(capacity ? capacity : 1, record_size);
+	/* calloc: links of records nobody uses stay untouched pages. */
 	st->link = calloc((size_t)capacity + 1, sizeof(*st->link));
-	if (!st->records || !st->link) {
-		free(st->records);
-		free(st->link);
+	if (!st->link)
 		return -ENOMEM;
-	}
+	st->records = records;
 	st->size = record_size;
 	st->capacity = capacity;
 	pthread_mutex_init(&st->lock, NULL);
+	/* Free records below the highest one in use go on the free list, lowest first. */
+	for (uint32_t id = capacity; id >= 1; id--) {
+		if (slots_state(record(st, id))) {
+			st->link[id] = SLOT_IN_USE;
+			st->in_use++;
+			if (!st->touched)
+				st->touched = id;
+		} else if (st->touched) {
+			st->link[id] = st->free_head;
+			st->free_head = id;
+		}
+	}
 	return 0;
 }
 
-void slots_destroy(struct slot_table *st)
+void slots_detach(struct slot_table *st)
 {
 	if (!st->link)
 		return;
 	pthread_mutex_destroy(&st->lock);
-	free(st->records);
 	free(st->link);
-	st->records = NULL;
 	st->link = NULL;
-}
-
-static void *record(const struct slot_table *st, uint32_t id)
-{
-	return st->records + (size_t)(id - 1) * st->size;
 }
 
 int slots_alloc(struct slot_table *st, uint32_t *id)
@@ -57,13 +64,18 @@ int slots_alloc(struct slot_table *st, uint32_t *id)
 	st->link[got] = SLOT_IN_USE;
 	st->in_use++;
 	pthread_mutex_unlock(&st->lock);
-	memset(record(st, got), 0, st->size);
 	*id = got;
 	return 0;
 }
 
+void slots_publish(struct slot_table *st, uint32_t id, uint32_t state)
+{
+	__atomic_store_n((uint32_t *)record(st, id), state, __ATOMIC_RELEASE);
+}
+
 void slots_free(struct slot_table *st, uint32_t id)
 {
+	__atomic_store_n((uint32_t *)record(st, id), 0, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&st->lock);
 	st->link[id] = st->free_head;
 	st->free_head = id;
@@ -73,7 +85,15 @@ void slots_free(struct slot_table *st, uint32_t id)
 
 void *slots_at(const struct slot_table *st, uint32_t id)
 {
-	if (id == 0 || id > st->capacity || st->link[id] != SLOT_IN_USE)
+	if (id == 0 || id > st->capacity ||
+	    __atomic_load_n(&st->link[id], __ATOMIC_RELAXED) != SLOT_IN_USE)
+		return NULL;
+	return record(st, id);
+}
+
+void *slots_raw(const struct slot_table *st, uint32_t id)
+{
+	if (id == 0 || id > st->capacity)
 		return NULL;
 	return record(st, id);
 }

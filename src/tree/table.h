@@ -39,10 +39,14 @@ struct tree_entry {
 	int (*render_mount)(struct card *const *cards, unsigned n, FILE *out);
 	/* A file that takes writes: one written line, trailing newline removed; 0 or -errno. */
 	int (*store)(struct card *c, const char *line, const struct card_caller *who);
+	/* The same for a file at the root. */
+	int (*store_mount)(struct tree *t, const char *line, const struct card_caller *who);
 	/* A link: its target, for the card it belongs to. */
 	int (*target)(const struct tree *t, unsigned card, char *buf, size_t cap);
 	/* NULL: there for every card.  sim/ is there for simulated cards only. */
 	bool (*present)(const struct card *c);
+	/* At the root: NULL, always there.  sim/ is there on a simulated mount only. */
+	bool (*present_mount)(const struct tree *t);
 	/*
 	 * Writable while the card is gone: the sim/ files are the simulated
 	 * card's outside world, the way to plug it back in.
@@ -68,7 +72,6 @@ extern const struct tree_entry tree_root;
 /* How long the kernel may keep a file's attributes. */
 enum tree_attr_rule {
 	TREE_ATTR_FIXED,    /* they never change while mounted: an hour */
-	TREE_ATTR_SNAPSHOT, /* until shortly before the snapshot may be replaced */
 	TREE_ATTR_NONE,	    /* not at all: every stat reaches the daemon */
 };
 
@@ -87,14 +90,14 @@ struct tree_kind {
 	ssize_t (*read)(struct tree *t, const struct tree_ref *ref, const struct snapshot *s,
 			char *buf, size_t size, off_t off);
 	enum tree_attr_rule attr;
-	bool keep_cache;	  /* the page cache survives every open */
-	bool keep_cache_same_gen; /* ... an open that pins what the previous one pinned */
+	bool keep_cache; /* the page cache survives every open */
+	bool direct_io;	 /* no page cache at all: generations may be held side by side */
 	/* One written line, for a file with a store hook; NULL: not writable. */
 	int (*write)(struct tree *t, const struct tree_ref *ref, const char *line,
 		     const struct card_caller *who);
 	/* NULL: always readable. */
 	int (*poll)(struct tree *t, uint64_t fh, const struct tree_ref *ref,
-		    const struct snapshot *s, void *waiter);
+		    const struct snapshot *s, uint64_t kh);
 };
 
 /*
@@ -108,6 +111,11 @@ extern const struct tree_kind tree_kind_labels;
 extern const struct tree_kind tree_kind_dump;
 extern const struct tree_kind tree_kind_events;
 extern const struct tree_kind tree_kind_write_only;
+
+/* A mount of simulated cards (the root's sim/ folder is there). */
+bool tree_mount_simulated(const struct tree *t);
+/* sim/plug, sim/unplug: simulated card NUMBER plugged in or pulled out. */
+int tree_sim_plug(struct tree *t, unsigned number, bool plug);
 
 /* The per-card hooks of the root's table (dir.c). */
 const char *tree_card_dir_name(const struct tree *t, unsigned card); /* "0", "1", ... */

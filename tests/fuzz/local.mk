@@ -36,10 +36,14 @@ FUZZ_OPS_C = $(FUZZ_COMMON_C) $(srcdir)/src/codec/codec.c $(srcdir)/src/proto/op
 FUZZ_OPS_H = $(FUZZ_COMMON_H) $(srcdir)/src/codec/codec.h $(srcdir)/src/proto/ops.h \
 	$(srcdir)/src/transport/transport.h
 FUZZ_SIM_CONTROL_C = $(FUZZ_COMMON_C) $(srcdir)/src/sim/sim_control.c
-FUZZ_SIM_CONTROL_H = $(FUZZ_COMMON_H) $(srcdir)/src/sim/sim_control.h $(srcdir)/src/sim/sim.h
+FUZZ_SIM_CONTROL_H = $(FUZZ_COMMON_H) $(srcdir)/src/sim/sim_control.h $(srcdir)/src/sim/sim.h \
+	$(srcdir)/src/sim/sim_limits.h
 FUZZ_JOURNAL_C = $(FUZZ_COMMON_C) $(srcdir)/src/store/journal.c \
+	$(srcdir)/src/store/journal_format.c $(srcdir)/src/store/journal_index.c \
 	$(srcdir)/src/util/log.c $(srcdir)/src/util/pmem.c
 FUZZ_JOURNAL_H = $(FUZZ_COMMON_H) $(srcdir)/src/store/journal.h \
+	$(srcdir)/src/store/journal_record.h \
+	$(srcdir)/src/store/journal_format.h $(srcdir)/src/store/journal_index.h \
 	$(srcdir)/src/util/log.h $(srcdir)/src/util/pmem.h
 FUZZ_LABELS_C = $(FUZZ_COMMON_C) $(FUZZ_SRC)render_check.c $(srcdir)/src/codec/labels.c \
 	$(srcdir)/src/proto/render_labels.c

@@ -120,6 +120,10 @@ mount_ocxlfs() {
 		# shellcheck disable=SC2086
 		harness_ctl setup "$n" dir="$dir" "${setup[@]}" ${HARNESS_SETUP:-} ||
 			fail "harness card setup"
+		# HARNESS_UNPLUGGED: cards that are not there when the daemon starts.
+		for a in ${HARNESS_UNPLUGGED:-}; do
+			harness_ctl unplug "$a" || fail "harness unplug $a"
+		done
 		${OCXLFS_WRAP:-} "$OCXLFS" -f --state-dir="$STATE" "${pass[@]}" "$MNT" \
 			>>"$WORK/daemon.log" 2>&1 &
 	fi
@@ -134,6 +138,38 @@ mount_ocxlfs() {
 		sleep 0.1
 	done
 	fail "ocxlfs did not mount within $((tries / 10)) s"
+}
+
+# The worker serving the mount now: the one child of the supervisor
+# ($OCXLFS_PID), which holds the mount (docs/architecture.md section 5).
+worker_pid() {
+	pgrep -P "$OCXLFS_PID" 2>/dev/null | head -n 1
+}
+
+# Waits until a worker other than OLD serves (after one died): its pid in $WORKER.
+wait_worker() { # [old]
+	local _
+	for _ in $(seq 1 300); do
+		WORKER=$(worker_pid)
+		# metrics.prom's attributes are never cached: this asks the worker itself.
+		if [ -n "$WORKER" ] && [ "$WORKER" != "${1:-}" ] &&
+			stat "$MNT/metrics.prom" >/dev/null 2>&1 && [ "$(worker_pid)" = "$WORKER" ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "no worker serves after ${1:-start}"
+}
+
+# SIGKILL to the supervisor and its worker together: everything that holds
+# the connection is gone, as after a crash of a daemon without systemd.
+kill_daemon_all() {
+	local w
+	w=$(worker_pid)
+	kill -KILL "$OCXLFS_PID" ${w:+"$w"} 2>/dev/null
+	wait "$OCXLFS_PID" 2>/dev/null
+	while [ -n "$w" ] && kill -0 "$w" 2>/dev/null; do sleep 0.05; done
+	OCXLFS_PID=
 }
 
 umount_ocxlfs() {

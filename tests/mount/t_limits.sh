@@ -51,4 +51,58 @@ ok "--max-dump-size: request is EFBIG, an offered larger dump stays on the card,
 
 kill -0 "$OCXLFS_PID" || fail "the daemon died"
 umount_ocxlfs || fail "daemon exit status"
+
+# ---- open files per user: one user, or several, cannot lock root out ----
+chmod 0711 "$WORK"
+mount_ocxlfs --simulate=2 -o allow_other --max-open=64 --max-open-per-user=16
+# hold UID: opens files as UID until EMFILE and keeps them; prints how many.
+# The system's python: another user may not reach root's own interpreter.
+USER_PY=/usr/bin/python3
+[ -x "$USER_PY" ] || USER_PY=python3
+hold() {
+	local fd
+	mkfifo "$WORK/hold.$1"
+	setpriv --reuid="$1" --regid="$1" --clear-groups "$USER_PY" -c '
+import errno, os, sys
+fds = []
+try:
+    while len(fds) < 1000:
+        fds.append(os.open(sys.argv[1], os.O_RDONLY))
+except OSError as e:
+    if e.errno != errno.EMFILE:
+        print("error %r" % e, flush=True)
+        sys.exit(1)
+print(len(fds), flush=True)
+sys.stdin.readline()' "$MNT/0/serial" <"$WORK/hold.$1" >"$WORK/held.$1" &
+	# Its stdin stays open until we say: then it closes everything.
+	exec {fd}>"$WORK/hold.$1"
+	HOLDERS+=("$fd")
+	wait_until "[ -s '$WORK/held.$1' ]"
+	HELD=$(cat "$WORK/held.$1")
+}
+root_reads_everything() {
+	local f
+	for f in $(tree_files "$MNT"); do
+		cat "$f" >/dev/null || fail "root cannot read $f: $1"
+	done
+}
+HOLDERS=()
+hold 65534
+assert_eq 16 "$HELD" "files nobody could open"
+root_reads_everything "while nobody holds its share"
+ok "--max-open-per-user=16: nobody gets EMFILE at 16; root reads every file"
+
+# Three users use up all but the reserve (a quarter of 64): a fourth gets
+# nothing, root still reads every file.
+hold 1
+assert_eq 16 "$HELD" "files uid 1 could open"
+hold 2
+assert_eq 16 "$HELD" "files uid 2 could open"
+hold 3
+assert_eq 0 "$HELD" "files uid 3 could open with only the reserve left"
+root_reads_everything "while three users hold all but the reserve"
+for fd in "${HOLDERS[@]}"; do echo >&"$fd"; done
+wait_until 'setpriv --reuid=3 --regid=3 --clear-groups cat "$MNT/0/serial" >/dev/null 2>&1'
+ok "the other users together leave root a reserve of 16; closing gives it back"
+umount_ocxlfs || fail "daemon exit status"
 finish

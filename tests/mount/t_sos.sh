@@ -99,8 +99,11 @@ trap '"$FUSERMOUNT" -uz "$DEAD" 2>/dev/null; cleanup' EXIT
 	>"$WORK/dead.log" 2>&1 &
 dead_pid=$!
 wait_until '[ -e "$DEAD/0/serial" ]'
-kill -KILL "$dead_pid"
+# Every process that holds the connection: the supervisor and its worker.
+dead_worker=$(pgrep -P "$dead_pid")
+kill -KILL "$dead_pid" $dead_worker
 wait "$dead_pid" 2>/dev/null
+while [ -n "$dead_worker" ] && kill -0 "$dead_worker" 2>/dev/null; do sleep 0.05; done
 
 hold_tree "$WORK/ref" 1
 run_sos "$WORK/sos1"

@@ -6,7 +6,7 @@
 mount_ocxlfs --simulate=2 --sim-errlogs=5 --sim-dump-size=65536
 
 # Layout.
-assert_eq "0 1 by-serial metrics.prom" "$(ls "$MNT" | tr '
+assert_eq "0 1 by-serial metrics.prom$(backend_is_sim && echo ' sim')" "$(ls "$MNT" | tr '
 ' ' ' | sed 's/ $//')" "root listing"
 expected="controller_dump error_log error_log.json events firmware_version health health.json heartbeat info info.json labels labels.json overwrite request serial$(backend_is_sim && echo ' sim') state statistics statistics.json"
 assert_eq "$expected" "$(ls "$MNT/0" | tr '\n' ' ' | sed 's/ $//')" "card listing"
@@ -21,7 +21,8 @@ done
 ok "modes: info files 0444, labels and dump 0400"
 
 # Link counts (docs/tree.md section 1.1).
-assert_eq 5 "$(stat -c %h "$MNT")" "st_nlink of the root (3 + 2 cards)"
+assert_eq "$(backend_is_sim && echo 6 || echo 5)" "$(stat -c %h "$MNT")" \
+	"st_nlink of the root (3 + 2 cards, + sim/ of a simulated mount)"
 assert_eq "$(backend_is_sim && echo 3 || echo 2)" "$(stat -c %h "$MNT/0")" "st_nlink of a card directory"
 assert_eq 2 "$(stat -c %h "$MNT/by-serial")" "st_nlink of by-serial"
 if backend_is_sim; then
@@ -122,6 +123,25 @@ assert_eq 16777216 "$(cat "$MNT/0/labels" | wc -c)" "16 MiB labels bytes"
 grep -q '"label_area_size":16777216,"format":"empty","label_size":128,"index_size":16640,' \
 	"$MNT/0/labels.json" || fail "16 MiB labels.json: $(head -c 300 "$MNT/0/labels.json")"
 ok "a 16 MiB label area is served whole; labels.json sizes its index blocks as libnvdimm does"
+umount_ocxlfs || fail "daemon exit status"
+
+# Two cards with one serial (docs/tree.md section 1): both served, the
+# second as by-serial/SERIAL-2 with its state in STATE_DIR/SERIAL-2, and
+# an error logged.  A simulated card keeps the serial of its state file.
+rm -rf "$SIM" "$STATE" && mkdir -p "$SIM" "$STATE"
+mount_ocxlfs --simulate=2
+umount_ocxlfs || fail "daemon exit status"
+cp "$SIM/card0.state" "$SIM/card1.state"
+mount_ocxlfs --simulate=2
+assert_eq "2020000000 2020000000" "$(cat "$MNT/0/serial" "$MNT/1/serial" | tr '\n' ' ' | sed 's/ $//')" \
+	"serials of the two cards"
+assert_eq "2020000000 2020000000-2" "$(ls "$MNT/by-serial" | tr '\n' ' ' | sed 's/ $//')" "by-serial"
+assert_eq "../1" "$(readlink "$MNT/by-serial/2020000000-2")" "the second card's link"
+[ -d "$STATE/2020000000-2" ] || fail "no state directory 2020000000-2: $(ls "$STATE")"
+grep -q "has serial 2020000000, like a card already served: it is served as card 1 with by-serial/2020000000-2" \
+	"$WORK/daemon.log" || fail "the duplicate serial was not logged"
+cat "$MNT/1/statistics" >/dev/null || fail "the second card's statistics"
+ok "two cards with one serial: both served, the second as SERIAL-2, logged"
 umount_ocxlfs || fail "daemon exit status"
 
 finish

@@ -10,7 +10,8 @@ if ! command -v valgrind >/dev/null; then
 	echo "SKIP: no valgrind"; exit 77
 fi
 export OCXLFS_WRAP="valgrind --quiet --error-exitcode=99 --leak-check=full \
---errors-for-leak-kinds=definite --show-leak-kinds=definite --track-fds=no"
+--errors-for-leak-kinds=definite --show-leak-kinds=definite --track-fds=no \
+--trace-children=yes"
 rc=0
 for t in t_tree t_control t_commands t_events t_faults; do
 	if bash "$here/$t.sh" >"${TMPDIR:-/tmp}/ocxlfs-vg-$t.$$.log" 2>&1; then

@@ -13,10 +13,13 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -27,6 +30,50 @@
 /* Mirrors journal.c's format. */
 #define JRN_HDR_SIZE 32u
 #define JRN_REC_HDR  16u
+
+/*
+ * The disk failing on demand: these replace libc's for the code under
+ * test (linked into this program), and fail with the errno set here.
+ */
+static int fail_sync, fail_pwrite;
+
+int fsync(int fd)
+{
+	if (fail_sync) {
+		errno = fail_sync;
+		return -1;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+int fdatasync(int fd)
+{
+	if (fail_sync) {
+		errno = fail_sync;
+		return -1;
+	}
+	return (int)syscall(SYS_fdatasync, fd);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	if (fail_pwrite) {
+		errno = fail_pwrite;
+		return -1;
+	}
+	return (ssize_t)syscall(SYS_pwrite64, fd, buf, n, off);
+}
+
+ssize_t pwritev(int fd, const struct iovec *iov, int n, off_t off)
+{
+	if (fail_pwrite) {
+		errno = fail_pwrite;
+		return -1;
+	}
+	/* The syscall takes the offset in two halves. */
+	return (ssize_t)syscall(SYS_pwritev, fd, iov, n, (unsigned long)off,
+				(unsigned long)((uint64_t)off >> 32));
+}
 
 static uint64_t seed = 0x0c71f5u;
 static char tmpdir[64];
@@ -139,6 +186,28 @@ static void check_contents(struct errlog_journal *j, size_t total)
 	ck_assert_uint_eq(errlog_journal_count(j), total);
 	ck_assert_int_eq(errlog_journal_foreach(j, visit_expect, &e), 0);
 	ck_assert_uint_eq(e.next, total);
+}
+
+struct id_search {
+	uint32_t id;
+	bool found;
+};
+
+static int visit_find_id(void *ctx, uint32_t log_id, const uint8_t *raw, size_t len)
+{
+	struct id_search *s = ctx;
+
+	s->found |= log_id == s->id;
+	return 0;
+}
+
+/* Whether any retained entry has this log identifier. */
+static bool has_id(struct errlog_journal *j, uint32_t id)
+{
+	struct id_search s = {.id = id};
+
+	ck_assert_int_eq(errlog_journal_foreach(j, visit_find_id, &s), 0);
+	return s.found;
 }
 
 static struct errlog_journal *jopen(struct journal_recovery *rec)
@@ -287,8 +356,8 @@ START_TEST(test_journal_roundtrip)
 	ck_assert_uint_eq(rec.dropped_bytes, 0);
 	check_contents(j, 1000);
 	for (size_t i = 0; i < 1000; i++)
-		ck_assert(errlog_journal_contains(j, nth_id(i)));
-	ck_assert(!errlog_journal_contains(j, nth_id(1000)));
+		ck_assert(has_id(j, nth_id(i)));
+	ck_assert(!has_id(j, nth_id(1000)));
 	errlog_journal_close(j);
 }
 END_TEST
@@ -490,7 +559,7 @@ START_TEST(test_journal_bad_header)
 		ck_assert(rec.damaged);
 		ck_assert_uint_eq(rec.records, 0);
 		ck_assert_uint_eq(errlog_journal_count(j), 0);
-		ck_assert(!errlog_journal_contains(j, nth_id(0)));
+		ck_assert(!has_id(j, nth_id(0)));
 		append_n(j, 0, 2);
 		errlog_journal_close(j);
 		j = jopen(&rec);
@@ -560,7 +629,7 @@ START_TEST(test_journal_max_entry)
 	j = jopen(NULL);
 	ck_assert_uint_eq(errlog_journal_count(j), 5);
 	for (uint32_t id = 1; id <= 5; id++)
-		ck_assert(errlog_journal_contains(j, id));
+		ck_assert(has_id(j, id));
 	errlog_journal_close(j);
 	for (size_t i = 0; i < JOURNAL_MAX_ENTRY; i++)
 		sum += buf[i];
@@ -617,7 +686,7 @@ START_TEST(test_journal_id_reuse)
 	ck_assert_int_eq(errlog_journal_append(j, 7, b, sizeof(b)), 1);
 	ck_assert_int_eq(errlog_journal_append(j, 7, c, sizeof(c)), 1);
 	ck_assert_uint_eq(errlog_journal_count(j), 103);
-	ck_assert(errlog_journal_contains(j, 7));
+	ck_assert(has_id(j, 7));
 	errlog_journal_close(j);
 
 	j = jopen(&rec);
@@ -818,6 +887,341 @@ START_TEST(test_journal_random_damage)
 	}
 	free(bad);
 	free(img);
+}
+END_TEST
+
+/* ---- bounds, indexes, readers ---- */
+
+static struct errlog_journal *jopen_opts(size_t file_bytes, unsigned keep)
+{
+	struct journal_options opt = {.file_bytes = file_bytes, .keep_files = keep};
+	struct errlog_journal *j = NULL;
+
+	ck_assert_int_eq(errlog_journal_open_opts(jpath, &opt, &j, NULL), 0);
+	return j;
+}
+
+/* Entry INDEX holds nth_id(INDEX)'s bytes. */
+static void check_index(struct errlog_journal *j, uint64_t index)
+{
+	uint8_t buf[JOURNAL_MAX_ENTRY], want[JOURNAL_MAX_ENTRY];
+	uint32_t id = nth_id(index);
+	struct journal_entry e;
+
+	ck_assert_int_eq(errlog_journal_read(j, index, &e, buf, sizeof(buf)), 0);
+	ck_assert_uint_eq(e.log_id, id);
+	ck_assert_uint_eq(e.len, entry_len(id));
+	fill_entry(id, want, e.len);
+	ck_assert_mem_eq(buf, want, e.len);
+}
+
+/* Rotated files of the journal at jpath, by name. */
+static unsigned count_rotated(void)
+{
+	const char *base = strrchr(jpath, '/') + 1;
+	size_t n = strlen(base);
+	unsigned cnt = 0;
+	struct dirent *de;
+	DIR *d = opendir(tmpdir);
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		cnt += !strncmp(de->d_name, base, n) && de->d_name[n] == '.' &&
+		       de->d_name[n + 1] >= '0' && de->d_name[n + 1] <= '9';
+	closedir(d);
+	return cnt;
+}
+
+/*
+ * Small files (4 KiB, about 20 entries), 3 kept: rotation names files by
+ * the index of their first entry, the oldest go, indexes never move, and
+ * all of it survives a reopen.
+ */
+START_TEST(test_journal_rotation)
+{
+	struct errlog_journal *j = jopen_opts(4096, 3);
+	struct journal_stats st;
+	uint64_t first, end;
+	size_t total_bytes = 0;
+	char name[256];
+	char *log;
+
+	log_capture();
+	append_n(j, 0, 400);
+	log = log_captured();
+	ck_assert_ptr_nonnull(strstr(log, "deleted errlog.jrn.0, the oldest"));
+	free(log);
+	errlog_journal_stats(j, &st);
+	ck_assert_uint_eq(st.end, 400);
+	ck_assert_uint_eq(st.files, 4);
+	ck_assert_uint_eq(st.entries, st.end - st.first);
+	ck_assert_uint_eq(st.dropped_entries, st.first);
+	ck_assert_uint_gt(st.first, 0);
+	ck_assert_uint_eq(count_rotated(), 3);
+	/* The oldest retained file is named by its first index. */
+	snprintf(name, sizeof(name), "%s.%" PRIu64, jpath, st.first);
+	ck_assert_int_eq(access(name, F_OK), 0);
+	/* Bounded: every file at most one file's worth, rounded to the growth step. */
+	ck_assert_uint_le(st.bytes, 4 * 64 * 1024);
+	for (uint64_t i = st.first; i < st.end; i++)
+		check_index(j, i);
+	ck_assert_int_eq(errlog_journal_read(j, st.first - 1, &(struct journal_entry){0}, NULL, 0),
+			 -ENOENT);
+	/* Dedup covers the rotated files: the oldest retained entry again. */
+	ck_assert_int_eq(append_again(j, st.first), 1);
+	errlog_journal_close(j);
+
+	j = jopen_opts(4096, 3);
+	errlog_journal_range(j, &first, &end);
+	ck_assert_uint_eq(first, st.first);
+	ck_assert_uint_eq(end, 400);
+	ck_assert_uint_eq(errlog_journal_count(j), 400 - first);
+	for (uint64_t i = first; i < end; i++)
+		check_index(j, i);
+	ck_assert_int_eq(append_again(j, first + 1), 1);
+	/* Indexes carry on after the restart. */
+	append_n(j, 400, 401);
+	check_index(j, 400);
+	errlog_journal_stats(j, &st);
+	total_bytes = st.bytes;
+	ck_assert_uint_gt(total_bytes, 0);
+	errlog_journal_close(j);
+}
+END_TEST
+
+/* A reader's pin keeps rotation from deleting what it still needs. */
+START_TEST(test_journal_pins)
+{
+	struct errlog_journal *j = jopen_opts(4096, 1);
+	struct journal_pin pin, pin2;
+	struct journal_stats st;
+
+	errlog_journal_pin(j, &pin, 0);
+	errlog_journal_pin(j, &pin2, 5);
+	append_n(j, 0, 200);
+	errlog_journal_stats(j, &st);
+	ck_assert_uint_eq(st.first, 0);
+	ck_assert_uint_eq(st.dropped_entries, 0);
+	ck_assert_uint_gt(st.files, 2);
+	check_index(j, 0);
+	/* Moving the floor lets the files below it go; the other pin still counts. */
+	errlog_journal_pin_move(j, &pin, 150);
+	errlog_journal_unpin(j, &pin2);
+	errlog_journal_stats(j, &st);
+	ck_assert_uint_gt(st.first, 5);
+	ck_assert_uint_le(st.first, 150);
+	check_index(j, 150);
+	errlog_journal_unpin(j, &pin);
+	append_n(j, 200, 201);
+	errlog_journal_stats(j, &st);
+	ck_assert_uint_eq(st.files, 2);
+	ck_assert_uint_eq(st.dropped_entries, st.first);
+	errlog_journal_close(j);
+}
+END_TEST
+
+START_TEST(test_journal_read_api)
+{
+	struct errlog_journal *j = jopen(NULL);
+	uint8_t buf[JOURNAL_MAX_ENTRY];
+	struct journal_entry e;
+	uint64_t first, end;
+	int fd;
+
+	errlog_journal_range(j, &first, &end);
+	ck_assert_uint_eq(first, 0);
+	ck_assert_uint_eq(end, 0);
+	ck_assert_int_eq(errlog_journal_read(j, 0, &e, buf, sizeof(buf)), -ENOENT);
+	append_n(j, 0, 3);
+	/* Info only, too small a buffer, then the whole entry. */
+	ck_assert_int_eq(errlog_journal_read(j, 1, &e, NULL, 0), 0);
+	ck_assert_uint_eq(e.log_id, nth_id(1));
+	ck_assert_uint_eq(e.len, entry_len(nth_id(1)));
+	ck_assert_uint_eq(e.offset, JRN_HDR_SIZE + JRN_REC_HDR + pad8(entry_len(nth_id(0))));
+	ck_assert_int_eq(errlog_journal_read(j, 1, &e, buf, e.len - 1), -EMSGSIZE);
+	check_index(j, 1);
+	ck_assert_int_eq(errlog_journal_read(j, 3, &e, buf, sizeof(buf)), -ENOENT);
+	/* A byte changed on disk behind the journal's back: -EIO, not other bytes. */
+	fd = open(jpath, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, buf, 1, (off_t)e.offset + JRN_REC_HDR + 3), 1);
+	buf[0] ^= 0x40;
+	ck_assert_int_eq(pwrite(fd, buf, 1, (off_t)e.offset + JRN_REC_HDR + 3), 1);
+	close(fd);
+	ck_assert_int_eq(errlog_journal_read(j, 1, &e, buf, sizeof(buf)), -EIO);
+	check_index(j, 2);
+	errlog_journal_close(j);
+}
+END_TEST
+
+struct reader_arg {
+	struct errlog_journal *j;
+	struct journal_pin pin; /* taken before the writer starts */
+	size_t total;
+	size_t reads;
+};
+
+/* Reads every entry by index while they are being appended and rotated. */
+static void *reader_thread(void *p)
+{
+	struct reader_arg *a = p;
+	struct journal_pin *pin = &a->pin;
+	uint64_t next = 0, first, end;
+
+	while (next < a->total) {
+		errlog_journal_range(a->j, &first, &end);
+		ck_assert_uint_le(first, next);
+		for (; next < end; next++) {
+			check_index(a->j, next);
+			errlog_journal_pin_move(a->j, pin, next + 1);
+			a->reads++;
+		}
+	}
+	errlog_journal_unpin(a->j, pin);
+	return NULL;
+}
+
+START_TEST(test_journal_concurrent_reader)
+{
+	struct reader_arg a = {.j = jopen_opts(4096, 2), .total = 3000};
+	pthread_t t;
+
+	errlog_journal_pin(a.j, &a.pin, 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, reader_thread, &a), 0);
+	append_n(a.j, 0, a.total);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_uint_eq(a.reads, a.total);
+	errlog_journal_close(a.j);
+}
+END_TEST
+
+/*
+ * A card whose counter is stuck: 20,000 entries with one id and other
+ * bytes are all kept, each repeat is still recognised, after a reopen too.
+ */
+START_TEST(test_journal_one_id)
+{
+	enum { N = 20000 };
+	struct errlog_journal *j = jopen(NULL);
+	struct journal_stats st;
+	uint8_t buf[0x60];
+
+	memset(buf, 0x11, sizeof(buf));
+	for (uint32_t i = 0; i < N; i++) {
+		memcpy(buf, &i, sizeof(i));
+		ck_assert_int_eq(errlog_journal_append(j, 42, buf, sizeof(buf)), 0);
+	}
+	for (uint32_t i = 0; i < N; i += 997) {
+		memcpy(buf, &i, sizeof(i));
+		ck_assert_int_eq(errlog_journal_append(j, 42, buf, sizeof(buf)), 1);
+	}
+	errlog_journal_stats(j, &st);
+	ck_assert_uint_eq(st.entries, N);
+	ck_assert_uint_eq(st.reused_ids, N - 1);
+	errlog_journal_close(j);
+	j = jopen(NULL);
+	ck_assert_uint_eq(errlog_journal_count(j), N);
+	memcpy(buf, &(uint32_t){N - 1}, sizeof(uint32_t));
+	ck_assert_int_eq(errlog_journal_append(j, 42, buf, sizeof(buf)), 1);
+	errlog_journal_close(j);
+}
+END_TEST
+
+/* Every byte of the active file is allocated, however it grew. */
+START_TEST(test_journal_allocated)
+{
+	struct errlog_journal *j = jopen(NULL);
+	struct stat st;
+
+	append_n(j, 0, 2000); /* grows past 64 KiB several times */
+	ck_assert_int_eq(stat(jpath, &st), 0);
+	ck_assert_int_gt(st.st_size, 64 * 1024);
+	ck_assert_int_ge((off_t)st.st_blocks * 512, st.st_size);
+	errlog_journal_close(j);
+}
+END_TEST
+
+/* Read-only: what a tool sees, without a byte changed. */
+START_TEST(test_journal_read_only)
+{
+	struct journal_options ro = {.read_only = true};
+	enum { N = 20 };
+	size_t offs[N + 1], end, size;
+	struct journal_recovery rec;
+	struct errlog_journal *j, *j2 = NULL;
+	uint8_t *img = make_image(N, offs, &end), *after;
+
+	/* Damage record 7: the reader stops there and changes nothing. */
+	img[offs[7] + JRN_REC_HDR + 2] ^= 1;
+	size = file_size(jpath);
+	write_file(jpath, img, size);
+	ck_assert_int_eq(errlog_journal_open_opts(jpath, &ro, &j, &rec), 0);
+	ck_assert(rec.damaged);
+	ck_assert_uint_eq(errlog_journal_count(j), 7);
+	check_contents(j, 7);
+	ck_assert_int_eq(errlog_journal_append(j, 1, "x", 1), -EROFS);
+	/* A writer cannot open it meanwhile. */
+	ck_assert_int_eq(errlog_journal_open(jpath, &j2, NULL), -EBUSY);
+	errlog_journal_close(j);
+	after = read_file(jpath, &end);
+	ck_assert_uint_eq(end, size);
+	ck_assert_mem_eq(after, img, size);
+	ck_assert_uint_eq(count_files(".dropped-", 0), 0);
+	free(after);
+	free(img);
+}
+END_TEST
+
+/*
+ * The disk fails the sync: the append fails and is not indexed; what it
+ * wrote is zeroed by the next append, so a shorter entry after a longer
+ * failed one leaves no trailing bytes that the next open takes for damage.
+ */
+START_TEST(test_journal_sync_fails)
+{
+	struct errlog_journal *j = jopen(NULL);
+	struct journal_recovery rec;
+	struct journal_stats st;
+	uint8_t big[3000];
+
+	append_n(j, 0, 5);
+	memset(big, 0x77, sizeof(big));
+	fail_sync = EIO;
+	ck_assert_int_eq(errlog_journal_append(j, 99, big, sizeof(big)), -EIO);
+	fail_sync = 0;
+	errlog_journal_stats(j, &st);
+	ck_assert_int_eq(st.last_error, -EIO);
+	ck_assert_uint_eq(st.failed_appends, 1);
+	ck_assert_uint_eq(st.entries, 5);
+	append_n(j, 5, 6);
+	errlog_journal_stats(j, &st);
+	ck_assert_int_eq(st.last_error, 0);
+	errlog_journal_close(j);
+	j = jopen(&rec);
+	ck_assert(!rec.damaged);
+	check_contents(j, 6);
+	errlog_journal_close(j);
+}
+END_TEST
+
+START_TEST(test_journal_write_fails)
+{
+	struct errlog_journal *j = jopen(NULL);
+	uint8_t buf[JOURNAL_MAX_ENTRY];
+
+	append_n(j, 0, 3);
+	fill_entry(nth_id(3), buf, entry_len(nth_id(3)));
+	fail_pwrite = ENOSPC;
+	ck_assert_int_eq(errlog_journal_append(j, nth_id(3), buf, entry_len(nth_id(3))), -ENOSPC);
+	fail_pwrite = 0;
+	ck_assert_uint_eq(errlog_journal_count(j), 3);
+	/* The card sends the same entry again; now it is stored, once. */
+	ck_assert_int_eq(errlog_journal_append(j, nth_id(3), buf, entry_len(nth_id(3))), 0);
+	ck_assert_int_eq(errlog_journal_append(j, nth_id(3), buf, entry_len(nth_id(3))), 1);
+	errlog_journal_close(j);
+	j = jopen(NULL);
+	check_contents(j, 4);
+	errlog_journal_close(j);
 }
 END_TEST
 
@@ -1069,6 +1473,77 @@ START_TEST(test_dump_large)
 }
 END_TEST
 
+/* A write the disk refuses fails the dump: commit fails, nothing is kept. */
+START_TEST(test_dump_write_fails)
+{
+	struct dump_store *ds = dopen(0);
+	struct dump_writer *w = NULL;
+
+	ck_assert_int_eq(dump_store_begin(ds, 10000, &w), 0);
+	ck_assert_int_eq(dump_writer_write(w, 0, "abc", 3), 0);
+	fail_pwrite = EIO;
+	ck_assert_int_eq(dump_writer_write(w, 3, "def", 3), -EIO);
+	fail_pwrite = 0;
+	/* Sticky: the dump has a hole now. */
+	ck_assert_int_eq(dump_writer_write(w, 6, "ghi", 3), -EIO);
+	ck_assert_int_eq(dump_writer_commit(w, 9), -EIO);
+	ck_assert_int_eq(dump_store_last_error(ds), -EIO);
+	ck_assert_uint_eq(dump_store_count(ds), 0);
+	ck_assert_uint_eq(count_dir(".dump-"), 0);
+	/* The next dump works and clears the error. */
+	commit_dump(ds, 5, 4000);
+	ck_assert_int_eq(dump_store_last_error(ds), 0);
+	check_newest(ds, 5, 4000);
+	dump_store_close(ds);
+}
+END_TEST
+
+/* The data must be durable before the rename that publishes it. */
+START_TEST(test_dump_sync_fails)
+{
+	struct dump_store *ds = dopen(0);
+	struct dump_writer *w = NULL;
+	uint8_t buf[5000];
+
+	dump_bytes(9, buf, sizeof(buf));
+	ck_assert_int_eq(dump_store_begin(ds, sizeof(buf), &w), 0);
+	ck_assert_int_eq(dump_writer_write(w, 0, buf, sizeof(buf)), 0);
+	fail_sync = EIO;
+	ck_assert_int_eq(dump_writer_commit(w, sizeof(buf)), -EIO);
+	fail_sync = 0;
+	ck_assert_uint_eq(dump_store_count(ds), 0);
+	ck_assert_uint_eq(count_dir(".dump-"), 0);
+	ck_assert_int_eq(dump_store_last_error(ds), -EIO);
+	dump_store_close(ds);
+}
+END_TEST
+
+/* The space of a dump is allocated when it starts, not as it is written. */
+START_TEST(test_dump_allocated)
+{
+	struct dump_store *ds = dopen(0);
+	struct dump_writer *w = NULL;
+	struct dirent *de;
+	struct stat st;
+	char p[512];
+	DIR *d;
+
+	ck_assert_int_eq(dump_store_begin(ds, 1 << 20, &w), 0);
+	d = opendir(ddir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) && strncmp(de->d_name, ".dump-", 6))
+		;
+	ck_assert_ptr_nonnull(de);
+	snprintf(p, sizeof(p), "%s/%s", ddir, de->d_name);
+	closedir(d);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_size, 1 << 20);
+	ck_assert_int_ge((off_t)st.st_blocks * 512, st.st_size);
+	dump_writer_abort(w);
+	dump_store_close(ds);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -1090,6 +1565,15 @@ static Suite *store_suite(void)
 	tcase_add_test(tj, test_journal_id_reuse);
 	tcase_add_test(tj, test_journal_duplicate_record);
 	tcase_add_loop_test(tj, test_journal_random_damage, 0, 2);
+	tcase_add_test(tj, test_journal_rotation);
+	tcase_add_test(tj, test_journal_pins);
+	tcase_add_test(tj, test_journal_read_api);
+	tcase_add_test(tj, test_journal_concurrent_reader);
+	tcase_add_test(tj, test_journal_one_id);
+	tcase_add_test(tj, test_journal_allocated);
+	tcase_add_test(tj, test_journal_read_only);
+	tcase_add_test(tj, test_journal_sync_fails);
+	tcase_add_test(tj, test_journal_write_fails);
 	suite_add_tcase(s, tj);
 
 	tcase_add_checked_fixture(td, dsetup, teardown);
@@ -1100,6 +1584,9 @@ static Suite *store_suite(void)
 	tcase_add_test(td, test_dump_abort);
 	tcase_add_test(td, test_dump_empty);
 	tcase_add_test(td, test_dump_large);
+	tcase_add_test(td, test_dump_write_fails);
+	tcase_add_test(td, test_dump_sync_fails);
+	tcase_add_test(td, test_dump_allocated);
 	suite_add_tcase(s, td);
 	return s;
 }
