@@ -60,11 +60,20 @@ static int card_unusable_locked(struct card *c)
 	return state_errno(c->state);
 }
 
+/* Set once by the front end before it serves; NULL: nobody interrupts. */
+static bool (*caller_interrupted)(void);
+
+void card_set_interrupt_check(bool (*interrupted)(void))
+{
+	caller_interrupted = interrupted;
+}
+
 /*
  * The lock for a reader's command.  If it is taken and the card is known
  * to be sick, fail at once: queueing behind a hung card's command would
  * park a file-system worker thread per reader, and enough of them stall
- * the whole mount.
+ * the whole mount.  A reader that did wait and whose caller gave up
+ * meanwhile sends nothing: it ends with the command it waited for.
  */
 static int card_lock_reader(struct card *c)
 {
@@ -75,7 +84,12 @@ static int card_lock_reader(struct card *c)
 	rc = state_errno(card_get_state(c));
 	if (rc)
 		return rc;
+	ocxlfs_trace("wait", "%s", c->transport->device);
 	pthread_mutex_lock(&c->lock);
+	if (caller_interrupted && caller_interrupted()) {
+		pthread_mutex_unlock(&c->lock);
+		return -EINTR;
+	}
 	return 0;
 }
 

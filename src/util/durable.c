@@ -33,11 +33,11 @@ int ocxlfs_fdatasync(int fd)
 	return 0;
 }
 
-int ocxlfs_renameat(int dirfd, const char *from, const char *to)
+int ocxlfs_renameat(int fromfd, const char *from, int dirfd, const char *to)
 {
 	char dir[PATH_MAX];
 
-	if (renameat(dirfd, from, dirfd, to))
+	if (renameat(fromfd, from, dirfd, to))
 		return -errno;
 	if (ocxlfs_tracing()) {
 		ocxlfs_trace_fd_path(dirfd, dir, sizeof(dir));

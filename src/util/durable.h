@@ -12,7 +12,7 @@
 int ocxlfs_fsync(int fd);
 /* fdatasync(2): 0 or -errno. */
 int ocxlfs_fdatasync(int fd);
-/* renameat(2) within directory DIRFD: 0 or -errno. */
-int ocxlfs_renameat(int dirfd, const char *from, const char *to);
+/* renameat(2) of FROM (relative to FROMFD) to TO in directory DIRFD: 0 or -errno. */
+int ocxlfs_renameat(int fromfd, const char *from, int dirfd, const char *to);
 
 #endif /* OCXLFS_UTIL_DURABLE_H */

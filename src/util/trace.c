@@ -47,7 +47,7 @@ void ocxlfs_trace(const char *event, const char *fmt, ...)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	n = snprintf(line, sizeof(line), "%lld %s %s ",
 		     (long long)now.tv_sec * 1000000000LL + now.tv_nsec,
-		     trace_who[0] ? trace_who : "request", event);
+		     trace_who[0] ? trace_who : "thread -", event);
 	va_start(ap, fmt);
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);

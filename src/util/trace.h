@@ -9,15 +9,16 @@
  *
  *     NS CONTEXT EVENT ARGS...
  *
- * NS is CLOCK_MONOTONIC in nanoseconds; CONTEXT says on whose behalf
- * ("request" unless the thread said otherwise, "monitor N" for card N's
- * monitor).  The events and their arguments (docs/testing.md):
+ * NS is CLOCK_MONOTONIC in nanoseconds; CONTEXT says on whose behalf, in
+ * two words: "request PID" for a request of process PID, "monitor N" for
+ * card N's monitor, "thread -" for any other thread.  The events and their arguments (docs/testing.md):
  *
  *     persist PATH OFF LEN     bytes of a mapped file flushed
  *     fsync PATH               a file or directory synced (fsync, fdatasync)
  *     rename PATH              a file renamed into place at PATH
  *     append PATH OFF LEN ID   a journal record written (not yet flushed)
  *     cmd DEVICE NAME ARG      a command about to be sent to a card
+ *     wait DEVICE              a reader waits for a card another command holds
  *     label DEVICE OFF LEN     a label-area read about to be sent
  *
  * A flush is traced by the primitive that flushes, once it has returned
