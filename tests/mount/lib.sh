@@ -270,6 +270,13 @@ wait_until() { # [-t seconds] condition
 }
 
 finish() {
+	# A sanitizer's report in the daemon's log fails the test, even when
+	# the daemon went on (TSan reports and continues).
+	if [ -f "$WORK/daemon.log" ] &&
+		grep -q 'WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|runtime error:' "$WORK/daemon.log"; then
+		grep -m 1 -A 20 'WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|runtime error:' "$WORK/daemon.log"
+		fail "a sanitizer reported (the daemon's log above)"
+	fi
 	echo "$T_NAME: $T_PASSED passed, 0 failed"
 	exit 0
 }
