@@ -90,6 +90,9 @@ OCXLFS_PID=
 fail() {
 	echo "FAIL: $T_NAME: $*"
 	[ -f "$WORK/daemon.log" ] && { echo "--- daemon log:"; tail -n 30 "$WORK/daemon.log"; }
+	# Sanitizer reports, whole: the tail above has only the last one's end.
+	[ -f "$WORK/daemon.log" ] && grep -q '^WARNING: ThreadSanitizer\|^==[0-9]*==ERROR' "$WORK/daemon.log" &&
+		{ echo "--- sanitizer reports:"; grep -v '^ocxlfs: ' "$WORK/daemon.log" | head -n 300; }
 	exit 1
 }
 
