@@ -124,7 +124,41 @@ int card_drain_errlog(struct card *c);
 /* Collects an available controller dump into the dump store, then "dump complete". */
 int card_collect_dump(struct card *c);
 
+/*
+ * STATS and SMART: each answer (or failure) is also kept as what the card
+ * last answered (card_cached), which metrics.prom and the verdict use
+ * without sending anything.
+ */
 int card_stats(struct card *c, struct ocxlfs_stats *st);
+
+/*
+ * What metrics.prom and the root's health show is no older than this while
+ * the card answers: the monitor asks the card again once its last answers
+ * are this old (docs/json.md section 6).
+ */
+#define CARD_CACHE_REFRESH_MS 10000
+struct card_cached {
+	bool up;	 /* the most recent STATS and SMART both succeeded */
+	bool have_stats; /* stats holds the answer to the most recent STATS */
+	bool have_smart; /* smart holds the answer to the most recent SMART */
+	double age_s;	 /* since the older of the last two answers (or the open) */
+	struct ocxlfs_stats stats;
+	struct ocxlfs_smart smart;
+};
+/* The last answers, without a command: never waits for the card. */
+void card_cached(struct card *c, struct card_cached *out);
+/* Monitor side: STATS and SMART again if older than CARD_CACHE_REFRESH_MS (or FORCE). */
+void card_refresh(struct card *c, bool force);
+/* The card's values may have changed (a sim/ write): the next pass asks again. */
+void card_cache_stale(struct card *c);
+/*
+ * The state directory's trouble, without a command: the -errno of the last
+ * journal append and of the last dump stored, each 0 once one succeeded
+ * again (docs/tree.md section 5.5).
+ */
+void card_store_errors(struct card *c, int *journal, int *dumps);
+/* Commands queued behind the one that holds the card (tests, diagnostics). */
+unsigned card_lock_queued(struct card *c);
 
 /* Sends a heartbeat and records the outcome; returns it (0 or -errno). */
 int card_heartbeat(struct card *c);

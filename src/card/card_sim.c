@@ -32,8 +32,11 @@ int card_sim_write(struct card *c, enum card_sim_file f, const char *line)
 	if (!c->sim || !sim_files[f].write)
 		return -ENODEV;
 	rc = sim_files[f].write(c->sim, line);
-	if (!rc && sim_files[f].kick_monitor)
+	if (!rc && sim_files[f].kick_monitor) {
+		/* Its answers may differ now: the pass asks again, at once. */
+		card_cache_stale(c);
 		card_wake_monitor(c);
+	}
 	return rc;
 }
 

@@ -25,12 +25,17 @@ static void monitor_pass(struct card *c)
 {
 	uint64_t events;
 
-	if (card_check_events(c, &events))
-		return;
-	if (events & OCXLFS_EVENT_ELA)
-		card_drain_errlog(c);
-	if (events & OCXLFS_EVENT_CDA)
-		card_collect_dump(c);
+	if (!card_check_events(c, &events)) {
+		if (events & OCXLFS_EVENT_ELA)
+			card_drain_errlog(c);
+		if (events & OCXLFS_EVENT_CDA)
+			card_collect_dump(c);
+	}
+	/*
+	 * What metrics.prom and the verdict show, kept no older than
+	 * CARD_CACHE_REFRESH_MS; a sick card fails it at once, without a command.
+	 */
+	card_refresh(c, false);
 }
 
 static void monitor_run(struct card *c)

@@ -177,6 +177,36 @@ static void up_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned 
 			cards[i].stats && cards[i].smart);
 }
 
+static void age_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!cards[i].data_age_s)
+			continue;
+		if (!any)
+			header(out, "ocxl_card_data_age_seconds", "gauge",
+			       "Seconds since the card last answered the commands these samples come from.");
+		any = true;
+		fprintf(out, "ocxl_card_data_age_seconds{card=\"%u\"} %.3f\n", cards[i].index,
+			*cards[i].data_age_s);
+	}
+}
+
+static void store_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+{
+	if (!n)
+		return;
+	header(out, "ocxl_state_directory_errno", "gauge",
+	       "The errno with which the state directory last failed the card's journal or dumps, 0 once it takes them again.");
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(out, "ocxl_state_directory_errno{card=\"%u\",store=\"journal\"} %d\n",
+			cards[i].index, cards[i].journal_errno);
+		fprintf(out, "ocxl_state_directory_errno{card=\"%u\",store=\"dumps\"} %d\n",
+			cards[i].index, cards[i].dumps_errno);
+	}
+}
+
 static void stat_family(FILE *out, const struct stat_metric *m, const struct ocxlfs_prom_card *cards,
 			unsigned n)
 {
@@ -286,6 +316,8 @@ int ocxlfs_render_prom(FILE *out, const struct ocxlfs_prom_card *cards, unsigned
 	info_family(out, cards, n);
 	state_family(out, cards, n);
 	up_family(out, cards, n);
+	age_family(out, cards, n);
+	store_family(out, cards, n);
 	for (m = 0; m < NR_STAT_METRICS; m++)
 		stat_family(out, &stat_metrics[m], cards, n);
 	temperature_family(out, cards, n);

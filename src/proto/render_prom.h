@@ -19,6 +19,8 @@ struct ocxlfs_prom_card {
 	const char *state;		/* the state file's word, or NULL */
 	const struct ocxlfs_stats *stats; /* NULL: the card did not answer STATS */
 	const struct ocxlfs_smart *smart; /* NULL: the card did not answer SMART */
+	const double *data_age_s;	/* ocxl_card_data_age_seconds, or NULL */
+	int journal_errno, dumps_errno; /* ocxl_state_directory_errno: 0 while fine */
 };
 
 /*

@@ -12,8 +12,14 @@
  * - The error-log queue, the next log id, an available dump and a running
  *   erase are persisted (sim_state.c); faults, profile and namespace
  *   enablement are RAM-only steering.
- * - One mutex per card: a real card serializes its admin channel, so the
- *   modelled latency and a hang's timeout are slept with the lock held.
+ * - A real card serializes its admin channel: one command at a time
+ *   (channel), the modelled latency and a hang's timeout slept inside it.
+ *   The steering (faults, injections) has a lock of its own (lock) that a
+ *   sleeping command does not hold, so sim/ answers at once while a command
+ *   sleeps, and a changed fault ends or lengthens the sleep under way.
+ * - The card holds one dump until DUMP_COMPLETE: a dump it would post by
+ *   itself meanwhile is refused (-EBUSY).  DUMP_REQUEST, as the doorbell
+ *   does, replaces the held dump: the daemon must not send it then.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -45,7 +51,12 @@
 #define SIM_CORRUPT_ID 0x5858u /* 'XX' */
 
 struct sim_card {
-	pthread_mutex_t lock;
+	pthread_mutex_t channel; /* one command at a time, sleeps included */
+	pthread_mutex_t lock;	 /* the state below: steering never waits for a command */
+	pthread_cond_t changed;	 /* a fault changed: a sleeping command looks again */
+	uint64_t commands;	 /* passthru commands answered (tests count them) */
+	sim_command_hook_fn *hook;
+	void *hook_arg;
 	struct sim_state st;
 	unsigned index;
 	unsigned latency_us;
@@ -84,13 +95,38 @@ static uint64_t mono_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static void sleep_us(uint64_t us)
+/* How long a command takes on top of its work, as the fault says now. */
+static uint64_t sim_stall_us(const struct sim_card *sim, unsigned timeout_ms)
 {
-	struct timespec ts = { .tv_sec = (time_t)(us / 1000000),
-			       .tv_nsec = (long)(us % 1000000) * 1000 };
+	uint64_t us = sim->latency_us;
 
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	if (sim->fault == SIM_FAULT_DELAY)
+		us += (uint64_t)sim->fault_arg * 1000;
+	if (sim->fault == SIM_FAULT_HANG)
+		us += (uint64_t)timeout_ms * 1000;
+	return us;
+}
+
+/*
+ * Sleeps the modelled latency, delay or hang with the state lock held
+ * (and so released while waiting): a fault written meanwhile is looked
+ * at again, so "none" ends a 20 s delay at once.  True if the command
+ * hangs (no answer within TIMEOUT_MS).
+ */
+static bool sim_sleep(struct sim_card *sim, unsigned timeout_ms)
+{
+	uint64_t start = mono_us();
+
+	for (;;) {
+		uint64_t until = start + sim_stall_us(sim, timeout_ms);
+		struct timespec ts = { .tv_sec = (time_t)(until / 1000000),
+				       .tv_nsec = (long)(until % 1000000) * 1000 };
+
+		if (mono_us() >= until)
+			break;
+		pthread_cond_timedwait(&sim->changed, &sim->lock, &ts);
+	}
+	return sim->fault == SIM_FAULT_HANG;
 }
 
 /* ms since the card's power-on epoch, monotonic for this open. */
@@ -537,15 +573,18 @@ static int do_call(struct sim_card *sim, struct nd_cmd_pkg *pkg)
 		sim->rsp = malloc(OCXLFS_PKG_OUT_HDR + (size_t)sim->admin_buffer);
 	if (!sim->rsp)
 		return -ENOMEM;
-	if (sim->latency_us)
-		sleep_us(sim->latency_us);
-	if (sim->fault == SIM_FAULT_DELAY)
-		sleep_us((uint64_t)sim->fault_arg * 1000);
-	if (sim->fault == SIM_FAULT_HANG) {
-		/* No response: the driver's poll loop gives up at the protocol timeout. */
-		sleep_us((uint64_t)sim_cmd_timeout_ms(cmd) * 1000);
-		return -ETIMEDOUT;
+	sim->commands++;
+	if (sim->hook) {
+		sim_command_hook_fn *hook = sim->hook;
+		void *arg = sim->hook_arg;
+
+		pthread_mutex_unlock(&sim->lock);
+		hook(arg, cmd);
+		pthread_mutex_lock(&sim->lock);
 	}
+	/* No response to a hung card: the driver gives up at the protocol timeout. */
+	if (sim_sleep(sim, sim_cmd_timeout_ms(cmd)))
+		return -ETIMEDOUT;
 	erase_poll(sim);
 
 	c.in = pkg->nd_payload;
@@ -584,10 +623,8 @@ static int label_check(struct sim_card *sim, uint32_t off, uint32_t len)
 {
 	if (len > SIM_LABEL_MAX_CALL || (uint64_t)off + len > sim->st.hdr->label_size)
 		return -EINVAL;
-	if (sim->fault == SIM_FAULT_HANG) {
-		sleep_us((uint64_t)SIM_LABEL_TIMEOUT_MS * 1000);
+	if (sim_sleep(sim, SIM_LABEL_TIMEOUT_MS))
 		return -ETIMEDOUT;
-	}
 	erase_poll(sim);
 	return 0;
 }
@@ -624,6 +661,7 @@ int sim_card_ioctl(struct sim_card *sim, unsigned long request, void *arg)
 
 	if (!sim || !arg)
 		return -EFAULT;
+	pthread_mutex_lock(&sim->channel);
 	pthread_mutex_lock(&sim->lock);
 	if (sim->fault == SIM_FAULT_VANISH) {
 		rc = -ENODEV;
@@ -646,6 +684,7 @@ int sim_card_ioctl(struct sim_card *sim, unsigned long request, void *arg)
 		rc = -ENOTTY;
 	}
 	pthread_mutex_unlock(&sim->lock);
+	pthread_mutex_unlock(&sim->channel);
 	return rc;
 }
 
@@ -712,7 +751,16 @@ int sim_card_open(const struct sim_config *cfg, struct sim_card **out)
 	}
 	/* Opening the card is its reset (IPL). */
 	sim_state_set(&sim->st, &h->reset_count, h->reset_count + 1);
+	pthread_mutex_init(&sim->channel, NULL);
 	pthread_mutex_init(&sim->lock, NULL);
+	{
+		pthread_condattr_t attr;
+
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&sim->changed, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	log_dbg("sim: card %u serial %llu, label %u bytes, %u log entries queued, reset %llu",
 		c.index, (unsigned long long)h->serial, h->label_size,
 		sim_state_el_count(&sim->st), (unsigned long long)h->reset_count);
@@ -725,7 +773,9 @@ void sim_card_close(struct sim_card *sim)
 	if (!sim)
 		return;
 	sim_state_close(&sim->st);
+	pthread_cond_destroy(&sim->changed);
 	pthread_mutex_destroy(&sim->lock);
+	pthread_mutex_destroy(&sim->channel);
 	free(sim->chunk);
 	free(sim->rsp);
 	free(sim);
@@ -766,6 +816,8 @@ int sim_card_post_dump(struct sim_card *sim, uint32_t size)
 	 */
 	if (size > sim->st.hdr->dump_size)
 		rc = -EINVAL;
+	else if (sim->st.hdr->dump_avail)
+		rc = -EBUSY; /* the card holds one dump until "dump complete" */
 	else
 		dump_post(sim, size ? size : sim->st.hdr->dump_size);
 	pthread_mutex_unlock(&sim->lock);
@@ -779,8 +831,27 @@ int sim_card_set_fault(struct sim_card *sim, enum sim_fault_kind kind, unsigned 
 	pthread_mutex_lock(&sim->lock);
 	sim->fault = kind;
 	sim->fault_arg = arg;
+	pthread_cond_broadcast(&sim->changed);
 	pthread_mutex_unlock(&sim->lock);
 	return 0;
+}
+
+uint64_t sim_card_commands(struct sim_card *sim)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&sim->lock);
+	n = sim->commands;
+	pthread_mutex_unlock(&sim->lock);
+	return n;
+}
+
+void sim_card_set_command_hook(struct sim_card *sim, sim_command_hook_fn *hook, void *arg)
+{
+	pthread_mutex_lock(&sim->lock);
+	sim->hook = hook;
+	sim->hook_arg = arg;
+	pthread_mutex_unlock(&sim->lock);
 }
 
 void sim_card_get_fault(struct sim_card *sim, enum sim_fault_kind *kind, unsigned *arg)

@@ -64,7 +64,8 @@ int sim_card_finish_erase(struct sim_card *sim);
 /*
  * Make a dump of SIZE bytes available (CDA set), as the card does after a
  * failure; 0 means the configured size.  -EINVAL if SIZE exceeds the
- * maximum dump size the card reports (CCAP1 = sim_config.dump_size).
+ * maximum dump size the card reports (CCAP1 = sim_config.dump_size),
+ * -EBUSY while the card holds a dump not yet completed (it holds one).
  */
 int sim_card_post_dump(struct sim_card *sim, uint32_t size);
 
@@ -93,6 +94,16 @@ void sim_card_set_profile(struct sim_card *sim, enum sim_profile p);
 /* Namespace enablement, modelled for overwrite's EBUSY rule. */
 void sim_card_set_namespace_enabled(struct sim_card *sim, bool enabled);
 bool sim_card_namespace_enabled(struct sim_card *sim);
+
+/* Passthru commands the card answered so far (what a reader waited for). */
+uint64_t sim_card_commands(struct sim_card *sim);
+/*
+ * Runs HOOK(arg, nd_command) at the start of every passthru command, in
+ * the caller's thread, with the card's channel taken (other commands wait)
+ * but not its steering lock: a test can hold a command there.
+ */
+typedef void sim_command_hook_fn(void *arg, unsigned nd_command);
+void sim_card_set_command_hook(struct sim_card *sim, sim_command_hook_fn *hook, void *arg);
 
 /* Per-command timeouts of the protocol (docs/protocol.md, section 3.2), ms. */
 unsigned sim_cmd_timeout_ms(unsigned nd_command);

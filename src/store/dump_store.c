@@ -286,7 +286,8 @@ int dump_store_begin(struct dump_store *ds, size_t max_size, struct dump_writer 
 	*out = w;
 	return 0;
 fail:
-	log_err("dump store %s: cannot start a dump of %zu bytes: %s", ds->dir, max_size,
+	/* The caller logs it: a full disk fails every collection, it says so once. */
+	log_dbg("dump store %s: cannot start a dump of %zu bytes: %s", ds->dir, max_size,
 		strerror(-ret));
 	note_error(ds, ret);
 	writer_free(w);
@@ -384,7 +385,7 @@ int dump_writer_commit(struct dump_writer *w, size_t final_size)
 	pthread_mutex_unlock(&ds->lock);
 out:
 	if (ret)
-		log_err("dump store %s: commit of %zu bytes failed: %s", ds->dir, final_size,
+		log_dbg("dump store %s: commit of %zu bytes failed: %s", ds->dir, final_size,
 			strerror(-ret));
 	note_error(ds, ret);
 	writer_free(w);

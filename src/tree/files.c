@@ -51,10 +51,17 @@ static int render_info_json(struct card *c, FILE *out)
 static int render_state(struct card *c, FILE *out)
 {
 	uint64_t events;
+	int journal, dumps;
 
 	/* A failed check already moved the state (gone, unresponsive): show it. */
 	card_check_events(c, &events);
 	fprintf(out, "%s\n", card_state_name(card_get_state(c)));
+	/* Lines after the word only while the state directory fails (docs/tree.md 2.4). */
+	card_store_errors(c, &journal, &dumps);
+	if (journal)
+		fprintf(out, "journal: %s\n", strerror(-journal));
+	if (dumps)
+		fprintf(out, "dumps: %s\n", strerror(-dumps));
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -245,35 +252,40 @@ out:
 static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 {
 	struct ocxlfs_prom_card *pc = calloc(n ? n : 1, sizeof(*pc));
-	struct ocxlfs_stats *st = calloc(n ? n : 1, sizeof(*st));
-	struct ocxlfs_smart *sm = calloc(n ? n : 1, sizeof(*sm));
+	struct card_cached *cc = calloc(n ? n : 1, sizeof(*cc));
 	unsigned k = 0;
 	int rc = -ENOMEM;
 
-	if (!pc || !st || !sm)
+	if (!pc || !cc)
 		goto out;
 	for (unsigned i = 0; i < n; i++) {
 		enum card_state state;
+		int journal, dumps;
 
 		if (!cards[i])
 			continue;
 		state = card_get_state(cards[i]);
 		if (state == CARD_GONE)
 			continue;
+		/* What the card last answered: a scrape never waits for a card. */
+		card_cached(cards[i], &cc[k]);
+		card_store_errors(cards[i], &journal, &dumps);
 		pc[k] = (struct ocxlfs_prom_card){
 			.index = card_index(cards[i]),
 			.id = card_identity(cards[i]),
 			.state = card_state_name(state),
-			.stats = card_stats(cards[i], &st[k]) ? NULL : &st[k],
-			.smart = card_smart(cards[i], &sm[k]) ? NULL : &sm[k],
+			.stats = cc[k].have_stats ? &cc[k].stats : NULL,
+			.smart = cc[k].have_smart ? &cc[k].smart : NULL,
+			.data_age_s = &cc[k].age_s,
+			.journal_errno = -journal,
+			.dumps_errno = -dumps,
 		};
 		k++;
 	}
 	rc = ocxlfs_render_prom(out, pc, k);
 out:
 	free(pc);
-	free(st);
-	free(sm);
+	free(cc);
 	return rc;
 }
 

@@ -64,3 +64,96 @@ void log_msg(int prio, const char *fmt, ...)
 	}
 	va_end(ap);
 }
+
+/* ---- repeated failures ---- */
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+void log_repeat_init(struct log_repeat *r)
+{
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
+}
+
+void log_repeat_destroy(struct log_repeat *r)
+{
+	pthread_mutex_destroy(&r->lock);
+}
+
+/* With the lock held: 1 log the line, 0 say nothing, -1 a count is due. */
+static int repeat_step(struct log_repeat *r, long key, const struct timespec *now)
+{
+	if (r->key != key) {
+		r->key = key;
+		r->count = 1;
+		r->unreported = 0;
+		r->first = r->reported = *now;
+		return 1;
+	}
+	r->count++;
+	r->unreported++;
+	if (seconds_between(&r->reported, now) < LOG_REPEAT_INTERVAL_S)
+		return 0;
+	return -1;
+}
+
+bool log_repeat(struct log_repeat *r, long key, int prio, const char *fmt, ...)
+{
+	struct timespec now;
+	char line[768];
+	unsigned n;
+	double span;
+	va_list ap;
+	int step;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&r->lock);
+	step = repeat_step(r, key, &now);
+	n = r->unreported;
+	span = seconds_between(&r->reported, &now);
+	if (step < 0) {
+		r->unreported = 0;
+		r->reported = now;
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (!step)
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (step > 0)
+		log_msg(prio, "%s", line);
+	else
+		log_msg(prio, "%s (%u more time%s in %.0f s)", line, n, n == 1 ? "" : "s", span);
+	return true;
+}
+
+void log_repeat_note(struct log_repeat *r, long key)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&r->lock);
+	if (repeat_step(r, key, &now) < 0) {
+		/* The caller's line said it; the count is due from here on. */
+		r->unreported = 0;
+		r->reported = now;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+void log_repeat_end(struct log_repeat *r, unsigned *count, double *seconds)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&r->lock);
+	*count = r->key ? r->count : 0;
+	*seconds = r->key ? seconds_between(&r->first, &now) : 0.0;
+	r->key = 0;
+	r->count = r->unreported = 0;
+	pthread_mutex_unlock(&r->lock);
+}

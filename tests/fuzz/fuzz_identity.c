@@ -101,12 +101,12 @@ static void check_json(const struct ocxlfs_identity *id, const char *text)
 	json_object_put(o);
 }
 
-/* metrics.prom: info, state and up; the labels give back serial and firmware. */
+/* metrics.prom: info, state, up and the state directory's errnos; the labels give back serial and firmware. */
 static void check_prom(const struct ocxlfs_identity *id, const char *text)
 {
 	char want[32], *label;
 
-	FUZZ_ASSERT(fuzz_prom_check(text) == 3);
+	FUZZ_ASSERT(fuzz_prom_check(text) == 3 + 2); /* + the two state-directory errnos */
 	label = fuzz_prom_label(text, "ocxl_card_info", "firmware");
 	FUZZ_ASSERT(label && !strcmp(label, id->fw_version));
 	free(label);

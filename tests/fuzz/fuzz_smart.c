@@ -86,7 +86,7 @@ static void check_json(const struct ocxlfs_smart *sm, const char *text)
 }
 
 /*
- * docs/json.md 6: ocxl_card_up, four series per attribute ID (the first
+ * docs/json.md 6: ocxl_card_up, the two ocxl_state_directory_errno series, four series per attribute ID (the first
  * record of an ID that repeats) and the temperature if 0xC2 is among them.
  */
 static void check_prom(const struct ocxlfs_smart *sm, const char *text)
@@ -101,7 +101,7 @@ static void check_prom(const struct ocxlfs_smart *sm, const char *text)
 		ids += first;
 		temp += first && sm->attr[i].id == OCXLFS_SMART_TEMPERATURE;
 	}
-	FUZZ_ASSERT(fuzz_prom_check(text) == 1 + 4 * ids + temp);
+	FUZZ_ASSERT(fuzz_prom_check(text) == 1 + 2 + 4 * ids + temp);
 }
 
 static void check(const void *out, const uint8_t *buf, size_t len)

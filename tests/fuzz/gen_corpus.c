@@ -178,6 +178,25 @@ static int drain_errlog(struct sim_card *sim, const char *tag)
 	return rc;
 }
 
+/*
+ * The card holds one dump until "dump complete" and refuses to post
+ * another meanwhile (docs/tree.md section 4.1): the dump an earlier
+ * DUMP_REQUEST made, or one a fault kept, is freed first, without a fault.
+ */
+static int free_held_dump(struct sim_card *sim)
+{
+	enum sim_fault_kind kind;
+	struct reply r;
+	unsigned arg;
+	int rc;
+
+	sim_card_get_fault(sim, &kind, &arg);
+	rc = sim_card_set_fault(sim, SIM_FAULT_NONE, 0);
+	if (!rc)
+		rc = call(sim, OCXLFS_CMD_DUMP_COMPLETE, 0, 0, &r);
+	return sim_card_set_fault(sim, kind, arg) ? -EIO : rc;
+}
+
 /* Every command once, as the card of this profile and fault answers it. */
 static int card_answers(struct sim_card *sim, const char *tag)
 {
@@ -198,6 +217,8 @@ static int card_answers(struct sim_card *sim, const char *tag)
 	if (!rc)
 		rc = drain_errlog(sim, tag);
 	/* A 100-byte dump read in 64-byte chunks: full, partial, empty. */
+	if (!rc)
+		rc = free_held_dump(sim);
 	if (!rc)
 		rc = sim_card_post_dump(sim, 100);
 	for (uint32_t off = 0; off <= 128 && !rc; off += 64) {
@@ -264,6 +285,8 @@ static int fault_seeds(struct sim_card *sim)
 		}
 		free(text);
 	}
+	if (!rc)
+		rc = free_held_dump(sim);
 	for (size_t i = 0; i < sizeof(inject) / sizeof(inject[0]) && !rc; i++) {
 		rc = sim_control_inject(sim, inject[i]);
 		snprintf(name, sizeof(name), "inject-%zu", i);

@@ -18,6 +18,9 @@
  *   dump FILE CARD_STATE   "<bytes> <offset of the first byte unlike the card's
  *                          dump, or -1>": FILE against the dump the state
  *                          file describes, byte for byte
+ *   stored FILE CARD_STATE "<seq> <length> <bytes> <first unlike byte, or -1>":
+ *                          FILE against the dump of the sequence number and
+ *                          length its header names (a spliced dump differs)
  *
  * Exits 1 with a message on standard error if a file cannot be read.
  */
@@ -30,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/codec.h"
 #include "sim/sim_state.h"
 #include "store/journal.h"
 #include "util/log.h"
@@ -185,6 +189,47 @@ static int cmd_dump(const char *path, const char *state)
 	return 0;
 }
 
+/*
+ * A stored dump against the dump the card generates for the sequence
+ * number and length in its own header (words 1 and 2): a dump spliced from
+ * two differs where the second begins.
+ */
+static int cmd_stored(const char *path, const char *state)
+{
+	static uint8_t got[1 << 16], want[1 << 16];
+	long long first_bad = -1;
+	uint8_t head[24];
+	uint64_t off = 0;
+	struct sim_hdr h;
+	ssize_t n;
+	int fd, rc = sim_state_peek(state, &h);
+
+	if (rc)
+		return fail("card state", state, rc);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fail("open", path, errno);
+	if (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head)) {
+		close(fd);
+		return fail("header", path, EIO);
+	}
+	h.dump_seq = ocxlfs_get_le64(head + 8);
+	h.dump_len = ocxlfs_get_le64(head + 16);
+	while ((n = read(fd, got, sizeof(got))) > 0) {
+		sim_state_dump_fill(&h, off, want, (size_t)n);
+		for (ssize_t i = 0; i < n && first_bad < 0; i++)
+			if (got[i] != want[i])
+				first_bad = (long long)(off + (uint64_t)i);
+		off += (uint64_t)n;
+	}
+	close(fd);
+	if (n < 0)
+		return fail("read", path, errno);
+	printf("%" PRIu64 " %" PRIu64 " %" PRIu64 " %lld\n", h.dump_seq, h.dump_len, off,
+	       first_bad);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -202,7 +247,9 @@ int main(int argc, char **argv)
 		return cmd_card(argv[2]);
 	if (argc == 4 && !strcmp(cmd, "dump"))
 		return cmd_dump(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(cmd, "stored"))
+		return cmd_stored(argv[2], argv[3]);
 	fprintf(stderr, "usage: inspect journal|ids|offsets|scan|card PATH | flip PATH K SEED | "
-			"dump FILE CARD_STATE\n");
+			"dump|stored FILE CARD_STATE\n");
 	return 2;
 }

@@ -5,7 +5,8 @@
 # daemon stays up (also through a restart on the full disk), card 1 stays
 # fully readable, and once there is room again every entry is in card 0's
 # error_log exactly once, in order, and the dump is the card's, byte for
-# byte.
+# byte.  The trouble shows in card 0's state and in metrics.prom, is logged
+# once, and clears by itself.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/durability.sh"
 
@@ -80,6 +81,22 @@ run_case() { # tmpfs|ext4
 	# The supervisor would start a new worker: the same one must still serve.
 	assert_eq "$w0" "$(worker_pid)" "$kind: the worker serving before the disk filled"
 	readable_card 1
+	# It shows (docs/tree.md 2.4, json.md 6), and is logged once, then counted.
+	wait_until 'grep -qx "dumps: No space left on device" "$MNT/0/state"'
+	grep -qx "journal: No space left on device" "$MNT/0/state" || fail "$kind: state: $(cat "$MNT/0/state")"
+	assert_eq ready "$(head -n 1 "$MNT/0/state")" "$kind: card 0's state word on a full disk"
+	assert_eq ready "$(cat "$MNT/1/state")" "$kind: card 1's state on a full disk"
+	grep -q '^ocxl_state_directory_errno{card="0",store="journal"} 28$' "$MNT/metrics.prom" ||
+		fail "$kind: metrics.prom journal errno"
+	grep -q '^ocxl_state_directory_errno{card="0",store="dumps"} 28$' "$MNT/metrics.prom" ||
+		fail "$kind: metrics.prom dumps errno"
+	grep -q '^ocxl_state_directory_errno{card="1",store="journal"} 0$' "$MNT/metrics.prom" ||
+		fail "$kind: metrics.prom card 1 journal errno"
+	sleep 3 # three more passes fail the same way: counted, not logged
+	for what in "journal append of log" "cannot start a dump"; do
+		assert_eq 1 "$(grep "$what" "$WORK/daemon.log" | grep -vc "more time")" \
+			"$kind: lines saying '$what'"
+	done
 	n0=$(ids_of "$MNT/0/error_log" | wc -l)
 	[ "$n0" -lt $N ] || fail "$kind: all $N entries fit on a full disk?"
 	assert_eq "$(seq 1 "$n0")" "$(ids_of "$MNT/0/error_log")" "$kind: card 0's entries so far"
@@ -101,6 +118,14 @@ run_case() { # tmpfs|ext4
 	inspect dump "$MNT/0/controller_dump" "$CARD"
 	assert_eq "$DSIZE -1" "$INS" "$kind: the dump against the card's generator (bytes, first difference)"
 	readable_card 1
+	# The trouble clears by itself, and its end is said once.
+	wait_until '[ "$(cat "$MNT/0/state")" = ready ]'
+	grep -q '^ocxl_state_directory_errno{card="0",store="journal"} 0$' "$MNT/metrics.prom" ||
+		fail "$kind: metrics.prom journal errno once there is room"
+	grep -q '^ocxl_state_directory_errno{card="0",store="dumps"} 0$' "$MNT/metrics.prom" ||
+		fail "$kind: metrics.prom dumps errno once there is room"
+	grep -q "card 0: state directory takes journal appends again" "$WORK/daemon.log" ||
+		fail "$kind: the end of the trouble is not logged"
 	umount_ocxlfs || fail "$kind: clean unmount"
 	ok "$kind: once there is room, all $N entries are there once each, in order, and the dump is the card's"
 	umount "$FSMNT" || fail "$kind: unmount the state file system"

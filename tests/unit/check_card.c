@@ -7,9 +7,11 @@
 #include <check.h>
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "card/card.h"
@@ -506,6 +508,79 @@ START_TEST(test_events_ring_keeps_the_newest)
 }
 END_TEST
 
+/*
+ * The card lock is fair (docs/tree.md section 5.1): a reader of health that
+ * asks while a 4096-entry drain runs waits for the one command in flight.
+ * The simulator's command hook records the order in which the card saw
+ * the commands; at the 100th ERRLOG_NEXT it lets the reader go and holds
+ * that command until the reader is queued for the card.
+ */
+#define ORDER_MAX 16384
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t go;
+	bool started;
+	unsigned order[ORDER_MAX];
+	unsigned n, nexts, mark; /* mark: where the 100th ERRLOG_NEXT is */
+} rec = { .lock = PTHREAD_MUTEX_INITIALIZER, .go = PTHREAD_COND_INITIALIZER };
+
+static void record_command(void *arg, unsigned cmd)
+{
+	bool hold = false;
+
+	pthread_mutex_lock(&rec.lock);
+	if (rec.n < ORDER_MAX)
+		rec.order[rec.n++] = cmd;
+	if (cmd == OCXLFS_CMD_ERRLOG_NEXT && ++rec.nexts == 100) {
+		rec.mark = rec.n - 1;
+		rec.started = true;
+		pthread_cond_broadcast(&rec.go);
+		hold = true;
+	}
+	pthread_mutex_unlock(&rec.lock);
+	/* The reader takes a ticket for the card while this command runs. */
+	while (hold && card_lock_queued(card) == 0) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void *health_reader(void *arg)
+{
+	struct ocxlfs_smart sm;
+
+	pthread_mutex_lock(&rec.lock);
+	while (!rec.started)
+		pthread_cond_wait(&rec.go, &rec.lock);
+	pthread_mutex_unlock(&rec.lock);
+	*(int *)arg = card_smart(card, &sm);
+	return NULL;
+}
+
+START_TEST(test_drain_lets_a_reader_in)
+{
+	pthread_t reader;
+	unsigned smart_at = 0;
+	int reader_rc = -1;
+
+	open_card(4096, 0);
+	sim_card_set_command_hook(sim, record_command, NULL);
+	ck_assert_int_eq(pthread_create(&reader, NULL, health_reader, &reader_rc), 0);
+	ck_assert_int_eq(card_drain_errlog(card), 4096);
+	ck_assert_int_eq(pthread_join(reader, NULL), 0);
+	sim_card_set_command_hook(sim, NULL, NULL);
+	ck_assert_int_eq(reader_rc, 0);
+	ck_assert_uint_eq(rec.n, 2 * 4096 + 1 + 1); /* NEXT and ACK each, the empty NEXT, SMART */
+	for (unsigned i = 0; i < rec.n; i++)
+		if (rec.order[i] == OCXLFS_CMD_SMART)
+			smart_at = i;
+	/* Right after the command it asked during, not after the drain. */
+	ck_assert_uint_eq(smart_at, rec.mark + 1);
+	ck_assert_uint_eq(journalled(), 4096);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("card");
@@ -528,6 +603,7 @@ int main(void)
 	tcase_add_test(tc, test_overwrite_host_namespace_check);
 	tcase_add_test(tc, test_events_posted_once);
 	tcase_add_test(tc, test_events_ring_keeps_the_newest);
+	tcase_add_test(tc, test_drain_lets_a_reader_in);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

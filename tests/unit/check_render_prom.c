@@ -57,10 +57,12 @@ static void fill_cards(void)
 	ids[2].serial = 2020000002;
 	strcpy(ids[2].fw_version, "FW010203");
 
-	cards[0] = (struct ocxlfs_prom_card){0, &ids[0], "ready", &stats[0], &smarts[0]};
-	cards[1] = (struct ocxlfs_prom_card){1, &ids[1], "busy", &stats[1], &smarts[1]};
+	static const double ages[] = { 0.25, 12 };
+
+	cards[0] = (struct ocxlfs_prom_card){0, &ids[0], "ready", &stats[0], &smarts[0], &ages[0], 0, 0};
+	cards[1] = (struct ocxlfs_prom_card){1, &ids[1], "busy", &stats[1], &smarts[1], NULL, 28, 0};
 	/* A hung card: identity from start-up, no statistics, no SMART. */
-	cards[2] = (struct ocxlfs_prom_card){2, &ids[2], "unresponsive", NULL, NULL};
+	cards[2] = (struct ocxlfs_prom_card){2, &ids[2], "unresponsive", NULL, NULL, &ages[1], 0, 5};
 }
 
 static char *render(const struct ocxlfs_prom_card *c, unsigned n, size_t *len)
@@ -110,6 +112,15 @@ START_TEST(test_samples_and_units)
 	assert_line(t, "ocxl_card_state{card=\"2\",state=\"unresponsive\"} 1");
 	assert_line(t, "ocxl_card_up{card=\"0\"} 1");
 	assert_line(t, "ocxl_card_up{card=\"2\"} 0");
+	/* The age of what each card last answered; left out where not given. */
+	assert_line(t, "# TYPE ocxl_card_data_age_seconds gauge");
+	assert_line(t, "ocxl_card_data_age_seconds{card=\"0\"} 0.250");
+	assert_line(t, "ocxl_card_data_age_seconds{card=\"2\"} 12.000");
+	ck_assert_ptr_null(strstr(t, "ocxl_card_data_age_seconds{card=\"1\"}"));
+	/* The state directory's errno per store, 0 while it is fine. */
+	assert_line(t, "ocxl_state_directory_errno{card=\"0\",store=\"journal\"} 0");
+	assert_line(t, "ocxl_state_directory_errno{card=\"1\",store=\"journal\"} 28");
+	assert_line(t, "ocxl_state_directory_errno{card=\"2\",store=\"dumps\"} 5");
 	/* Every digit of a 64-bit counter. */
 	assert_line(t, "ocxl_resets_total{card=\"0\"} 18446744073709551615");
 	assert_line(t, "ocxl_resets_total{card=\"1\"} 2");
@@ -130,7 +141,7 @@ START_TEST(test_samples_and_units)
 	ck_assert_ptr_null(strstr(t, "ocxl_host_stores_total{card=\"1\"}"));
 	ck_assert_uint_eq(count(t, "ocxl_host_stores_total{"), 1);
 	ck_assert_uint_eq(count(t, "ocxl_smart_current{card=\"1\""), 1);
-	ck_assert_uint_eq(count(t, "card=\"2\""), 3); /* info, state, up */
+	ck_assert_uint_eq(count(t, "card=\"2\""), 6); /* info, state, up, data age, 2 store errnos */
 	free(t);
 }
 END_TEST
@@ -160,8 +171,8 @@ START_TEST(test_one_block_per_family)
 		ck_assert_str_eq(name, family);
 		ck_assert_ptr_nonnull(strstr(line, "{card=\""));
 	}
-	/* info, state, up, 16 statistics, temperature, 4 SMART values */
-	ck_assert_uint_eq(types, 3 + OCXLFS_STAT_NR + 1 + 4);
+	/* info, state, up, data age, store errno, 16 statistics, temperature, 4 SMART values */
+	ck_assert_uint_eq(types, 5 + OCXLFS_STAT_NR + 1 + 4);
 	free(t);
 }
 END_TEST

@@ -756,6 +756,49 @@ START_TEST(test_fault_hang)
 }
 END_TEST
 
+/*
+ * Steering never waits for a command (docs/tree.md section 4.1): while a
+ * command sleeps a 60 s delay, the fault is read and changed at once, and
+ * "none" ends the sleep under way.  The case's timeout is the hang guard.
+ */
+static struct {
+	struct sim_card *sim;
+	struct reply r;
+	bool done;
+} sleeper;
+
+static void *sleeping_command(void *arg)
+{
+	sleeper.r = call0(sleeper.sim, OCXLFS_CMD_HEARTBEAT);
+	__atomic_store_n(&sleeper.done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+START_TEST(test_steering_while_a_command_sleeps)
+{
+	struct timespec tick = { 0, 1000000 };
+	enum sim_fault_kind kind;
+	pthread_t t;
+	unsigned arg;
+
+	sleeper.sim = open_card(0, 0, 0, 0);
+	ck_assert_int_eq(sim_card_set_fault(sleeper.sim, SIM_FAULT_DELAY, 60000), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, sleeping_command, NULL), 0);
+	while (sim_card_commands(sleeper.sim) == 0)
+		nanosleep(&tick, NULL);
+	sim_card_get_fault(sleeper.sim, &kind, &arg);
+	ck_assert_int_eq(kind, SIM_FAULT_DELAY);
+	ck_assert_uint_eq(arg, 60000);
+	/* Answered while the command still sleeps. */
+	ck_assert(!__atomic_load_n(&sleeper.done, __ATOMIC_ACQUIRE));
+	ck_assert_int_eq(sim_card_set_fault(sleeper.sim, SIM_FAULT_NONE, 0), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	assert_ok(sleeper.r);
+	ck_assert_uint_eq(sim_card_commands(sleeper.sim), 1);
+	sim_card_close(sleeper.sim);
+}
+END_TEST
+
 START_TEST(test_fault_status)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
@@ -1094,6 +1137,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_dump_256m);
 	tcase_add_test(tc, test_fault_delay);
 	tcase_add_test(tc, test_fault_hang);
+	tcase_add_test(tc, test_steering_while_a_command_sleeps);
 	tcase_add_test(tc, test_fault_status);
 	tcase_add_test(tc, test_fault_corrupt);
 	tcase_add_test(tc, test_fault_fatal);
