@@ -12,6 +12,7 @@
 #include "store/journal.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/trace.h"
 #include "transport/transport.h"
 
 static const char *const state_names[] = {
@@ -160,11 +161,20 @@ static int card_unusable_locked(struct card *c)
 	return state_errno(c->state);
 }
 
+/* Set once by the front end before it serves; NULL: nobody interrupts. */
+static bool (*caller_interrupted)(void);
+
+void card_set_interrupt_check(bool (*interrupted)(void))
+{
+	caller_interrupted = interrupted;
+}
+
 /*
  * The lock for a reader's command.  If it is taken and the card is known
  * to be sick, fail at once: queueing behind a hung card's command would
  * park a file-system worker thread per reader, and enough of them stall
- * the whole mount.
+ * the whole mount.  A reader that did wait and whose caller gave up
+ * meanwhile sends nothing: it ends with the command it waited for.
  */
 static int card_lock_reader(struct card *c)
 {
@@ -175,7 +185,12 @@ static int card_lock_reader(struct card *c)
 	rc = state_errno(card_get_state(c));
 	if (rc)
 		return rc;
+	ocxlfs_trace("wait", "%s", c->transport->device);
 	card_lock(c);
+	if (caller_interrupted && caller_interrupted()) {
+		card_unlock(c);
+		return -EINTR;
+	}
 	return 0;
 }
 
@@ -966,6 +981,7 @@ int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)
 	rc = card_lock_usable(c);
 	if (rc)
 		return rc;
+	ocxlfs_trace("label", "%s %u %u", c->transport->device, off, len);
 	rc = c->transport->ops->label_read(c->transport, buf, off, len);
 	snprintf(what, sizeof(what), "label read %u+%u", off, len);
 	rc = card_outcome(c, CARD_REPEAT_LABEL, what, rc, OCXLFS_STATUS_SUCCESS);

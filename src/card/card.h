@@ -30,6 +30,14 @@ struct card_caller {
 	pid_t pid;
 };
 
+/*
+ * Whether the caller of the request this thread serves has given up on it
+ * (Ctrl-C on a reader): the front end says, through the hook it sets once
+ * before serving.  A reader that waited for a card behind another command
+ * then gets -EINTR without sending its own (docs/tree.md section 4.2).
+ */
+void card_set_interrupt_check(bool (*interrupted)(void));
+
 /* The outcome of the last heartbeat command. */
 struct card_heartbeat {
 	bool done;	     /* false: never sent */

@@ -9,6 +9,7 @@
 #include "card/card.h"
 #include "card/monitor.h"
 #include "util/log.h"
+#include "util/trace.h"
 
 struct card_monitor {
 	struct card *card;
@@ -50,6 +51,8 @@ static void *monitor_main(void *arg)
 {
 	struct card_monitor *m = arg;
 
+	/* What this thread sends is the monitor's, not a reader's (util/trace.h). */
+	ocxlfs_trace_context("monitor %u", card_index(m->card));
 	pthread_mutex_lock(&m->lock);
 	while (!m->stop) {
 		struct timespec until;

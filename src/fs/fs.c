@@ -10,10 +10,33 @@
 #include "fs/wire.h"
 #include "fs/request.h"
 #include "tree/tree.h"
+#include "util/trace.h"
+
+/*
+ * The request this thread is serving while it is in the tree: a card call
+ * that waited asks whether its caller gave up meanwhile
+ * (card_set_interrupt_check).  Cleared before the reply frees it.
+ */
+static __thread fuse_req_t serving;
+
+bool ocxlfs_request_interrupted(void)
+{
+	return serving && fuse_req_interrupted(serving);
+}
 
 static struct tree *req_tree(fuse_req_t req)
 {
+	serving = req;
+	/* A test tells one caller's commands from another's (util/trace.h). */
+	if (ocxlfs_tracing())
+		ocxlfs_trace_context("request %d", (int)fuse_req_ctx(req)->pid);
 	return ((struct ocxlfs *)fuse_req_userdata(req))->tree;
+}
+
+/* The tree is done with the request: only replying to it is left. */
+static void served(void)
+{
+	serving = NULL;
 }
 
 /* Who asks, and which request this is (a resent one finds what a dead worker did). */
@@ -113,6 +136,7 @@ static void ocxlfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct tree_cache cache;
 	int rc = tree_lookup(req_tree(req), parent, name, &who, &e.attr, &cache);
 
+	served();
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -130,6 +154,7 @@ static void ocxlfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 	struct stat st;
 	int rc = tree_getattr(req_tree(req), ino, &who, &st, &cache);
 
+	served();
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -141,6 +166,7 @@ static void ocxlfs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	char target[64];
 	int rc = tree_readlink(req_tree(req), ino, target, sizeof(target));
+	served();
 
 	if (rc)
 		fuse_reply_err(req, -rc);
@@ -153,6 +179,7 @@ static void ocxlfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 	const char *name;
 	struct stat st;
 	int rc = tree_dir_entry(req_tree(req), ino, 0, &name, &st);
+	served();
 
 	/*
 	 * An empty directory answers -ENOENT for entry 0, a hidden first entry
@@ -202,6 +229,7 @@ static void ocxlfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 				continue; /* hidden for now; offsets stay positional */
 			if (rc) {
 				free(buf);
+				served();
 				fuse_reply_err(req, -rc);
 				return;
 			}
@@ -211,6 +239,7 @@ static void ocxlfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 			break;
 		used += need;
 	}
+	served();
 	fuse_reply_buf(req, buf, used);
 	free(buf);
 }
@@ -220,8 +249,10 @@ static void ocxlfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 	struct tree_caller who = req_caller(req);
 	struct tree_open_mode mode = { 0 };
 	uint64_t fh;
-	int rc = tree_open(req_tree(req), ino, fi->flags, &who, &fh, &mode);
+	struct tree *t = req_tree(req);
+	int rc = tree_open(t, ino, fi->flags, &who, &fh, &mode);
 
+	served();
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -231,12 +262,8 @@ static void ocxlfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 	fi->direct_io = mode.direct_io;
 	/* Flush does nothing here (one write is one command): skip the round trip. */
 	fi->noflush = 1;
-	{
-		struct tree *t = req_tree(req);
-
-		if (fuse_reply_open(req, fi) == -ENOENT)
-			tree_release(t, fh); /* the opener was interrupted */
-	}
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		tree_release(t, fh); /* the opener was interrupted */
 }
 
 static void ocxlfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -250,6 +277,7 @@ static void ocxlfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	got = tree_read(req_tree(req), fi->fh, buf, size, off);
+	served();
 	if (got < 0)
 		fuse_reply_err(req, (int)-got);
 	else
@@ -265,6 +293,7 @@ static void ocxlfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 	uint32_t record;
 	ssize_t rc = tree_write(t, fi->fh, buf, size, &who, &record);
 
+	served();
 	/* After the answer REQ is gone. */
 	if (rc < 0)
 		fuse_reply_err(req, (int)-rc);
@@ -287,6 +316,7 @@ static void ocxlfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, in
 			FUSE_SET_ATTR_MTIME_NOW)) == 0 &&
 	    (to_set & FUSE_SET_ATTR_SIZE))
 		rc = tree_truncate(req_tree(req), ino, attr->st_size, &who, &st, &cache);
+	served();
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -305,6 +335,7 @@ static void ocxlfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 {
 	/* The kernel's handle, from the request itself: the tree keeps it in the arena. */
 	int rc = tree_poll(req_tree(req), fi->fh, ph ? worker_request()->poll_kh : 0);
+	served();
 
 	if (ph)
 		fuse_pollhandle_destroy(ph);
@@ -317,6 +348,7 @@ static void ocxlfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 static void ocxlfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	tree_release(req_tree(req), fi->fh);
+	served();
 	fuse_reply_err(req, 0);
 }
 

@@ -25,4 +25,7 @@ extern const struct fuse_lowlevel_ops ocxlfs_ops;
 /* Threads for requests: room for those parked on sick cards. */
 unsigned ocxlfs_max_threads(unsigned asked, unsigned ncards);
 
+/* Whether the caller of the request this thread serves gave up on it. */
+bool ocxlfs_request_interrupted(void);
+
 #endif /* OCXLFS_FS_H */

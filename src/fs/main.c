@@ -19,6 +19,7 @@
 #include "fs/worker.h"
 #include "tree/tree.h"
 #include "util/log.h"
+#include "util/trace.h"
 
 int main(int argc, char *argv[])
 {
@@ -28,6 +29,7 @@ int main(int argc, char *argv[])
 	const char *env_level = getenv("OCXLFS_LOG");
 	int level = LOG_NOTICE, exit_code = 1;
 
+	ocxlfs_trace_init();
 	if (options_parse(&args, &opt))
 		return 1;
 	if (env_level && log_level_parse(env_level) >= 0)

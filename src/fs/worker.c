@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "card/card.h"
 #include "fs/cards.h"
 #include "fs/fs.h"
 #include "fs/options.h"
@@ -394,6 +395,8 @@ int worker_main(struct fuse_args *args, const struct options *opt,
 	if (rc)
 		goto out;
 	stopper_started = true;
+	/* Before any thread can wait for a card: a reader whose caller left sends nothing. */
+	card_set_interrupt_check(ocxlfs_request_interrupted);
 	cards_start(cards);
 	/* Serving: the supervisor counts a start from here. */
 	if (write(ready_fd, "1", 1) != 1)

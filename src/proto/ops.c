@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "proto/ops.h"
+#include "util/trace.h"
 
 /*
  * Room for replies of the small fixed-format blocks.  Generous on purpose:
@@ -101,6 +102,8 @@ static int op_exec(struct ocxlfs_transport *t, struct op_call *c, struct ocxlfs_
 	for (i = 0; i < c->nin; i++)
 		ocxlfs_put_le64(pkg->nd_payload + 8 * i, c->in[i]);
 
+	ocxlfs_trace("cmd", "%s %s %llu", t->device, ocxlfs_cmd_name(c->cmd),
+		     c->nin ? (unsigned long long)c->in[0] : 0ULL);
 	rc = t->ops->call(t, pkg);
 	if (rc < 0)
 		return rc;

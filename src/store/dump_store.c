@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "store/dump_store.h"
+#include "util/durable.h"
 #include "util/log.h"
 #include "util/path.h"
 #include "util/pmem.h"
@@ -363,7 +364,7 @@ int dump_writer_commit(struct dump_writer *w, size_t final_size)
 		goto out;
 	}
 	/* futimens: the mtime readers see is the commit time. */
-	if (ftruncate(w->fd, (off_t)final_size) || futimens(w->fd, NULL) || fsync(w->fd)) {
+	if (ftruncate(w->fd, (off_t)final_size) || futimens(w->fd, NULL) || ocxlfs_fsync(w->fd)) {
 		ret = -errno;
 		goto out;
 	}
@@ -371,16 +372,14 @@ int dump_writer_commit(struct dump_writer *w, size_t final_size)
 	pthread_mutex_lock(&ds->lock);
 	seq = ds->last_seq + 1;
 	seq_name(name, sizeof(name), seq);
-	if (renameat(AT_FDCWD, w->tmppath, ds->dirfd, name)) {
-		ret = -errno;
-	} else {
+	ret = ocxlfs_renameat(AT_FDCWD, w->tmppath, ds->dirfd, name);
+	if (!ret) {
 		ds->last_seq = seq;
 		free(w->tmppath);
 		w->tmppath = NULL;
 		/* The rename is what makes the dump exist after a crash. */
-		if (fsync(ds->dirfd))
-			ret = -errno;
-		else
+		ret = ocxlfs_fsync(ds->dirfd);
+		if (!ret)
 			prune(ds);
 	}
 	pthread_mutex_unlock(&ds->lock);

@@ -80,8 +80,10 @@
 #include "store/journal.h"
 #include "store/journal_format.h"
 #include "store/journal_index.h"
+#include "util/durable.h"
 #include "util/log.h"
 #include "util/pmem.h"
+#include "util/trace.h"
 
 #define JRN_FILE_MIN 4096u
 #define JRN_FILE_MAX ((size_t)1 << 30) /* offsets are 32-bit */
@@ -125,9 +127,20 @@ struct errlog_journal {
 
 /* ---- files and names ---- */
 
+/* A record written at the end, not yet flushed (util/trace.h). */
+static void trace_append(struct errlog_journal *j, size_t len, uint32_t log_id)
+{
+	char path[PATH_MAX];
+
+	if (!ocxlfs_tracing())
+		return;
+	ocxlfs_trace_fd_path(j->pm.fd, path, sizeof(path));
+	ocxlfs_trace("append", "%s %zu %zu %" PRIu32, path, j->end, len, log_id);
+}
+
 static int fsync_dir(struct errlog_journal *j)
 {
-	return fsync(j->dirfd) ? -errno : 0;
+	return ocxlfs_fsync(j->dirfd);
 }
 
 /* "<name>.<tag>-<epoch>[.<n>]"; n > 0 only when the plain name is taken. */
@@ -208,7 +221,7 @@ static void save_dropped(struct errlog_journal *j, const char *name, struct jrn_
 		}
 		off += (size_t)w;
 	}
-	if (fsync(fd)) {
+	if (ocxlfs_fsync(fd)) {
 		log_err("journal %s: fsync %s: %s", j->path, side, strerror(errno));
 		goto out;
 	}
@@ -498,7 +511,7 @@ static int scan_file(struct errlog_journal *j, struct jfile *f, size_t fsize, bo
 	if (intact)
 		save_dropped(j, f->name, &sb, off, stop);
 	/* Cut: the next append goes here, the next open sees the end. */
-	if (ftruncate(f->fd, (off_t)off) || fsync(f->fd))
+	if (ftruncate(f->fd, (off_t)off) || ocxlfs_fsync(f->fd))
 		rc = -errno;
 	else
 		f->bytes = off;
@@ -903,7 +916,7 @@ static int rotate(struct errlog_journal *j)
 	/* Cut to the last record, so a rotated file has no zero tail to scan. */
 	ocxlfs_pmem_unmap(&j->pm);
 	j->mapped = false;
-	if (ftruncate(f->fd, (off_t)j->end) || fsync(f->fd)) {
+	if (ftruncate(f->fd, (off_t)j->end) || ocxlfs_fsync(f->fd)) {
 		rc = -errno;
 		goto fail;
 	}
@@ -1026,6 +1039,8 @@ int errlog_journal_append(struct errlog_journal *j, uint32_t log_id, const void 
 	iov[1] = (struct iovec){.iov_base = (void *)raw, .iov_len = len};
 	iov[2] = (struct iovec){.iov_base = zeroes, .iov_len = write_len - JRN_REC_HDR - len};
 	rc = ocxlfs_pmem_writev(&j->pm, j->end, iov, 3);
+	if (!rc)
+		trace_append(j, write_len, log_id);
 	/* Durable in one go: torn means a failed CRC, never a bad record. */
 	if (!rc)
 		rc = ocxlfs_pmem_persist(&j->pm, j->end, write_len);

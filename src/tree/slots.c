@@ -61,7 +61,8 @@ int slots_alloc(struct slot_table *st, uint32_t *id)
 		pthread_mutex_unlock(&st->lock);
 		return -ENOSPC;
 	}
-	st->link[got] = SLOT_IN_USE;
+	/* Atomic: slots_at() reads it without the lock. */
+	__atomic_store_n(&st->link[got], SLOT_IN_USE, __ATOMIC_RELAXED);
 	st->in_use++;
 	pthread_mutex_unlock(&st->lock);
 	*id = got;
@@ -77,7 +78,7 @@ void slots_free(struct slot_table *st, uint32_t id)
 {
 	__atomic_store_n((uint32_t *)record(st, id), 0, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&st->lock);
-	st->link[id] = st->free_head;
+	__atomic_store_n(&st->link[id], st->free_head, __ATOMIC_RELAXED);
 	st->free_head = id;
 	st->in_use--;
 	pthread_mutex_unlock(&st->lock);

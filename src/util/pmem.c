@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Durable files through libpmem2 (see pmem.h). */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +9,8 @@
 
 #include "util/log.h"
 #include "util/pmem.h"
+#include "util/durable.h"
+#include "util/trace.h"
 
 int ocxlfs_pmem_errno(int r)
 {
@@ -119,8 +122,9 @@ int ocxlfs_pmem_grow(struct ocxlfs_pmem *pm, size_t size, const char *what)
 	if (rc)
 		return rc;
 	/* The new size must survive a crash before anything is put there. */
-	if (fsync(pm->fd))
-		return -errno;
+	rc = ocxlfs_fsync(pm->fd);
+	if (rc)
+		return rc;
 	rc = map_new(pm, size, what, &map);
 	if (rc)
 		return rc;
@@ -194,14 +198,27 @@ int ocxlfs_pmem_writev(struct ocxlfs_pmem *pm, size_t off, const struct iovec *i
 	return 0;
 }
 
+/* Bytes OFF..OFF+LEN of the file are durable (util/trace.h). */
+static void trace_persisted(const struct ocxlfs_pmem *pm, size_t off, size_t len)
+{
+	char path[PATH_MAX];
+
+	if (!ocxlfs_tracing())
+		return;
+	ocxlfs_trace_fd_path(pm->fd, path, sizeof(path));
+	ocxlfs_trace("persist", "%s %zu %zu", path, off, len);
+}
+
 int ocxlfs_pmem_persist(struct ocxlfs_pmem *pm, size_t off, size_t len)
 {
 	if (off > pm->size || len > pm->size - off)
 		return -EINVAL;
 	if (pm->dax) {
 		pm->persist_fn(pm->base + off, len);
-		return 0;
+	} else if (fdatasync(pm->fd)) {
+		/* Writes through pwrite and stores through the mapping alike. */
+		return -errno;
 	}
-	/* Writes through pwrite and stores through the mapping alike. */
-	return fdatasync(pm->fd) ? -errno : 0;
+	trace_persisted(pm, off, len);
+	return 0;
 }

@@ -15,6 +15,17 @@
 
 set -u
 : "${OCXLFS:?OCXLFS must point at the ocxlfs binary}"
+# How much slower than a plain build the daemon runs here.  Deadlines are
+# hang guards, never measurements (docs/testing.md): each is a plain
+# build's generous bound times this.  OCXLFS_SANITIZER is what configure
+# built with (make check passes it); OCXLFS_WRAP runs the daemon under
+# valgrind.
+case ${OCXLFS_SANITIZER:-} in
+thread) SLOWDOWN=6 ;;
+address) SLOWDOWN=3 ;;
+*) SLOWDOWN=1 ;;
+esac
+[ -n "${OCXLFS_WRAP:-}" ] && SLOWDOWN=$((SLOWDOWN * 10))
 FUSERMOUNT=${FUSERMOUNT:-fusermount3}
 OCXLFS_BACKEND=${OCXLFS_BACKEND:-sim}
 T_NAME=$(basename "$0" .sh)
@@ -79,6 +90,9 @@ OCXLFS_PID=
 fail() {
 	echo "FAIL: $T_NAME: $*"
 	[ -f "$WORK/daemon.log" ] && { echo "--- daemon log:"; tail -n 30 "$WORK/daemon.log"; }
+	# Sanitizer reports, whole: the tail above has only the last one's end.
+	[ -f "$WORK/daemon.log" ] && grep -q '^WARNING: ThreadSanitizer\|^==[0-9]*==ERROR' "$WORK/daemon.log" &&
+		{ echo "--- sanitizer reports:"; grep -v '^ocxlfs: ' "$WORK/daemon.log" | head -n 300; }
 	exit 1
 }
 
@@ -128,16 +142,8 @@ mount_ocxlfs() {
 			>>"$WORK/daemon.log" 2>&1 &
 	fi
 	OCXLFS_PID=$!
-	local tries=100
-	[ -n "${OCXLFS_WRAP:-}" ] && tries=600 # valgrind starts slowly
-	for _ in $(seq 1 "$tries"); do
-		if mountpoint -q "$MNT" && [ -e "$MNT/0/serial" ]; then
-			return 0
-		fi
-		kill -0 "$OCXLFS_PID" 2>/dev/null || fail "ocxlfs exited during start-up"
-		sleep 0.1
-	done
-	fail "ocxlfs did not mount within $((tries / 10)) s"
+	wait_until -t 10 'mountpoint -q "$MNT" && [ -e "$MNT/0/serial" ] ||
+		{ kill -0 "$OCXLFS_PID" 2>/dev/null || fail "ocxlfs exited during start-up"; false; }'
 }
 
 # The worker serving the mount now: the one child of the supervisor
@@ -215,13 +221,17 @@ except OSError as e:
 ' "$1" "$2"
 }
 
-# Steers simulated card N: sim_ctl N inject|fault VALUE writes VALUE to
-# that card's sim/ control file; sim_ctl N fault (no value) prints the fault.
-# Tests go through here so that the same assertions can run when the card
-# is reached another way than through the mounted sim/ folder: under the
-# kernel backend the harness applies the same keywords to the card behind
-# /dev/nmemN (and a namespace change also shows in the emulated sysfs).
-sim_ctl() { # card file [value]
+# Steers simulated card N: sim_ctl N inject|fault|namespace VALUE writes
+# VALUE to that card's sim/ control file; sim_ctl N fault (no value) prints
+# the fault.  Tests go through here so that the same assertions can run
+# when the card is reached another way than through the mounted sim/
+# folder: under the kernel backend the harness applies the same keywords
+# to the card behind /dev/nmemN (and a namespace change also shows in the
+# emulated sysfs).  Steering that fails fails the test: a test that meant
+# to hang a card and did not proves nothing.  sim_try does the same and
+# only returns the status (for values a test expects to be refused), with
+# the error's text on stderr.
+sim_try() { # card file [value]
 	if ! backend_is_sim; then
 		harness_ctl "$2" "$1" ${3+"$3"}
 	elif [ $# -ge 3 ]; then
@@ -231,19 +241,45 @@ sim_ctl() { # card file [value]
 	fi
 }
 
-# Waits up to 30 s for a shell condition to hold (evaluated every 0.1 s),
-# else fails the test.  For what a card does on its own: an entry or dump it
-# posts shows up after the monitor's next pass or the next snapshot refresh.
-wait_until() { # condition
-	local _
-	for _ in $(seq 1 300); do
+sim_ctl() { # card file [value]
+	sim_try "$@" 2>"$WORK/sim_ctl.err" ||
+		fail "steering card $1: $2${3+ '$3'}: $(cat "$WORK/sim_ctl.err")"
+}
+
+# Scales a plain build's bound in seconds for this build (SLOWDOWN).
+scaled() { # seconds
+	echo $(($1 * SLOWDOWN))
+}
+
+# wait_until [-t SECONDS] CONDITION: evaluates the shell CONDITION every
+# 0.1 s until it holds, else fails the test after SECONDS (default 30)
+# times SLOWDOWN.  For what a card does on its own (an entry or dump it
+# posts shows up after the monitor's next pass or the next snapshot
+# refresh) and for whatever a test waits for: the deadline only guards
+# against a hang, it never measures.
+wait_until() { # [-t seconds] condition
+	local limit=30 end
+	if [ "$1" = -t ]; then
+		limit=$2
+		shift 2
+	fi
+	end=$((SECONDS + limit * SLOWDOWN))
+	while :; do
 		eval "$1" && return 0
+		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.1
 	done
-	fail "never true: $1"
+	fail "not true within $((limit * SLOWDOWN)) s: $1"
 }
 
 finish() {
+	# A sanitizer's report in the daemon's log fails the test, even when
+	# the daemon went on (TSan reports and continues).
+	if [ -f "$WORK/daemon.log" ] &&
+		grep -q 'WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|runtime error:' "$WORK/daemon.log"; then
+		grep -m 1 -A 20 'WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|runtime error:' "$WORK/daemon.log"
+		fail "a sanitizer reported (the daemon's log above)"
+	fi
 	echo "$T_NAME: $T_PASSED passed, 0 failed"
 	exit 0
 }

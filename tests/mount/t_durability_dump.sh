@@ -16,7 +16,7 @@ DOPTS="--simulate=1 --sim-latency-us=2000 --sim-dump-size=$DSIZE"
 mount_ocxlfs $DOPTS
 SERIAL=$(cat "$MNT/0/serial")
 DUMPS=$STATE/$SERIAL/dumps
-sim_ctl 0 inject "dump $((DSIZE + 1))" 2>"$WORK/err" &&
+sim_try 0 inject "dump $((DSIZE + 1))" 2>"$WORK/err" &&
 	fail "the card posted a dump beyond its max_dump_size"
 grep -q "Invalid argument" "$WORK/err" || fail "oversized dump: $(cat "$WORK/err")"
 sim_ctl 0 inject "dump $DSIZE"

@@ -153,7 +153,7 @@ $bad"
 SURE=0
 UNSURE=0
 inject() { # card value
-	if sim_ctl "$1" inject "$2" 2>"$WORK/inject.err"; then
+	if sim_try "$1" inject "$2" 2>"$WORK/inject.err"; then
 		[ "${2%% *}" = errlog ] && SURE=$((SURE + ${2#* }))
 	elif grep -q "Input/output error" "$WORK/inject.err"; then
 		[ "${2%% *}" = errlog ] && UNSURE=$((UNSURE + ${2#* }))

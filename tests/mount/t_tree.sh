@@ -100,10 +100,14 @@ c3=$(stat -c %z "$MNT/0/statistics")
 [ "$c3" != "${c1#*.}" ] || fail "snapshot not refreshed after close and TTL"
 ok "an open file pins its snapshot; a closed stale one is refreshed"
 
-# The card announced a dump at start? No: controller_dump is what was collected.
-dsize=$(stat -c %s "$MNT/0/controller_dump")
-assert_eq "$dsize" "$(cat "$MNT/0/controller_dump" | wc -c)" "controller_dump size"
-ok "controller_dump reads exactly its size ($dsize bytes)"
+# controller_dump is what was collected: nothing at mount (no dump was
+# posted), then a posted dump, whole, its exact size.
+assert_eq 0 "$(stat -c %s "$MNT/0/controller_dump")" "controller_dump before any dump"
+assert_eq 0 "$(cat "$MNT/0/controller_dump" | wc -c)" "controller_dump bytes before any dump"
+sim_ctl 0 inject "dump 65536"
+wait_until '[ "$(stat -c %s "$MNT/0/controller_dump")" = 65536 ]'
+assert_eq 65536 "$(cat "$MNT/0/controller_dump" | wc -c)" "controller_dump bytes of a posted dump"
+ok "controller_dump: empty until a dump is posted, then exactly its 65536 bytes"
 
 # Restart: the journal keeps what was drained; the card's queue stays empty.
 umount_ocxlfs || fail "daemon exit status after unmount"

@@ -29,7 +29,15 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return remove(path);
 }
 
-static void open_card(unsigned errlogs, uint32_t dump_size)
+/* A transport that says a namespace is enabled, whatever the card thinks. */
+static struct ocxlfs_transport_ops ns_enabled_ops;
+
+static int says_namespace_enabled(struct ocxlfs_transport *t)
+{
+	return 1;
+}
+
+static void open_card_as(unsigned errlogs, uint32_t dump_size, bool host_sees_namespace)
 {
 	char simdir[128];
 	struct sim_config cfg = { 0 };
@@ -42,7 +50,17 @@ static void open_card(unsigned errlogs, uint32_t dump_size)
 	sim_config_defaults(&cfg);
 	ck_assert_int_eq(sim_card_open(&cfg, &sim), 0);
 	ck_assert_int_eq(ocxlfs_transport_sim_new(sim, 0, &t), 0);
+	if (host_sees_namespace) {
+		ns_enabled_ops = *t->ops;
+		ns_enabled_ops.namespaces_enabled = says_namespace_enabled;
+		t->ops = &ns_enabled_ops;
+	}
 	ck_assert_int_eq(card_open(0, t, sim, tmpdir, &card), 0);
+}
+
+static void open_card(unsigned errlogs, uint32_t dump_size)
+{
+	open_card_as(errlogs, dump_size, false);
 }
 
 static void close_card(void)
@@ -353,6 +371,27 @@ static bool labels_zero(void)
 	return zero;
 }
 
+/*
+ * The daemon's own check (docs/tree.md, overwrite): the host sees an
+ * enabled namespace (sysfs) while the card itself would accept the erase.
+ * The daemon refuses before sending ERASE_START.
+ */
+START_TEST(test_overwrite_host_namespace_check)
+{
+	const struct card_caller who = { .uid = 0, .pid = 1 };
+	struct ocxlfs_erase_status es;
+
+	open_card_as(0, 0, true);
+	sim_card_set_erase_ms(sim, 600000);
+	ck_assert_int_eq(sim_card_fill_labels(sim), 0);
+	ck_assert(!sim_card_namespace_enabled(sim));
+	ck_assert_int_eq(card_overwrite_start(card, &who), -EBUSY);
+	ck_assert_int_eq(card_overwrite_status(card, &es), 0);
+	ck_assert_uint_eq(es.state, OCXLFS_ERASE_IDLE);
+	ck_assert(!labels_zero());
+}
+END_TEST
+
 START_TEST(test_overwrite_rules)
 {
 	const struct card_caller who = { .uid = 0, .pid = 1 };
@@ -360,7 +399,8 @@ START_TEST(test_overwrite_rules)
 	uint64_t events;
 
 	open_card(0, 0);
-	sim_card_set_erase_ms(sim, 200);
+	/* Ended by hand below: the second start must find it running on any machine. */
+	sim_card_set_erase_ms(sim, 600000);
 	ck_assert_int_eq(sim_card_fill_labels(sim), 0);
 	ck_assert(!labels_zero());
 	ck_assert_int_eq(card_overwrite_status(card, &es), 0);
@@ -378,12 +418,10 @@ START_TEST(test_overwrite_rules)
 	ck_assert_int_eq(card_check_events(card, &events), 0);
 	ck_assert(events & OCXLFS_EVENT_ERASE_BUSY);
 	ck_assert_int_eq(card_get_state(card), CARD_BUSY);
-	for (int i = 0; i < 100; i++) {
-		ck_assert_int_eq(card_overwrite_status(card, &es), 0);
-		if (es.state != OCXLFS_ERASE_RUNNING)
-			break;
-		usleep(20000);
-	}
+	ck_assert_int_eq(card_overwrite_status(card, &es), 0);
+	ck_assert_uint_eq(es.state, OCXLFS_ERASE_RUNNING);
+	ck_assert_int_eq(sim_card_finish_erase(sim), 0);
+	ck_assert_int_eq(card_overwrite_status(card, &es), 0);
 	ck_assert_uint_eq(es.state, OCXLFS_ERASE_DONE);
 	ck_assert_uint_eq(es.acc_ok, es.acc_tried);
 	ck_assert_uint_gt(es.acc_tried, 0);
@@ -562,6 +600,7 @@ int main(void)
 	tcase_add_test(tc, test_stats_and_smart);
 	tcase_add_test(tc, test_heartbeat_records_outcome);
 	tcase_add_test(tc, test_overwrite_rules);
+	tcase_add_test(tc, test_overwrite_host_namespace_check);
 	tcase_add_test(tc, test_events_posted_once);
 	tcase_add_test(tc, test_events_ring_keeps_the_newest);
 	tcase_add_test(tc, test_drain_lets_a_reader_in);

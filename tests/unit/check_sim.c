@@ -727,7 +727,7 @@ START_TEST(test_fault_hang)
 {
 	struct sim_card *sim = open_card(0, 0, 0, 0);
 	struct nd_cmd_get_config_size cs;
-	uint64_t t0, dt;
+	uint64_t t0;
 
 	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXLFS_CMD_HEARTBEAT), 100);
 	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXLFS_CMD_ERRLOG_NEXT), 2000);
@@ -736,17 +736,20 @@ START_TEST(test_fault_hang)
 	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXLFS_CMD_DUMP_READ), 1000);
 	ck_assert_uint_eq(sim_cmd_timeout_ms(OCXLFS_CMD_IDENTIFY), 100);
 
+	/*
+	 * A hung command waits out its own timeout, at least: no upper bound
+	 * (the test's timeout is the hang guard), the machine may be slow.
+	 */
 	sim_card_set_fault(sim, SIM_FAULT_HANG, 0);
 	t0 = now_ms();
 	ck_assert_int_eq(call0(sim, OCXLFS_CMD_HEARTBEAT).rc, -ETIMEDOUT);
-	dt = now_ms() - t0;
-	ck_assert_uint_ge(dt, 100);
-	ck_assert_uint_lt(dt, 1000);
+	ck_assert_uint_ge(now_ms() - t0, 100);
 	ck_assert_int_eq(sim_card_ioctl(sim, ND_IOCTL_GET_CONFIG_SIZE, &cs), -ETIMEDOUT);
-	/* Envelope errors are the kernel's, answered without the card. */
-	t0 = now_ms();
+	/*
+	 * Envelope errors are the kernel's, answered without the card: the
+	 * hung card would have answered ETIMEDOUT.
+	 */
 	ck_assert_int_eq(call0(sim, OCXLFS_CMD_MAX + 1).rc, -ENOTTY);
-	ck_assert_uint_lt(now_ms() - t0, 50);
 	sim_card_set_fault(sim, SIM_FAULT_NONE, 0);
 	assert_ok(call0(sim, OCXLFS_CMD_HEARTBEAT));
 	sim_card_close(sim);
@@ -945,7 +948,12 @@ START_TEST(test_erase)
 	ck_assert_int_eq(t->ops->label_write(t, buf, 0, SIM_DEFAULT_LABEL_SIZE), 0);
 	ck_assert_int_eq(sim_card_inject_errlog(sim, 2, OCXLFS_EL_GENERAL), 0);
 
-	sim_card_set_erase_ms(sim, 50);
+	/*
+	 * Ended by hand, not by its time: however slow the machine, the checks
+	 * below run while it still runs (check_compat and the restart test
+	 * below see an erase end by its time).
+	 */
+	sim_card_set_erase_ms(sim, 600000);
 	assert_ok(call0(sim, OCXLFS_CMD_ERASE_START));
 	es = erase_status(sim);
 	ck_assert_uint_eq(es.state, OCXLFS_ERASE_RUNNING);
@@ -954,7 +962,7 @@ START_TEST(test_erase)
 	ck_assert_uint_eq(call0(sim, OCXLFS_CMD_ERASE_START).status, OCXLFS_STATUS_BLOCKED_BG);
 	ck_assert_int_eq(t->ops->label_write(t, buf, 0, 8), -EBUSY);
 
-	usleep(80000);
+	ck_assert_int_eq(sim_card_finish_erase(sim), 0);
 	es = erase_status(sim);
 	ck_assert_uint_eq(es.state, OCXLFS_ERASE_DONE);
 	ck_assert_uint_eq(es.progress_permille, 1000);
