@@ -14,6 +14,7 @@
 
 struct errlog_journal;
 struct dump_store;
+struct card_stream;
 
 struct card {
 	unsigned index;
@@ -41,6 +42,18 @@ struct card {
 	enum card_state state_posted;
 	bool dump_too_big_logged;
 
+	/* The event stream's (stream.c).  Under lock: what it is still to hear. */
+	bool stream_added;
+	bool hb_failed;
+	int hb_failed_rc;
+	uint8_t hb_failed_status;
+	bool overwrite_watch;
+	/* The monitor thread's only. */
+	struct ocxlfs_erase_status overwrite_posted;
+	/* Set before the monitor starts; counters atomic. */
+	struct card_stream *stream;
+	uint64_t stream_posts, overwrite_posts;
+
 	struct card_events evlog; /* has its own lock */
 	/* The monitor's: makes it run a pass now (card_set_monitor_wake). */
 	void (*wake)(void *arg);
@@ -52,5 +65,14 @@ struct card {
  * its next interval (a request, an injected entry, a drain by a reader).
  */
 void card_wake_monitor(struct card *c);
+
+/* What one monitor pass found, for the event stream (stream.c). */
+struct card_news {
+	unsigned errlogs;
+	size_t dump_bytes;
+	bool state_changed;
+	enum card_state from, to;
+};
+void card_stream_post_news(struct card *c, const struct card_news *n);
 
 #endif /* OCXLFS_CARD_PRIV_H */
