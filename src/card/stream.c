@@ -123,11 +123,16 @@ void card_mark_added(struct card *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* Reasons are cut to what a line of the stream holds with the rest. */
+#define VERDICT_REASONS_MAX 200
+
 void card_post_verdict(struct card *c, const char *from, const char *to, const char *reasons)
 {
+	char cut[VERDICT_REASONS_MAX + 1];
 	struct ocxlfs_event e = { .type = OCXLFS_EV_VERDICT_CHANGE,
-				  .verdict = { from, to, reasons } };
+				  .verdict = { from, to, cut } };
 
+	snprintf(cut, sizeof(cut), "%s", reasons ? reasons : "");
 	post(c, &e);
 }
 
