@@ -794,7 +794,15 @@ int card_heartbeat(struct card *c)
 	card_unlock(c);
 	pthread_mutex_lock(&c->data_lock);
 	c->heartbeat = hb;
+	if (hb.rc) {
+		/* For the event stream: the monitor posts it. */
+		c->hb_failed = true;
+		c->hb_failed_rc = hb.rc;
+		c->hb_failed_status = hb.status;
+	}
 	pthread_mutex_unlock(&c->data_lock);
+	if (hb.rc)
+		card_wake_monitor(c);
 	return hb.rc;
 }
 
@@ -852,8 +860,13 @@ int card_overwrite_start(struct card *c, const struct card_caller *who)
 		goto out;
 	}
 	set_state(c, CARD_BUSY, NULL);
+	pthread_mutex_lock(&c->data_lock);
+	c->overwrite_watch = true; /* the stream follows its progress */
+	pthread_mutex_unlock(&c->data_lock);
 out:
 	card_unlock(c);
+	if (!rc)
+		card_wake_monitor(c);
 	if (rc)
 		log_warn("card %u (serial %s): overwrite requested by uid %u pid %d refused: %s "
 			 "(%s)", c->index, c->serial, (unsigned)who->uid, (int)who->pid, why,
@@ -947,6 +960,7 @@ int card_request_health(struct card *c, const struct card_caller *who)
 
 void card_post_events(struct card *c)
 {
+	struct card_news news;
 	enum card_state state;
 	unsigned errlogs;
 	size_t dump;
@@ -957,6 +971,7 @@ void card_post_events(struct card *c)
 	dump = c->new_dump_bytes;
 	state = card_get_state(c);
 	state_changed = state != c->state_posted;
+	news = (struct card_news){ errlogs, dump, state_changed, c->state_posted, state };
 	c->new_errlogs = 0;
 	c->new_dump_bytes = 0;
 	c->state_posted = state;
@@ -969,6 +984,7 @@ void card_post_events(struct card *c)
 		card_events_post(&c->evlog, c->index, "dump collected %zu bytes", dump);
 	if (state_changed)
 		card_events_post(&c->evlog, c->index, "state %s", card_state_name(state));
+	card_stream_post_news(c, &news);
 }
 
 int card_label_read(struct card *c, void *buf, uint32_t off, uint32_t len)

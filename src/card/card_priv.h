@@ -17,6 +17,7 @@
 
 struct errlog_journal;
 struct dump_store;
+struct card_stream;
 
 /*
  * The card lock: a ticket lock, so the card is taken in the order it was
@@ -90,6 +91,17 @@ struct card {
 	struct card_cache cache;
 
 	struct log_repeat repeats[CARD_REPEAT_NR];
+	/* The event stream's (stream.c).  Under data_lock: what it is still to hear. */
+	bool stream_added;
+	bool hb_failed;
+	int hb_failed_rc;
+	uint8_t hb_failed_status;
+	bool overwrite_watch;
+	/* The monitor thread's only. */
+	struct ocxlfs_erase_status overwrite_posted;
+	/* Set before the monitor starts; counters atomic. */
+	struct card_stream *stream;
+	uint64_t stream_posts, overwrite_posts;
 
 	struct card_events evlog; /* has its own lock */
 	/* The monitor's: makes it run a pass now (card_set_monitor_wake). */
@@ -106,5 +118,13 @@ void card_wake_monitor(struct card *c);
 /* The card lock (card.c). */
 void card_lock(struct card *c);
 void card_unlock(struct card *c);
+/* What one monitor pass found, for the event stream (stream.c). */
+struct card_news {
+	unsigned errlogs;
+	size_t dump_bytes;
+	bool state_changed;
+	enum card_state from, to;
+};
+void card_stream_post_news(struct card *c, const struct card_news *n);
 
 #endif /* OCXLFS_CARD_PRIV_H */

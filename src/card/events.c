@@ -77,3 +77,16 @@ int card_events_render(struct card_events *ev, FILE *out, uint64_t *seq)
 	pthread_mutex_unlock(&ev->lock);
 	return ferror(out) ? -EIO : 0;
 }
+
+void card_events_wake(struct card_events *ev, unsigned card)
+{
+	void (*notify)(void *arg, unsigned card);
+	void *arg;
+
+	pthread_mutex_lock(&ev->lock);
+	notify = ev->notify;
+	arg = ev->notify_arg;
+	pthread_mutex_unlock(&ev->lock);
+	if (notify)
+		notify(arg, card);
+}

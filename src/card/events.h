@@ -43,6 +43,8 @@ void card_events_set_notify(struct card_events *ev, void (*notify)(void *arg, un
 void card_events_post(struct card_events *ev, unsigned card, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 uint64_t card_events_seq(struct card_events *ev);
+/* Runs the notify hook alone: something else of the card's (the event stream) changed. */
+void card_events_wake(struct card_events *ev, unsigned card);
 /*
  * Renders the kept events, oldest first, one per line:
  * "SEQ ISO-8601-TIME WHAT...".  *seq gets the sequence of the newest one

@@ -13,6 +13,7 @@
 
 #include "card/card.h"
 #include "card/monitor.h"
+#include "card/stream.h"
 #include "fs/cards.h"
 #include "fs/options.h"
 #include "sim/sim.h"
@@ -21,6 +22,7 @@
 #include "tree/tree.h"
 #include "util/arena.h"
 #include "util/log.h"
+#include "util/path.h"
 
 /*
  * The arena's list of card indexes: an index, once given to a card, is
@@ -51,6 +53,7 @@ struct cards {
 	const struct options *opt;
 	struct card_registry *reg;
 	struct tree *tree;
+	struct card_stream *stream; /* the mount's event stream, shared by the cards */
 	pthread_mutex_t lock; /* opening a card, the list */
 	struct served served[TREE_MAX_CARDS];
 	char sim_dir[PATH_MAX];
@@ -144,6 +147,7 @@ static int serve(struct cards *cs, struct ocxlfs_transport *t, struct sim_card *
 	index = card_index(c);
 	if (cs->opt->max_dump_size)
 		card_set_max_dump(c, cs->opt->max_dump_size);
+	card_set_stream(c, cs->stream);
 	cs->served[index] = (struct served){ .card = c, .sim = sim };
 	rc = tree_add_card(cs->tree, index, c);
 	if (rc) {
@@ -156,6 +160,7 @@ static int serve(struct cards *cs, struct ocxlfs_transport *t, struct sim_card *
 		/* Plugged in while mounted: the hot-plug thread tells the kernel. */
 		card_monitor_start(c, CARD_MONITOR_INTERVAL_MS, &cs->served[index].monitor);
 		cs->added[index] = true;
+		card_mark_added(c);
 		log_notice("card %u (serial %s) plugged in, at %s", index, card_serial(c),
 			   t->device);
 	}
@@ -411,6 +416,14 @@ int cards_open(const struct options *opt, struct arena *a, struct tree *t, struc
 		return -EPROTO;
 	}
 	pthread_mutex_init(&cs->lock, NULL);
+	/* A state directory that cannot be made only degrades the stream (stream.h). */
+	mkdir_p(opt->state_dir, 0700);
+	rc = card_stream_open(opt->state_dir, &cs->stream);
+	if (rc) {
+		cards_close(cs);
+		return rc;
+	}
+	tree_set_stream(t, cs->stream);
 	pthread_mutex_lock(&cs->lock);
 	rc = opt->simulate ? open_simulated(cs) : open_real(cs);
 	pthread_mutex_unlock(&cs->lock);
@@ -485,6 +498,8 @@ void cards_close(struct cards *cs)
 		if (cs->served[i].sim)
 			sim_card_close(cs->served[i].sim);
 	}
+	/* After the cards that post into it; the tree that shows it is freed before. */
+	card_stream_close(cs->stream);
 	pthread_mutex_destroy(&cs->lock);
 	free(cs);
 }

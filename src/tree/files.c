@@ -352,7 +352,7 @@ static const struct tree_entry card_files[] = {
 	FILE_ROW("events", 0444, events),
 	FILE_ROW("heartbeat", 0600, snapshot, .render = render_heartbeat,
 		 .store = store_heartbeat),
-	FILE_ROW("overwrite", 0600, snapshot, .render = render_overwrite,
+	FILE_ROW("overwrite", 0600, overwrite, .render = render_overwrite,
 		 .store = store_overwrite),
 	FILE_ROW("request", 0200, write_only, .store = store_request),
 	/* Machine-readable siblings (docs/json.md), after the text files they mirror. */
@@ -361,6 +361,7 @@ static const struct tree_entry card_files[] = {
 	FILE_ROW("info.json", 0444, static, .render = render_info_json),
 	FILE_ROW("statistics.json", 0444, snapshot, .render = render_statistics_json),
 	FILE_ROW("labels.json", 0444, snapshot, .render = render_labels_json),
+	FILE_ROW("events.json", 0444, stream),
 	{ .name = "sim", .mode = S_IFDIR | 0555, .dir = &sim_dir, .present = card_is_simulated },
 };
 
@@ -386,6 +387,7 @@ static const struct tree_dir root_sim_dir = { .entries = root_sim_files,
 static const struct tree_entry root_entries[] = {
 	{ .name = "by-serial", .mode = S_IFDIR | 0555, .dir = &by_serial_dir },
 	FILE_ROW("metrics.prom", 0444, snapshot, .render_mount = render_metrics),
+	FILE_ROW("events.json", 0444, stream),
 	{ .name = "sim", .mode = S_IFDIR | 0555, .dir = &root_sim_dir,
 	  .present_mount = tree_mount_simulated },
 };

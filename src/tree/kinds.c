@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "card/card.h"
+#include "card/stream.h"
 #include "tree/snapshot.h"
 #include "tree/tree_priv.h"
 #include "util/log.h"
@@ -73,6 +74,25 @@ static int build_events(struct tree *t, const struct tree_ref *ref, struct snaps
 	return build_rendered_by(t, ref, s, render_events);
 }
 
+/* events.json: the card's lines of the stream, or every card's at the root. */
+static int render_stream(struct tree *t, const struct tree_ref *ref, struct snapshot *s,
+			 FILE *out)
+{
+	return card_stream_render(t->stream, ref->card, out, &s->seq);
+}
+
+static int build_stream(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
+{
+	return build_rendered_by(t, ref, s, render_stream);
+}
+
+/* overwrite: what it shows, with the count of overwrite events it follows. */
+static int build_overwrite(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
+{
+	s->seq = card_overwrite_seq(ref->card);
+	return build_rendered(t, ref, s);
+}
+
 static int build_empty(struct tree *t, const struct tree_ref *ref, struct snapshot *s)
 {
 	s->when = tree_fixed_time(t, ref);
@@ -123,6 +143,29 @@ static bool serves_until_an_event(struct tree *t, const struct tree_ref *ref,
 				  const struct snapshot *s)
 {
 	return s->seq == card_event_seq(ref->card);
+}
+
+static uint64_t stream_now(struct tree *t, const struct tree_ref *ref)
+{
+	return ref->card ? card_stream_card_seq(ref->card) : card_stream_seq(t->stream);
+}
+
+static bool serves_until_a_stream_event(struct tree *t, const struct tree_ref *ref,
+					const struct snapshot *s)
+{
+	return s->seq == stream_now(t, ref);
+}
+
+static uint64_t overwrite_now(struct tree *t, const struct tree_ref *ref)
+{
+	return card_overwrite_seq(ref->card);
+}
+
+/* Young, and no overwrite event since: a woken waiter finds what woke it. */
+static bool serves_until_overwrite_moves(struct tree *t, const struct tree_ref *ref,
+					 const struct snapshot *s)
+{
+	return snapshot_may_serve(s) && s->seq == overwrite_now(t, ref);
 }
 
 /* ---- reading ---- */
@@ -182,10 +225,27 @@ static int write_then_renew(struct tree *t, const struct tree_ref *ref, const ch
 
 /* ---- poll ---- */
 
+static uint64_t events_now(struct tree *t, const struct tree_ref *ref)
+{
+	return card_event_seq(ref->card);
+}
+
 static int poll_events(struct tree *t, uint64_t fh, const struct tree_ref *ref,
 		       const struct snapshot *s, uint64_t kh)
 {
-	return tree_poll_events(t, fh, ref->scope - 1, s->seq, kh);
+	return tree_poll_events(t, fh, ref, events_now, s->seq, kh);
+}
+
+static int poll_stream(struct tree *t, uint64_t fh, const struct tree_ref *ref,
+		       const struct snapshot *s, uint64_t kh)
+{
+	return tree_poll_events(t, fh, ref, stream_now, s->seq, kh);
+}
+
+static int poll_overwrite(struct tree *t, uint64_t fh, const struct tree_ref *ref,
+			  const struct snapshot *s, uint64_t kh)
+{
+	return tree_poll_events(t, fh, ref, overwrite_now, s->seq, kh);
 }
 
 /* ---- the kinds ---- */
@@ -233,6 +293,27 @@ const struct tree_kind tree_kind_events = {
 	.attr = TREE_ATTR_NONE,
 	.direct_io = true,
 	.poll = poll_events,
+};
+
+/* events.json: as events, for the stream (docs/tree.md section 2.17). */
+const struct tree_kind tree_kind_stream = {
+	.build = build_stream,
+	.serves = serves_until_a_stream_event,
+	.read = read_bytes,
+	.attr = TREE_ATTR_NONE,
+	.direct_io = true,
+	.poll = poll_stream,
+};
+
+/* overwrite: a snapshot file that poll() waits on until the overwrite moves. */
+const struct tree_kind tree_kind_overwrite = {
+	.build = build_overwrite,
+	.serves = serves_until_overwrite_moves,
+	.read = read_bytes,
+	.attr = TREE_ATTR_NONE,
+	.direct_io = true,
+	.write = write_then_renew,
+	.poll = poll_overwrite,
 };
 
 const struct tree_kind tree_kind_write_only = {

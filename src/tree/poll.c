@@ -32,20 +32,29 @@ static void keep_kh(struct tree *t, uint64_t fh, uint64_t kh)
  * waiters and, when the card vanished or came back, tells the kernel to
  * forget the names it may have cached (static files are cached for an hour).
  */
-static void events_posted(void *arg, unsigned card)
+/* With poll_lock held: wakes and forgets every waiter on LIST. */
+static void wake_list(struct tree *t, unsigned list)
 {
-	struct tree *t = arg;
 	struct tree_waiter *w;
-	bool shown = tree_card_shown(t, card), changed;
 
-	pthread_mutex_lock(&t->poll_lock);
-	while ((w = t->waiting[card])) {
-		t->waiting[card] = w->next;
+	while ((w = t->waiting[list])) {
+		t->waiting[list] = w->next;
 		keep_kh(t, w->fh, 0);
 		if (t->hooks.wake)
 			t->hooks.wake(t->hooks.ctx, w->kh);
 		free(w);
 	}
+}
+
+static void events_posted(void *arg, unsigned card)
+{
+	struct tree *t = arg;
+	bool shown = tree_card_shown(t, card), changed;
+
+	pthread_mutex_lock(&t->poll_lock);
+	wake_list(t, card);
+	/* The mount's files (events.json) show every card's events. */
+	wake_list(t, TREE_MAX_CARDS);
 	changed = shown != t->shown[card];
 	t->shown[card] = shown;
 	pthread_mutex_unlock(&t->poll_lock);
@@ -84,10 +93,16 @@ void tree_poll_add_card(struct tree *t, unsigned index)
 	card_set_event_notify(tree_card(t, index), events_posted, t);
 }
 
+/* The waiter list of REF's scope: its card's, or the mount's. */
+static unsigned list_of(const struct tree_ref *ref)
+{
+	return ref->scope ? ref->scope - 1 : TREE_MAX_CARDS;
+}
+
 void tree_poll_destroy(struct tree *t)
 {
-	for (unsigned i = 0; i < tree_ncards(t); i++) {
-		if (tree_card(t, i))
+	for (unsigned i = 0; i <= TREE_MAX_CARDS; i++) {
+		if (i < tree_ncards(t) && tree_card(t, i))
 			card_set_event_notify(tree_card(t, i), NULL, NULL);
 		/* The kernel poll handles stay in the handles: the next worker wakes them. */
 		while (t->waiting[i]) {
@@ -98,6 +113,11 @@ void tree_poll_destroy(struct tree *t)
 		}
 	}
 	pthread_mutex_destroy(&t->poll_lock);
+}
+
+void tree_set_stream(struct tree *t, struct card_stream *stream)
+{
+	t->stream = stream;
 }
 
 void tree_set_hooks(struct tree *t, const struct tree_hooks *hooks)
@@ -117,14 +137,17 @@ static struct tree_waiter **waiter_link(struct tree *t, unsigned card, uint64_t 
 	return link;
 }
 
-int tree_poll_events(struct tree *t, uint64_t fh, unsigned card, uint64_t seen, uint64_t kh)
+int tree_poll_events(struct tree *t, uint64_t fh, const struct tree_ref *ref,
+		     uint64_t (*current)(struct tree *t, const struct tree_ref *ref), uint64_t seen,
+		     uint64_t kh)
 {
+	unsigned card = list_of(ref);
 	struct tree_waiter **link, *w;
 	int rc = 0;
 
 	pthread_mutex_lock(&t->poll_lock);
 	/* Under poll_lock: an event posted after this check finds the waiter. */
-	if (card_event_seq(tree_card(t, card)) != seen) {
+	if (current(t, ref) != seen) {
 		rc = TREE_POLL_READY;
 	} else if (kh) {
 		link = waiter_link(t, card, fh);
@@ -147,10 +170,8 @@ void tree_poll_forget(struct tree *t, const struct tree_ref *ref, uint64_t fh)
 {
 	struct tree_waiter **link, *w;
 
-	if (!ref->scope)
-		return; /* nothing at the mount's level waits */
 	pthread_mutex_lock(&t->poll_lock);
-	link = waiter_link(t, ref->scope - 1, fh);
+	link = waiter_link(t, list_of(ref), fh);
 	w = *link;
 	if (w) {
 		*link = w->next;

@@ -111,6 +111,8 @@ extern const struct tree_kind tree_kind_labels;
 extern const struct tree_kind tree_kind_dump;
 extern const struct tree_kind tree_kind_events;
 extern const struct tree_kind tree_kind_write_only;
+extern const struct tree_kind tree_kind_stream;
+extern const struct tree_kind tree_kind_overwrite;
 
 /* A mount of simulated cards (the root's sim/ folder is there). */
 bool tree_mount_simulated(const struct tree *t);

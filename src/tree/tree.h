@@ -188,5 +188,8 @@ struct tree_hooks {
 	int (*sim_plug)(void *ctx, unsigned number, bool plug);
 };
 void tree_set_hooks(struct tree *t, const struct tree_hooks *hooks);
+/* The mount's event stream (card/stream.h), shown by MOUNTPOINT/events.json; before serving. */
+struct card_stream;
+void tree_set_stream(struct tree *t, struct card_stream *stream);
 
 #endif /* OCXLFS_TREE_H */

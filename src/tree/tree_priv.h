@@ -168,7 +168,9 @@ struct tree {
 	/* The front end's hooks and poll handles (poll.c). */
 	pthread_mutex_t poll_lock;
 	struct tree_hooks hooks;
-	struct tree_waiter *waiting[TREE_MAX_CARDS]; /* per card: handles with a poll handle */
+	struct card_stream *stream; /* the event stream, NULL: none (tree_set_stream) */
+	/* Per card, and [TREE_MAX_CARDS] for the mount's files: handles with a poll handle. */
+	struct tree_waiter *waiting[TREE_MAX_CARDS + 1];
 	bool shown[TREE_MAX_CARDS];		     /* per card: visible at the last notification */
 };
 
@@ -254,7 +256,14 @@ void tree_poll_forget(struct tree *t, const struct tree_ref *ref, uint64_t fh);
  * For a handle that has shown the card's events up to SEEN: ready, or keep
  * KH until the card posts a newer one.
  */
-int tree_poll_events(struct tree *t, uint64_t fh, unsigned card, uint64_t seen, uint64_t kh);
+/*
+ * poll() of handle FH on REF: ready if CURRENT(t, ref) is no longer SEEN,
+ * else KH is woken by the next event of REF's card (of any card at the
+ * mount's level).  CURRENT is read under the lock events are posted by.
+ */
+int tree_poll_events(struct tree *t, uint64_t fh, const struct tree_ref *ref,
+		     uint64_t (*current)(struct tree *t, const struct tree_ref *ref), uint64_t seen,
+		     uint64_t kh);
 
 /* ---- open.c ---- */
 /* The handle FH and its node; NULL for a number that is not an open handle. */

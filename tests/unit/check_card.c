@@ -16,6 +16,7 @@
 
 #include "card/card.h"
 #include "card/events.h"
+#include "card/stream.h"
 #include "proto/render_errlog.h"
 #include "sim/sim.h"
 #include "transport/sim.h"
@@ -482,6 +483,73 @@ START_TEST(test_events_posted_once)
 }
 END_TEST
 
+static char *render_stream(struct card_stream *st, struct card *c, uint64_t *seq)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(card_stream_render(st, c, out, seq), 0);
+	fclose(out);
+	return text;
+}
+
+/* The stream gets each event once, numbered for the mount, kept across a reopen. */
+START_TEST(test_stream_posts_and_survives)
+{
+	struct card_stream *st;
+	struct notified n = { 0 };
+	uint64_t seq, events;
+	char *text;
+
+	ck_assert_int_eq(card_stream_open(tmpdir, &st), 0);
+	open_card(0, 0);
+	card_set_stream(card, st);
+	card_set_event_notify(card, count_notify, &n);
+	ck_assert_int_eq(sim_card_inject_errlog(sim, 2, OCXLFS_EL_GENERAL), 0);
+	ck_assert_int_eq(card_drain_errlog(card), 2);
+	ck_assert_int_eq(sim_card_set_fault(sim, SIM_FAULT_FATAL_FW, 0), 0);
+	ck_assert_int_eq(card_check_events(card, &events), 0);
+	card_post_events(card);
+	card_post_events(card); /* nothing new */
+	card_post_verdict(card, "ok", "critical", "state fatal-firmware");
+	ck_assert_uint_eq(card_stream_seq(st), 3);
+	ck_assert_uint_eq(card_stream_card_seq(card), 3);
+	ck_assert_uint_eq(card_overwrite_seq(card), 0);
+	ck_assert_uint_ge(n.calls, 3);
+	text = render_stream(st, card, &seq);
+	ck_assert_uint_eq(seq, 3);
+	ck_assert_ptr_nonnull(strstr(text, "\"seq\":\"1\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"type\":\"error-log\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"details\":{\"entries\":2}"));
+	ck_assert_ptr_nonnull(strstr(text, "\"details\":{\"from\":\"ready\",\"to\":\"fatal-firmware\"}"));
+	ck_assert_ptr_nonnull(strstr(text, "\"type\":\"verdict-change\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"reasons\":\"state fatal-firmware\""));
+	free(text);
+	close_card();
+	card_stream_close(st);
+
+	/* A new process: the same events, and the next one is 4. */
+	ck_assert_int_eq(card_stream_open(tmpdir, &st), 0);
+	open_card(0, 0);
+	card_set_stream(card, st);
+	ck_assert_uint_eq(card_stream_seq(st), 3);
+	text = render_stream(st, NULL, &seq);
+	ck_assert_uint_eq(seq, 3);
+	ck_assert_ptr_nonnull(strstr(text, "\"seq\":\"3\""));
+	free(text);
+	card_mark_added(card);
+	card_post_events(card);
+	text = render_stream(st, card, &seq);
+	ck_assert_ptr_nonnull(strstr(text, "\"seq\":\"4\",") );
+	ck_assert_ptr_nonnull(strstr(text, "\"type\":\"card-added\""));
+	free(text);
+	close_card();
+	card_stream_close(st);
+}
+END_TEST
+
 START_TEST(test_events_ring_keeps_the_newest)
 {
 	struct card_events ev;
@@ -604,6 +672,7 @@ int main(void)
 	tcase_add_test(tc, test_events_posted_once);
 	tcase_add_test(tc, test_events_ring_keeps_the_newest);
 	tcase_add_test(tc, test_drain_lets_a_reader_in);
+	tcase_add_test(tc, test_stream_posts_and_survives);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -14,6 +14,7 @@
 
 #include "codec/codec.h"
 #include "proto/render.h"
+#include "proto/render_event.h"
 #include "proto/render_json.h"
 
 struct buf {
@@ -400,6 +401,125 @@ START_TEST(test_stream_error)
 }
 END_TEST
 
+/* ---- the event stream's line (docs/json.md section 8) ---- */
+
+static struct json_object *event_line(const struct ocxlfs_event *e)
+{
+	char buf[512];
+	int n = ocxlfs_render_event_json(buf, sizeof(buf), e);
+	struct json_object *o;
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq((int)strlen(buf), n);
+	ck_assert_int_eq(buf[n - 1], '\n');
+	ck_assert_ptr_null(memchr(buf, '\n', (size_t)n - 1)); /* one line */
+	o = json_tokener_parse(buf);
+	ck_assert_ptr_nonnull(o);
+	return o;
+}
+
+static const char *member_str(struct json_object *o, const char *path1, const char *key)
+{
+	struct json_object *v = o;
+
+	if (path1)
+		ck_assert(json_object_object_get_ex(o, path1, &v));
+	ck_assert(json_object_object_get_ex(v, key, &v));
+	return json_object_get_string(v);
+}
+
+START_TEST(test_event_common)
+{
+	struct ocxlfs_event e = {
+		.seq = 18446744073709551615ull,
+		.when = { 1796128001, 993200251 },
+		.pid = 4242,
+		.index = 3,
+		.serial = "2020000003",
+		.type = OCXLFS_EV_STATE_CHANGE,
+		.state = { "ready", "fatal-firmware" },
+	};
+	struct json_object *o = event_line(&e), *v;
+
+	ck_assert_str_eq(member_str(o, NULL, "schema"), "ocxlfs.events/1");
+	ck_assert(json_object_object_get_ex(o, "seq", &v));
+	ck_assert(json_object_is_type(v, json_type_string));
+	ck_assert_str_eq(json_object_get_string(v), "18446744073709551615");
+	ck_assert_str_eq(member_str(o, NULL, "timestamp"), "1796128001.993200251");
+	ck_assert_str_eq(member_str(o, NULL, "time"), "2026-12-01T12:26:41Z");
+	ck_assert(json_object_object_get_ex(o, "pid", &v));
+	ck_assert_int_eq(json_object_get_int(v), 4242);
+	ck_assert_str_eq(member_str(o, NULL, "type"), "state-change");
+	ck_assert(json_object_object_get_ex(o, "event", &v));
+	ck_assert_int_eq(json_object_object_length(v), 1);
+	ck_assert(json_object_object_get_ex(v, "state-change", &v));
+	ck_assert(json_object_get_boolean(v));
+	ck_assert(json_object_object_get_ex(o, "card", &v));
+	ck_assert(json_object_object_get_ex(v, "index", &v));
+	ck_assert_int_eq(json_object_get_int(v), 3);
+	ck_assert_str_eq(member_str(o, "card", "serial"), "2020000003");
+	ck_assert_str_eq(member_str(o, "details", "from"), "ready");
+	ck_assert_str_eq(member_str(o, "details", "to"), "fatal-firmware");
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_event_details)
+{
+	struct ocxlfs_event e = { .serial = "1", .type = OCXLFS_EV_DUMP_COLLECTED,
+				  .dump.bytes = 1ull << 40 };
+	struct json_object *o = event_line(&e), *v;
+
+	ck_assert_str_eq(member_str(o, "details", "bytes"), "1099511627776");
+	json_object_put(o);
+
+	e = (struct ocxlfs_event){ .serial = "1", .type = OCXLFS_EV_OVERWRITE_PROGRESS,
+				   .overwrite = { .state = "running", .permille = 1234 } };
+	o = event_line(&e);
+	ck_assert(json_object_object_get_ex(o, "details", &v));
+	ck_assert(json_object_object_get_ex(v, "progress_permille", &v));
+	ck_assert_int_eq(json_object_get_int(v), 1000); /* clamped */
+	json_object_put(o);
+
+	e = (struct ocxlfs_event){ .serial = "1", .type = OCXLFS_EV_HEARTBEAT_FAILED,
+				   .heartbeat = { -ETIMEDOUT, 0 } };
+	o = event_line(&e);
+	ck_assert_str_eq(member_str(o, "details", "error"), "ETIMEDOUT");
+	json_object_put(o);
+
+	e = (struct ocxlfs_event){ .serial = "1", .type = OCXLFS_EV_VERDICT_CHANGE,
+				   .verdict = { "ok", "warning", "temperature \"90\" C" } };
+	o = event_line(&e);
+	ck_assert_str_eq(member_str(o, "details", "reasons"), "temperature \"90\" C");
+	json_object_put(o);
+
+	e = (struct ocxlfs_event){ .serial = "1", .type = OCXLFS_EV_CARD_ADDED };
+	o = event_line(&e);
+	ck_assert(json_object_object_get_ex(o, "details", &v));
+	ck_assert_int_eq(json_object_object_length(v), 0);
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_event_every_type_named)
+{
+	for (int t = 0; t < OCXLFS_EV_NTYPES; t++)
+		ck_assert_ptr_nonnull(ocxlfs_event_type_name((enum ocxlfs_event_type)t));
+	ck_assert_ptr_null(ocxlfs_event_type_name(OCXLFS_EV_NTYPES));
+}
+END_TEST
+
+START_TEST(test_event_bad_input)
+{
+	struct ocxlfs_event e = { .serial = "1", .type = OCXLFS_EV_NTYPES };
+	char buf[512];
+
+	ck_assert_int_eq(ocxlfs_render_event_json(buf, sizeof(buf), &e), -EINVAL);
+	e.type = OCXLFS_EV_CARD_REMOVED;
+	ck_assert_int_eq(ocxlfs_render_event_json(buf, 40, &e), -ENOSPC);
+}
+END_TEST
+
 static Suite *render_json_suite(void)
 {
 	Suite *s = suite_create("render_json");
@@ -415,6 +535,10 @@ static Suite *render_json_suite(void)
 	tcase_add_test(tc, test_errlog_empty);
 	tcase_add_test(tc, test_errlog_stream_error_sticks);
 	tcase_add_test(tc, test_stream_error);
+	tcase_add_test(tc, test_event_common);
+	tcase_add_test(tc, test_event_details);
+	tcase_add_test(tc, test_event_every_type_named);
+	tcase_add_test(tc, test_event_bad_input);
 	suite_add_tcase(s, tc);
 	return s;
 }

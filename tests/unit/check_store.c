@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "store/dump_store.h"
+#include "store/event_log.h"
 #include "store/journal.h"
 #include "util/log.h"
 
@@ -1544,11 +1545,211 @@ START_TEST(test_dump_allocated)
 }
 END_TEST
 
+
+/* ---- the event stream's log (store/event_log.h) ---- */
+
+static char epath[96];
+
+static void esetup(void)
+{
+	setup();
+	snprintf(epath, sizeof(epath), "%s/events.log", tmpdir);
+}
+
+static int render_seq(void *arg, uint64_t seq, char *buf, size_t cap)
+{
+	return snprintf(buf, cap, "{\"seq\":\"%llu\",\"what\":\"%s\"}\n",
+			(unsigned long long)seq, (const char *)arg);
+}
+
+static int render_fails(void *arg, uint64_t seq, char *buf, size_t cap)
+{
+	return -ENOMEM;
+}
+
+struct seen_events {
+	uint64_t first, last, n;
+	int bad;
+};
+
+static int collect(void *arg, uint64_t seq, const char *line, size_t len)
+{
+	struct seen_events *s = arg;
+	char want[64];
+
+	snprintf(want, sizeof(want), "{\"seq\":\"%llu\",", (unsigned long long)seq);
+	if (strncmp(line, want, strlen(want)) || line[len - 1] != '\n')
+		s->bad++;
+	if (!s->n)
+		s->first = seq;
+	else if (seq <= s->last)
+		s->bad++;
+	s->last = seq;
+	s->n++;
+	return 0;
+}
+
+static struct seen_events seen(struct event_log *log, const char *tag)
+{
+	struct seen_events s = { 0 };
+
+	ck_assert_int_eq(event_log_foreach(log, tag, collect, &s), 0);
+	ck_assert_int_eq(s.bad, 0);
+	return s;
+}
+
+static struct event_log *eopen(void)
+{
+	struct event_log *log;
+
+	ck_assert_int_eq(event_log_open(epath, &log), 0);
+	return log;
+}
+
+START_TEST(test_events_continue_after_reopen)
+{
+	struct event_log *log = eopen();
+	struct stat st;
+	struct seen_events s;
+
+	ck_assert_uint_eq(event_log_seq(log), 0);
+	ck_assert(event_log_durable(log));
+	for (int i = 1; i <= 5; i++)
+		ck_assert_int_eq(event_log_append(log, i % 2 ? "a" : "b", render_seq, "x"), i);
+	event_log_close(log);
+	/* Allocated whole at open: no append can find the disk full. */
+	ck_assert_int_eq(stat(epath, &st), 0);
+	ck_assert_int_eq(st.st_size, (off_t)EVENT_LOG_SLOTS * EVENT_LOG_SLOT);
+	ck_assert_int_ge(st.st_blocks * 512, st.st_size);
+
+	log = eopen();
+	ck_assert_uint_eq(event_log_seq(log), 5);
+	s = seen(log, NULL);
+	ck_assert_uint_eq(s.first, 1);
+	ck_assert_uint_eq(s.last, 5);
+	ck_assert_uint_eq(s.n, 5);
+	s = seen(log, "a");
+	ck_assert_uint_eq(s.n, 3);
+	s = seen(log, "b");
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_int_eq(event_log_append(log, "a", render_seq, "y"), 6);
+	event_log_close(log);
+}
+END_TEST
+
+START_TEST(test_events_bounded)
+{
+	struct event_log *log = eopen();
+	struct seen_events s;
+	struct stat st;
+
+	for (unsigned i = 1; i <= EVENT_LOG_SLOTS + 10; i++)
+		ck_assert_int_eq(event_log_append(log, "a", render_seq, "x"), i);
+	s = seen(log, NULL);
+	ck_assert_uint_eq(s.n, EVENT_LOG_SLOTS);
+	ck_assert_uint_eq(s.first, 11);
+	event_log_close(log);
+	ck_assert_int_eq(stat(epath, &st), 0);
+	ck_assert_int_eq(st.st_size, (off_t)EVENT_LOG_SLOTS * EVENT_LOG_SLOT);
+	log = eopen();
+	s = seen(log, NULL);
+	ck_assert_uint_eq(s.n, EVENT_LOG_SLOTS);
+	ck_assert_uint_eq(s.first, 11);
+	ck_assert_int_eq(event_log_append(log, "a", render_seq, "x"), EVENT_LOG_SLOTS + 11);
+	event_log_close(log);
+}
+END_TEST
+
+/* A torn newest slot was never shown: its number is given again. */
+START_TEST(test_events_torn_slot)
+{
+	struct event_log *log = eopen();
+	struct seen_events s;
+	int fd;
+
+	for (int i = 1; i <= 3; i++)
+		event_log_append(log, "a", render_seq, "x");
+	event_log_close(log);
+	fd = open(epath, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, "garbage", 7, 3 * EVENT_LOG_SLOT + 60), 7);
+	close(fd);
+	log = eopen();
+	ck_assert_uint_eq(event_log_seq(log), 2);
+	s = seen(log, NULL);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_int_eq(event_log_append(log, "a", render_seq, "x"), 3);
+	event_log_close(log);
+}
+END_TEST
+
+/* Disk trouble degrades: the event is kept and shown, the log says so. */
+START_TEST(test_events_sync_fails)
+{
+	struct event_log *log = eopen();
+	struct seen_events s;
+
+	ck_assert_int_eq(event_log_append(log, "a", render_seq, "x"), 1);
+	fail_sync = EIO;
+	ck_assert_int_eq(event_log_append(log, "a", render_seq, "x"), 2);
+	fail_sync = 0;
+	ck_assert(!event_log_durable(log));
+	s = seen(log, NULL);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_int_eq(event_log_append(log, "a", render_seq, "x"), 3);
+	ck_assert(event_log_durable(log));
+	event_log_close(log);
+}
+END_TEST
+
+/* A render that fails takes no number. */
+START_TEST(test_events_render_fails)
+{
+	struct event_log *log = eopen();
+
+	ck_assert_int_eq(event_log_append(log, "a", render_fails, NULL), -ENOMEM);
+	ck_assert_uint_eq(event_log_seq(log), 0);
+	ck_assert_int_eq(event_log_append(log, "a", render_seq, "x"), 1);
+	event_log_close(log);
+}
+END_TEST
+
+/* A second process's open runs in memory only. */
+START_TEST(test_events_busy)
+{
+	struct event_log *log = eopen(), *other = eopen();
+
+	ck_assert(event_log_durable(log));
+	ck_assert(!event_log_durable(other));
+	ck_assert_int_eq(event_log_append(other, "a", render_seq, "x"), 1);
+	event_log_close(other);
+	event_log_close(log);
+	log = eopen();
+	ck_assert_uint_eq(event_log_seq(log), 0);
+	event_log_close(log);
+}
+END_TEST
+
+/* No directory to write in: memory only, from 1. */
+START_TEST(test_events_no_directory)
+{
+	struct event_log *log;
+
+	snprintf(epath, sizeof(epath), "%s/missing/events.log", tmpdir);
+	ck_assert_int_eq(event_log_open(epath, &log), 0);
+	ck_assert(!event_log_durable(log));
+	ck_assert_int_eq(event_log_append(log, "a", render_seq, "x"), 1);
+	ck_assert_uint_eq(seen(log, "a").n, 1);
+	event_log_close(log);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
 	TCase *tj = tcase_create("journal");
 	TCase *td = tcase_create("dump_store");
+	TCase *te = tcase_create("event_log");
 
 	tcase_add_checked_fixture(tj, setup, teardown);
 	tcase_set_timeout(tj, 60);
@@ -1588,6 +1789,17 @@ static Suite *store_suite(void)
 	tcase_add_test(td, test_dump_sync_fails);
 	tcase_add_test(td, test_dump_allocated);
 	suite_add_tcase(s, td);
+
+	tcase_add_checked_fixture(te, esetup, teardown);
+	tcase_set_timeout(te, 60);
+	tcase_add_test(te, test_events_continue_after_reopen);
+	tcase_add_test(te, test_events_bounded);
+	tcase_add_test(te, test_events_torn_slot);
+	tcase_add_test(te, test_events_sync_fails);
+	tcase_add_test(te, test_events_render_fails);
+	tcase_add_test(te, test_events_busy);
+	tcase_add_test(te, test_events_no_directory);
+	suite_add_tcase(s, te);
 	return s;
 }
 
