@@ -72,7 +72,12 @@ class Ocxlfs(Plugin, DebianPlugin, UbuntuPlugin, RedHatPlugin):
                 continue
             if not self.get_option("dumps"):
                 self.add_forbidden_path(mnt.rstrip("/") + "/*/controller_dump")
-            self.add_copy_spec(mnt, sizelimit=0)
+            # sos walks the tree here; a mount that goes away or a card
+            # that vanishes meanwhile must not cost the other mounts.
+            try:
+                self.add_copy_spec(mnt, sizelimit=0)
+            except OSError as e:
+                unusable.append("%s: %s\n" % (mnt, e.strerror or e))
         if unusable:
             self.add_string_as_file("".join(unusable), "unusable_mounts")
 

@@ -93,6 +93,17 @@ static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
 	/* Plain readdir: readdirplus would render every snapshot of a card on `ls`. */
 	conn->want &= ~(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO);
+	/*
+	 * A link's inode names one card index and its target is that index
+	 * (docs/tree.md section 1), so the kernel may keep it: READLINK once.
+	 */
+	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+	/* Directories hold no per-open state: opendir may cost no request. */
+	if (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) {
+		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
+		fs->no_opendir = true;
+	}
 }
 
 static void ocxlfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -149,6 +160,8 @@ static void ocxlfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 	 */
 	if (rc && rc != -ENOENT && rc != -EAGAIN)
 		fuse_reply_err(req, -rc);
+	else if (((struct ocxlfs *)fuse_req_userdata(req))->no_opendir)
+		fuse_reply_err(req, ENOSYS); /* success, and no OPENDIR again */
 	else
 		fuse_reply_open(req, fi);
 }

@@ -16,6 +16,7 @@ struct ocxlfs {
 	struct tree *tree;
 	struct cards *cards;
 	bool simulated;
+	bool no_opendir; /* the kernel takes ENOSYS from opendir as success */
 	struct fuse_session *se; /* for notifications from monitor threads */
 };
 

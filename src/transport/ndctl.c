@@ -270,7 +270,8 @@ static int nd_label_read(struct ocxlfs_transport *t, void *buf, uint32_t off, ui
 		if (rc)
 			break;
 		if (hdr->status) {
-			log_warn("%s: label read at %u+%u: status %u", nt->base.device,
+			/* The card logs the failure once; the status is detail. */
+			log_dbg("%s: label read at %u+%u: status %u", nt->base.device,
 				 hdr->in_offset, n, hdr->status);
 			rc = -EIO;
 			break;
@@ -303,7 +304,7 @@ static int nd_label_write(struct ocxlfs_transport *t, const void *buf, uint32_t 
 			break;
 		memcpy(&status, hdr->in_buf + n, sizeof(status));
 		if (status) {
-			log_warn("%s: label write at %u+%u: status %u", nt->base.device,
+			log_dbg("%s: label write at %u+%u: status %u", nt->base.device,
 				 off + done, n, status);
 			rc = -EIO;
 			break;

@@ -116,7 +116,9 @@ done
 cat /mnt/ocxl/0/serial || exit 93
 grep -q '"schema":"ocxlfs.labels/1"' /mnt/ocxl/0/labels.json || exit 94
 read -r -a stop <<<"$(key ExecStop)"
-"${stop[@]}" || exit 95
+# Outside systemd the stop command says why it unmounts: kept apart.
+"${stop[@]}" 2>/tmp/ocxlfs-pkg-stop.log || exit 95
+grep -q 'unmounting /mnt/ocxl' /tmp/ocxlfs-pkg-stop.log || exit 97
 wait "$pid" || exit 96
 SH
 # No card and no --simulate: the condition is false (a skip, not a failure).
