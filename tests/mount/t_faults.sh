@@ -104,7 +104,7 @@ for _ in $(seq 1 30); do
 	sleep 0.1
 done
 [ -e "$C" ] && fail "card 0's directory is still there"
-assert_eq "1 by-serial metrics.prom$(backend_is_sim && echo ' sim')" \
+assert_eq "1 by-serial health metrics.prom$(backend_is_sim && echo ' sim')" \
 	"$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "root after vanish"
 [ -e "$MNT/by-serial/$serial" ] && fail "by-serial link of a vanished card"
 cat "$C/serial" 2>"$WORK/err" && fail "serial of a vanished card"
@@ -118,7 +118,7 @@ for _ in $(seq 1 30); do
 	sleep 0.1
 done
 assert_eq "$serial" "$(cat "$C/serial")" "serial after the card came back"
-assert_eq "0 1 by-serial metrics.prom$(backend_is_sim && echo ' sim')" \
+assert_eq "0 1 by-serial health metrics.prom$(backend_is_sim && echo ' sim')" \
 	"$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "root after return"
 assert_eq "../0" "$(readlink "$MNT/by-serial/$serial")" "by-serial link after return"
 state_is ready "after return"

@@ -27,9 +27,9 @@ ok "rsync -a copies the tree whole"
 
 for fd in "${pins[@]}"; do exec {fd}<&-; done
 
-# 18 files per card and metrics.prom, plus sim/inject, sim/fault, sim/namespace where
+# 18 files per card, metrics.prom and health, plus sim/inject, sim/fault, sim/namespace where
 # cards have sim/, and the root's sim/plug and sim/unplug.
-python3 - "$MNT" "$(backend_is_sim && echo 45 || echo 37)" <<'PY' || fail "python reads"
+python3 - "$MNT" "$(backend_is_sim && echo 46 || echo 38)" <<'PY' || fail "python reads"
 import os, sys
 root = sys.argv[1]
 n = 0
