@@ -183,9 +183,10 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 	text = fuzz_render_check(render_json, st, false, &lines);
 	check_json(st, text);
 	free(text);
-	/* metrics.prom: ocxl_card_up and one series per statistic reported. */
+	/* metrics.prom: three per-card series and one per statistic reported. */
 	text = fuzz_render_check(render_prom, st, false, &lines);
-	FUZZ_ASSERT(fuzz_prom_check(text) == 1 + (size_t)__builtin_popcount(st->present));
+	/* ocxl_card_up, ocxl_state_directory_writable, ocxl_collected_timestamp_seconds */
+	FUZZ_ASSERT(fuzz_prom_check(text) == 3 + (size_t)__builtin_popcount(st->present));
 	free(text);
 
 	/* The encoder writes both v4 blocks whole: every field comes back present. */
