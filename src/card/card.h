@@ -19,6 +19,7 @@
 
 #include "codec/codec.h"
 #include "proto/render.h"
+#include "proto/verdict.h"
 
 struct card;
 struct ocxlfs_transport;
@@ -203,6 +204,27 @@ int card_open_dump_seq(struct card *c, uint64_t *seq, int *fd, size_t *size,
 		       struct timespec *when);
 int card_dump_hold(struct card *c, uint64_t seq);
 void card_dump_unhold(struct card *c, uint64_t seq);
+
+/* ---- the health verdict (card_health.c, docs/tree.md section 2.8.1) ---- */
+struct card_health {
+	struct ocxlfs_smart smart; /* valid when smart_rc is 0 */
+	int smart_rc;
+	struct ocxlfs_stats stats; /* valid when stats_rc is 0 */
+	int stats_rc;
+	struct ocxlfs_verdict_errlog errlog; /* failure entries in the window */
+	bool store_writable; /* the state directory took the last journal and dump writes */
+	struct ocxlfs_verdict_result verdict;
+};
+/* One SMART and one STATS command, the heartbeat, journal and store: the verdict. */
+void card_health(struct card *c, struct card_health *h);
+/*
+ * The same from what the card last answered (card_cached), sending nothing:
+ * for metrics.prom and the root's health, which never wait for a card.
+ * *AGE_S (if not NULL): the age of those answers.
+ */
+void card_health_cached(struct card *c, struct card_health *h, double *age_s);
+/* The card's verdict now: the hook for whoever reports its changes. */
+enum ocxlfs_verdict card_verdict(struct card *c);
 
 /* ---- the card's event log (card/events.h) ---- */
 /* NOTIFY runs in the monitor thread after each event posted; set it before the monitor starts. */

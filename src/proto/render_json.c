@@ -175,7 +175,29 @@ static struct json_object *smart_attr(const struct ocxlfs_smart_attr *a)
 	return o;
 }
 
-int ocxlfs_render_smart_json(FILE *out, const struct ocxlfs_smart *sm)
+/* The verdict's members of health.json: "verdict" and "reasons". */
+static int put_verdict(struct json_object *o, const struct ocxlfs_verdict_result *v)
+{
+	struct json_object *reasons = json_object_new_array();
+
+	if (!reasons || put_str(o, "verdict", ocxlfs_verdict_name(v->verdict)))
+		goto nomem;
+	for (unsigned i = 0; i < v->nreasons; i++) {
+		struct json_object *r = json_object_new_object();
+
+		if (array_add(reasons, r) ||
+		    put_str(r, "level", ocxlfs_verdict_name(v->reason[i].level)) ||
+		    put_str(r, "rule", v->reason[i].rule) || put_str(r, "text", v->reason[i].text))
+			goto nomem;
+	}
+	return put(o, "reasons", reasons);
+nomem:
+	json_object_put(reasons);
+	return -ENOMEM;
+}
+
+int ocxlfs_render_health_json(FILE *out, const struct ocxlfs_smart *sm,
+			      const struct ocxlfs_verdict_result *v)
 {
 	unsigned i, n = sm->count < OCXLFS_SMART_MAX_ATTRS ? sm->count : OCXLFS_SMART_MAX_ATTRS;
 	struct json_object *o = json_object_new_object();
@@ -188,6 +210,8 @@ int ocxlfs_render_smart_json(FILE *out, const struct ocxlfs_smart *sm)
 			goto nomem;
 	if (put_str(o, "schema", OCXLFS_JSON_SCHEMA_HEALTH))
 		goto nomem;
+	if (v && put_verdict(o, v))
+		goto nomem;
 	if (put(o, "attributes", attrs)) {
 		attrs = NULL;
 		goto nomem;
@@ -197,6 +221,11 @@ nomem:
 	json_object_put(attrs);
 	json_object_put(o);
 	return -ENOMEM;
+}
+
+int ocxlfs_render_smart_json(FILE *out, const struct ocxlfs_smart *sm)
+{
+	return ocxlfs_render_health_json(out, sm, NULL);
 }
 
 /* The same names as the text file's action_flags line, in the same order. */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "codec/codec.h"
+#include "proto/verdict.h"
 #include "proto/render.h"
 
 #define OCXLFS_JSON_SCHEMA_INFO	    "ocxlfs.info/1"
@@ -32,6 +33,9 @@ int ocxlfs_render_info_json(FILE *out, const struct ocxlfs_identity *id,
 int ocxlfs_render_stats_json(FILE *out, const struct ocxlfs_stats *st);
 /* health.json: the SMART records, in card order. */
 int ocxlfs_render_smart_json(FILE *out, const struct ocxlfs_smart *sm);
+/* health.json: the SMART attributes and, if V is not NULL, the verdict and its reasons. */
+int ocxlfs_render_health_json(FILE *out, const struct ocxlfs_smart *sm,
+			      const struct ocxlfs_verdict_result *v);
 
 /*
  * error_log.json is streamed, one entry at a time, because the journal is

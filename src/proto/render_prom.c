@@ -102,6 +102,14 @@ static void label_value(FILE *out, const char *s)
 	}
 }
 
+/* The labels that name a card on every per-card series: card and serial. */
+static void card_labels(FILE *out, const struct ocxlfs_prom_card *c)
+{
+	fprintf(out, "card=\"%u\",serial=\"", c->index);
+	label_value(out, c->serial ? c->serial : "");
+	fputc('"', out);
+}
+
 static void value(FILE *out, uint64_t v, enum conv conv)
 {
 	switch (conv) {
@@ -146,21 +154,63 @@ static void info_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigne
 	}
 }
 
+static void state_sample(FILE *out, const struct ocxlfs_prom_card *c, const char *state, int v)
+{
+	fputs("ocxl_card_state{", out);
+	card_labels(out, c);
+	fputs(",state=\"", out);
+	label_value(out, state);
+	fprintf(out, "\"} %d\n", v);
+}
+
+/*
+ * One series per word the state file can show: 1 for the card's state, 0
+ * for the others.  A state missing from the list still has its series.
+ */
 static void state_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	bool any = false;
-	unsigned i;
+	unsigned i, s;
 
 	for (i = 0; i < n; i++) {
+		bool listed = false;
+
 		if (!cards[i].state)
 			continue;
 		if (!any)
 			header(out, "ocxl_card_state", "gauge",
-			       "Always 1; the state label is the word in the card's state file.");
+			       "1 for the word in the card's state file, 0 for the other states.");
 		any = true;
-		fprintf(out, "ocxl_card_state{card=\"%u\",state=\"", cards[i].index);
-		label_value(out, cards[i].state);
-		fputs("\"} 1\n", out);
+		for (s = 0; s < cards[i].nstates; s++) {
+			bool current = !strcmp(cards[i].states[s], cards[i].state);
+
+			listed |= current;
+			state_sample(out, &cards[i], cards[i].states[s], current);
+		}
+		if (!listed)
+			state_sample(out, &cards[i], cards[i].state, 1);
+	}
+}
+
+static void verdict_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+{
+	bool any = false;
+	unsigned i;
+	enum ocxlfs_verdict v;
+
+	for (i = 0; i < n; i++) {
+		if (!cards[i].verdict)
+			continue;
+		if (!any)
+			header(out, "ocxl_card_verdict", "gauge",
+			       "1 for the card's health verdict, 0 for the other verdicts.");
+		any = true;
+		for (v = 0; v < OCXLFS_VERDICT_NR; v++) {
+			fputs("ocxl_card_verdict{", out);
+			card_labels(out, &cards[i]);
+			fprintf(out, ",verdict=\"%s\"} %d\n", ocxlfs_verdict_name(v),
+				cards[i].verdict->verdict == v);
+		}
 	}
 }
 
@@ -172,9 +222,73 @@ static void up_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned 
 		return;
 	header(out, "ocxl_card_up", "gauge",
 	       "1 if the card answered both the statistics and the SMART command.");
-	for (i = 0; i < n; i++)
-		fprintf(out, "ocxl_card_up{card=\"%u\"} %d\n", cards[i].index,
-			cards[i].stats && cards[i].smart);
+	for (i = 0; i < n; i++) {
+		fputs("ocxl_card_up{", out);
+		card_labels(out, &cards[i]);
+		fprintf(out, "} %d\n", cards[i].stats && cards[i].smart);
+	}
+}
+
+/* Failure-type error-log entries of the verdict's window, per type. */
+static void errlog_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+{
+	bool any = false;
+	unsigned i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct ocxlfs_verdict_errlog *e = cards[i].errlog;
+		const struct {
+			const char *type;
+			unsigned count;
+		} types[] = {
+			{ "predictive-failure", e ? e->predictive_failure : 0 },
+			{ "thermal-warning", e ? e->thermal_warning : 0 },
+			{ "data-loss", e ? e->data_loss : 0 },
+		};
+
+		if (!e)
+			continue;
+		if (!any)
+			header(out, "ocxl_error_log_recent_failures", "gauge",
+			       "Failure-type error-log entries the card logged in the last 24 hours.");
+		any = true;
+		for (k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+			fputs("ocxl_error_log_recent_failures{", out);
+			card_labels(out, &cards[i]);
+			fprintf(out, ",type=\"%s\"} %u\n", types[k].type, types[k].count);
+		}
+	}
+}
+
+static void writable_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+{
+	unsigned i;
+
+	if (!n)
+		return;
+	header(out, "ocxl_state_directory_writable", "gauge",
+	       "0 if the card's state directory failed its last error-log or dump write.");
+	for (i = 0; i < n; i++) {
+		fputs("ocxl_state_directory_writable{", out);
+		card_labels(out, &cards[i]);
+		fprintf(out, "} %d\n", cards[i].store_writable);
+	}
+}
+
+static void collected_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+{
+	unsigned i;
+
+	if (!n)
+		return;
+	header(out, "ocxl_collected_timestamp_seconds", "gauge",
+	       "When the card's values in this exposition were taken from it, Unix time.");
+	for (i = 0; i < n; i++) {
+		fputs("ocxl_collected_timestamp_seconds{", out);
+		card_labels(out, &cards[i]);
+		fprintf(out, "} %lld.%03ld\n", (long long)cards[i].collected.tv_sec,
+			cards[i].collected.tv_nsec / 1000000);
+	}
 }
 
 static void age_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
@@ -188,22 +302,25 @@ static void age_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned
 			header(out, "ocxl_card_data_age_seconds", "gauge",
 			       "Seconds since the card last answered the commands these samples come from.");
 		any = true;
-		fprintf(out, "ocxl_card_data_age_seconds{card=\"%u\"} %.3f\n", cards[i].index,
-			*cards[i].data_age_s);
+		fputs("ocxl_card_data_age_seconds{", out);
+		card_labels(out, &cards[i]);
+		fprintf(out, "} %.3f\n", *cards[i].data_age_s);
 	}
 }
 
-static void store_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
+static void store_errno_family(FILE *out, const struct ocxlfs_prom_card *cards, unsigned n)
 {
 	if (!n)
 		return;
 	header(out, "ocxl_state_directory_errno", "gauge",
 	       "The errno with which the state directory last failed the card's journal or dumps, 0 once it takes them again.");
 	for (unsigned i = 0; i < n; i++) {
-		fprintf(out, "ocxl_state_directory_errno{card=\"%u\",store=\"journal\"} %d\n",
-			cards[i].index, cards[i].journal_errno);
-		fprintf(out, "ocxl_state_directory_errno{card=\"%u\",store=\"dumps\"} %d\n",
-			cards[i].index, cards[i].dumps_errno);
+		fputs("ocxl_state_directory_errno{", out);
+		card_labels(out, &cards[i]);
+		fprintf(out, ",store=\"journal\"} %d\n", cards[i].journal_errno);
+		fputs("ocxl_state_directory_errno{", out);
+		card_labels(out, &cards[i]);
+		fprintf(out, ",store=\"dumps\"} %d\n", cards[i].dumps_errno);
 	}
 }
 
@@ -222,7 +339,9 @@ static void stat_family(FILE *out, const struct stat_metric *m, const struct ocx
 		if (!any)
 			header(out, m->name, m->type, m->help);
 		any = true;
-		fprintf(out, "%s{card=\"%u\"} ", m->name, cards[i].index);
+		fprintf(out, "%s{", m->name);
+		card_labels(out, &cards[i]);
+		fputs("} ", out);
 		value(out, st->value[m->field], m->conv);
 	}
 }
@@ -262,8 +381,9 @@ static void temperature_family(FILE *out, const struct ocxlfs_prom_card *cards, 
 				       "value.");
 			any = true;
 			/* ATA's convention: the low byte is degrees, the others min/max. */
-			fprintf(out, "ocxl_temperature_celsius{card=\"%u\"} %u\n", cards[i].index,
-				(unsigned)(a->raw & 0xFF));
+			fputs("ocxl_temperature_celsius{", out);
+			card_labels(out, &cards[i]);
+			fprintf(out, "} %u\n", (unsigned)(a->raw & 0xFF));
 		}
 	}
 }
@@ -301,8 +421,9 @@ static void smart_family(FILE *out, enum smart_value which, const struct ocxlfs_
 				v = a->raw;
 				break;
 			}
-			fprintf(out, "%s{card=\"%u\",id=\"0x%02x\",attribute=\"%s\"} ",
-				smart_metrics[which].name, cards[i].index, (unsigned)a->id,
+			fprintf(out, "%s{", smart_metrics[which].name);
+			card_labels(out, &cards[i]);
+			fprintf(out, ",id=\"0x%02x\",attribute=\"%s\"} ", (unsigned)a->id,
 				ocxlfs_smart_attr_name(a->id));
 			value(out, v, CONV_NONE);
 		}
@@ -316,8 +437,12 @@ int ocxlfs_render_prom(FILE *out, const struct ocxlfs_prom_card *cards, unsigned
 	info_family(out, cards, n);
 	state_family(out, cards, n);
 	up_family(out, cards, n);
+	verdict_family(out, cards, n);
+	errlog_family(out, cards, n);
+	writable_family(out, cards, n);
+	collected_family(out, cards, n);
 	age_family(out, cards, n);
-	store_family(out, cards, n);
+	store_errno_family(out, cards, n);
 	for (m = 0; m < NR_STAT_METRICS; m++)
 		stat_family(out, &stat_metrics[m], cards, n);
 	temperature_family(out, cards, n);

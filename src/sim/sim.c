@@ -69,6 +69,7 @@ struct sim_card {
 	uint16_t cmd_id;	  /* echoed in the response word like the admin channel */
 	uint64_t reset_mono_us;	  /* CLOCK_MONOTONIC at the reset (open) */
 	uint64_t last_elapsed_ms; /* counters never run backwards, even if the clock does */
+	struct sim_smart_override smart; /* sim_card_set_smart(): values that replace the model */
 	/*
 	 * Allocated on first use, so that an idle card costs little: the dump
 	 * bytes of one DUMP_READ, and the response word + data buffer.
@@ -317,12 +318,16 @@ static uint8_t cmd_smart(struct sim_card *sim, struct cmd_ctx *c)
 	struct ocxlfs_smart sm = { 0 };
 	uint64_t e = elapsed_ms(sim);
 	uint8_t temp = (uint8_t)(40 + ((e / 1000) * 7 + sim->st.hdr->serial) % 6);
+	uint8_t life = sim->smart.life_set ? sim->smart.life_pct : 97;
 	int n;
 
+	if (sim->smart.temp_set)
+		temp = sim->smart.temp_c;
 	sm.attr[0] = (struct ocxlfs_smart_attr){ OCXLFS_SMART_POWER_ON_HOURS, 0x0032, 100, 0, 100,
 					       e / 3600000 };
 	sm.attr[1] = (struct ocxlfs_smart_attr){ OCXLFS_SMART_TEMPERATURE, 0x0022, temp, 85, 47, temp };
-	sm.attr[2] = (struct ocxlfs_smart_attr){ OCXLFS_SMART_LIFE_REMAINING, 0x0033, 97, 10, 97, 97 };
+	sm.attr[2] = (struct ocxlfs_smart_attr){ OCXLFS_SMART_LIFE_REMAINING, 0x0033, life, 10,
+						 life < 97 ? life : 97, life };
 	sm.count = 3;
 	if (sim->profile == SIM_PROFILE_FUTURE)
 		sm.attr[sm.count++] = (struct ocxlfs_smart_attr){ 0xE7, 0x0032, 100, 10, 100, 4711 };
@@ -342,7 +347,7 @@ static uint8_t cmd_stats(struct sim_card *sim, struct cmd_ctx *c)
 	v[OCXLFS_STAT_RESET_COUNT] = sim->st.hdr->reset_count;
 	v[OCXLFS_STAT_RESET_UPTIME] = since_reset_us(sim) / 1000000;
 	v[OCXLFS_STAT_POWER_ON_UPTIME] = e / 1000;
-	v[OCXLFS_STAT_LIFE_REMAINING] = 97;
+	v[OCXLFS_STAT_LIFE_REMAINING] = sim->smart.life_set ? sim->smart.life_pct : 97;
 	v[OCXLFS_STAT_CRIT_RESOURCE_UTIL] = 3;
 	/* Rates per ms of power-on time; durations from modelled latencies. */
 	v[OCXLFS_STAT_HOST_LOAD_COUNT] = e * 37;
@@ -851,6 +856,20 @@ void sim_card_set_command_hook(struct sim_card *sim, sim_command_hook_fn *hook, 
 	pthread_mutex_lock(&sim->lock);
 	sim->hook = hook;
 	sim->hook_arg = arg;
+	pthread_mutex_unlock(&sim->lock);
+}
+
+void sim_card_set_smart(struct sim_card *sim, const struct sim_smart_override *o)
+{
+	pthread_mutex_lock(&sim->lock);
+	sim->smart = *o;
+	pthread_mutex_unlock(&sim->lock);
+}
+
+void sim_card_get_smart(struct sim_card *sim, struct sim_smart_override *o)
+{
+	pthread_mutex_lock(&sim->lock);
+	*o = sim->smart;
 	pthread_mutex_unlock(&sim->lock);
 }
 

@@ -69,6 +69,18 @@ int sim_card_finish_erase(struct sim_card *sim);
  */
 int sim_card_post_dump(struct sim_card *sim, uint32_t size);
 
+/*
+ * SMART values that replace the modelled ones (sim/inject "smart ..."):
+ * the temperature in degrees (attribute 0xC2's current and raw value), the
+ * life remaining in percent (attribute 0xCA and the statistic).
+ */
+struct sim_smart_override {
+	bool temp_set, life_set;
+	uint8_t temp_c, life_pct;
+};
+void sim_card_set_smart(struct sim_card *sim, const struct sim_smart_override *o);
+void sim_card_get_smart(struct sim_card *sim, struct sim_smart_override *o);
+
 enum sim_fault_kind {
 	SIM_FAULT_NONE,
 	SIM_FAULT_DELAY,	/* add arg milliseconds to every command */

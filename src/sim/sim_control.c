@@ -70,6 +70,58 @@ static int split_keyword(const char *text, char line[LINE_MAX_LEN], char **arg)
 	return 0;
 }
 
+/* Error-log types "errlog TYPE" queues one entry of (the failure types of the verdict). */
+static const struct {
+	const char *name;
+	uint8_t type;
+} errlog_types[] = {
+	{ "predictive-failure", OCXLFS_EL_PREDICTIVE },
+	{ "thermal-warning", OCXLFS_EL_THERMAL },
+	{ "data-loss", OCXLFS_EL_DATA_LOSS },
+};
+
+static int inject_errlog(struct sim_card *sim, const char *arg)
+{
+	unsigned long n = 1;
+
+	for (size_t i = 0; arg && i < sizeof(errlog_types) / sizeof(errlog_types[0]); i++)
+		if (!strcmp(arg, errlog_types[i].name))
+			return sim_card_inject_errlog(sim, 1, errlog_types[i].type);
+	if (arg && parse_uint(arg, 1, SIM_ERRLOG_CAPACITY, &n))
+		return -EINVAL;
+	return sim_card_inject_errlog(sim, (unsigned)n, OCXLFS_EL_GENERAL);
+}
+
+/* "smart temperature C" (0-255), "smart life_remaining PCT" (0-100), "smart modelled". */
+static int inject_smart(struct sim_card *sim, const char *arg)
+{
+	struct sim_smart_override o;
+	const char *what = arg, *val = arg ? strchr(arg, ' ') : NULL;
+	unsigned long v = 0;
+
+	if (!arg)
+		return -EINVAL;
+	sim_card_get_smart(sim, &o);
+	if (!strcmp(arg, "modelled")) {
+		o = (struct sim_smart_override){ 0 };
+		sim_card_set_smart(sim, &o);
+		return 0;
+	}
+	if (!val)
+		return -EINVAL;
+	if (!strncmp(what, "temperature ", 12) && !parse_uint(val + 1, 0, 255, &v)) {
+		o.temp_set = true;
+		o.temp_c = (uint8_t)v;
+	} else if (!strncmp(what, "life_remaining ", 15) && !parse_uint(val + 1, 0, 100, &v)) {
+		o.life_set = true;
+		o.life_pct = (uint8_t)v;
+	} else {
+		return -EINVAL;
+	}
+	sim_card_set_smart(sim, &o);
+	return 0;
+}
+
 int sim_control_inject(struct sim_card *sim, const char *text)
 {
 	char line[LINE_MAX_LEN];
@@ -78,11 +130,10 @@ int sim_control_inject(struct sim_card *sim, const char *text)
 
 	if (split_keyword(text, line, &arg))
 		return -EINVAL;
-	if (!strcmp(line, "errlog")) {
-		if (arg && parse_uint(arg, 1, SIM_ERRLOG_CAPACITY, &n))
-			return -EINVAL;
-		return sim_card_inject_errlog(sim, (unsigned)n, OCXLFS_EL_GENERAL);
-	}
+	if (!strcmp(line, "errlog"))
+		return inject_errlog(sim, arg);
+	if (!strcmp(line, "smart"))
+		return inject_smart(sim, arg);
 	if (!strcmp(line, "health") && !arg)
 		return sim_card_inject_errlog(sim, 1, OCXLFS_EL_HEALTH_PERF);
 	if (!strcmp(line, "labels") && !arg)

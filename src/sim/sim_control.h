@@ -13,8 +13,9 @@
 struct sim_card;
 
 /*
- * "errlog [COUNT]" (1..SIM_ERRLOG_CAPACITY), "health", "dump SIZE",
- * "labels", "erase-done".
+ * "errlog [COUNT]" (1..SIM_ERRLOG_CAPACITY), "errlog TYPE" (predictive-failure,
+ * thermal-warning, data-loss), "health", "dump SIZE", "labels", "erase-done",
+ * "smart temperature C", "smart life_remaining PCT", "smart modelled".
  */
 int sim_control_inject(struct sim_card *sim, const char *line);
 /*

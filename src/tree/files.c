@@ -5,6 +5,7 @@
  * and hands the answer to the pure renderers of src/proto.
  */
 #include <errno.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "proto/render_json.h"
 #include "proto/render_labels.h"
 #include "proto/render_prom.h"
+#include "proto/verdict.h"
 #include "tree/table.h"
 #include "tree/tree.h"
 #include "util/log.h"
@@ -91,23 +93,31 @@ static int with_stats(struct card *c, FILE *out,
 	return rc ? rc : fn(out, &st);
 }
 
-static int with_smart(struct card *c, FILE *out,
-		      int (*fn)(FILE *out, const struct ocxlfs_smart *sm))
-{
-	struct ocxlfs_smart sm;
-	int rc = card_smart(c, &sm);
-
-	return rc ? rc : fn(out, &sm);
-}
-
 static int render_statistics(struct card *c, FILE *out)
 {
 	return with_stats(c, out, ocxlfs_render_stats);
 }
 
+/*
+ * health: the verdict, then the SMART lines.  A card that does not answer
+ * SMART fails the read as before (section 2.15); the root health file
+ * still gives its verdict.
+ */
 static int render_health(struct card *c, FILE *out)
 {
-	return with_smart(c, out, ocxlfs_render_smart);
+	struct card_health *h = malloc(sizeof(*h));
+	int rc = -ENOMEM;
+
+	if (!h)
+		return rc;
+	card_health(c, h);
+	rc = h->smart_rc;
+	if (!rc)
+		rc = ocxlfs_render_verdict(out, &h->verdict);
+	if (!rc)
+		rc = ocxlfs_render_smart(out, &h->smart);
+	free(h);
+	return rc;
 }
 
 static int render_statistics_json(struct card *c, FILE *out)
@@ -117,7 +127,17 @@ static int render_statistics_json(struct card *c, FILE *out)
 
 static int render_health_json(struct card *c, FILE *out)
 {
-	return with_smart(c, out, ocxlfs_render_smart_json);
+	struct card_health *h = malloc(sizeof(*h));
+	int rc = -ENOMEM;
+
+	if (!h)
+		return rc;
+	card_health(c, h);
+	rc = h->smart_rc;
+	if (!rc)
+		rc = ocxlfs_render_health_json(out, &h->smart, &h->verdict);
+	free(h);
+	return rc;
 }
 
 static int render_heartbeat(struct card *c, FILE *out)
@@ -243,21 +263,29 @@ out:
 	return rc;
 }
 
+/* Every state a card can be in: metrics.prom has one series for each. */
+static const enum card_state all_states[] = { CARD_READY,    CARD_BUSY,		CARD_FATAL_FW,
+					      CARD_FATAL_HW, CARD_UNRESPONSIVE, CARD_GONE };
+
 /*
  * metrics.prom: every card that is shown, in one exposition.  A card that
- * does not answer is still listed (info, state, up 0), so a scrape of 256
- * cards never fails because of one.  CARDS may hold NULL: an index whose
- * card is not there now.
+ * does not answer is still listed (info, state, up 0, verdict), so a
+ * scrape of 256 cards never fails because of one.  CARDS may hold NULL: an
+ * index whose card is not there now.
  */
 static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 {
 	struct ocxlfs_prom_card *pc = calloc(n ? n : 1, sizeof(*pc));
-	struct card_cached *cc = calloc(n ? n : 1, sizeof(*cc));
+	struct card_health *h = calloc(n ? n : 1, sizeof(*h));
+	double *age = calloc(n ? n : 1, sizeof(*age));
+	const char *states[NENTRIES(all_states)];
 	unsigned k = 0;
 	int rc = -ENOMEM;
 
-	if (!pc || !cc)
+	if (!pc || !h || !age)
 		goto out;
+	for (unsigned s = 0; s < NENTRIES(all_states); s++)
+		states[s] = card_state_name(all_states[s]);
 	for (unsigned i = 0; i < n; i++) {
 		enum card_state state;
 		int journal, dumps;
@@ -268,24 +296,55 @@ static int render_metrics(struct card *const *cards, unsigned n, FILE *out)
 		if (state == CARD_GONE)
 			continue;
 		/* What the card last answered: a scrape never waits for a card. */
-		card_cached(cards[i], &cc[k]);
+		card_health_cached(cards[i], &h[k], &age[k]);
 		card_store_errors(cards[i], &journal, &dumps);
 		pc[k] = (struct ocxlfs_prom_card){
 			.index = card_index(cards[i]),
+			.serial = card_serial(cards[i]),
 			.id = card_identity(cards[i]),
 			.state = card_state_name(state),
-			.stats = cc[k].have_stats ? &cc[k].stats : NULL,
-			.smart = cc[k].have_smart ? &cc[k].smart : NULL,
-			.data_age_s = &cc[k].age_s,
+			.states = states,
+			.nstates = NENTRIES(all_states),
+			.stats = h[k].stats_rc ? NULL : &h[k].stats,
+			.smart = h[k].smart_rc ? NULL : &h[k].smart,
+			.data_age_s = &age[k],
 			.journal_errno = -journal,
 			.dumps_errno = -dumps,
+			.verdict = &h[k].verdict,
+			.errlog = &h[k].errlog,
+			.store_writable = h[k].store_writable,
 		};
+		/* When those answers were taken: now, less their age. */
+		clock_gettime(CLOCK_REALTIME, &pc[k].collected);
+		pc[k].collected.tv_sec -= (time_t)age[k];
 		k++;
 	}
 	rc = ocxlfs_render_prom(out, pc, k);
 out:
 	free(pc);
-	free(cc);
+	free(h);
+	free(age);
+	return rc;
+}
+
+/* The root health file: one line per card, worst verdict first, then by index. */
+static int render_root_health(struct card *const *cards, unsigned n, FILE *out)
+{
+	struct card_health *h = calloc(n ? n : 1, sizeof(*h));
+	int rc = 0;
+
+	if (!h)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++)
+		if (cards[i])
+			card_health_cached(cards[i], &h[i], NULL);
+	for (int v = OCXLFS_VERDICT_NR - 1; v >= 0 && !rc; v--)
+		for (unsigned i = 0; i < n && !rc; i++)
+			if (cards[i] && h[i].verdict.verdict == (enum ocxlfs_verdict)v)
+				rc = ocxlfs_render_verdict_line(out, card_index(cards[i]),
+								card_serial(cards[i]),
+								&h[i].verdict);
+	free(h);
 	return rc;
 }
 
@@ -388,6 +447,7 @@ static const struct tree_entry root_entries[] = {
 	{ .name = "by-serial", .mode = S_IFDIR | 0555, .dir = &by_serial_dir },
 	FILE_ROW("metrics.prom", 0444, snapshot, .render_mount = render_metrics),
 	FILE_ROW("events.json", 0444, stream),
+	FILE_ROW("health", 0444, snapshot, .render_mount = render_root_health),
 	{ .name = "sim", .mode = S_IFDIR | 0555, .dir = &root_sim_dir,
 	  .present_mount = tree_mount_simulated },
 };

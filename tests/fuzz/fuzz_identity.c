@@ -106,7 +106,8 @@ static void check_prom(const struct ocxlfs_identity *id, const char *text)
 {
 	char want[32], *label;
 
-	FUZZ_ASSERT(fuzz_prom_check(text) == 3 + 2); /* + the two state-directory errnos */
+	/* info, state, up, state_directory_writable, collected_timestamp, 2 errnos */
+	FUZZ_ASSERT(fuzz_prom_check(text) == 5 + 2);
 	label = fuzz_prom_label(text, "ocxl_card_info", "firmware");
 	FUZZ_ASSERT(label && !strcmp(label, id->fw_version));
 	free(label);

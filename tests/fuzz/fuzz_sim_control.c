@@ -6,8 +6,10 @@
  * input is checked against the grammar of docs/tree.md 4.1, written out
  * again here:
  *
- *   inject:    "errlog" | "errlog COUNT" (1-4096) | "health" | "dump SIZE"
- *              | "labels" | "erase-done"
+ *   inject:    "errlog" | "errlog COUNT" (1-4096) | "errlog TYPE" | "health"
+ *              | "dump SIZE" | "labels" | "erase-done" | "smart temperature C"
+ *              (0-255) | "smart life_remaining PCT" (0-100) | "smart modelled"
+ *   TYPE:      "predictive-failure" | "thermal-warning" | "data-loss"
  *   fault:     "none" | "delay MS" (1-60000) | "hang" | "status NN" (1-0xFF)
  *              | "corrupt" | "fatal-firmware" | "fatal-hardware" | "vanish"
  *   namespace: "enabled" | "disabled"
@@ -47,6 +49,7 @@ enum call {
 	CALL_ERASE_DONE,
 	CALL_FAULT,
 	CALL_NAMESPACE,
+	CALL_SMART,
 };
 
 static struct {
@@ -58,6 +61,7 @@ static struct {
 	enum sim_fault_kind kind;
 	unsigned arg;
 	bool ns_enabled;
+	struct sim_smart_override smart;
 	int rc; /* what every stub that can fail answers */
 } card;
 
@@ -110,6 +114,17 @@ void sim_card_set_namespace_enabled(struct sim_card *sim, bool enabled)
 	called(CALL_NAMESPACE);
 }
 
+void sim_card_set_smart(struct sim_card *sim, const struct sim_smart_override *o)
+{
+	card.smart = *o;
+	called(CALL_SMART);
+}
+
+void sim_card_get_smart(struct sim_card *sim, struct sim_smart_override *o)
+{
+	*o = card.smart;
+}
+
 bool sim_card_namespace_enabled(struct sim_card *sim)
 {
 	return card.ns_enabled;
@@ -124,6 +139,7 @@ struct expect {
 	uint64_t num;
 	enum sim_fault_kind kind;
 	bool ns_enabled;
+	struct sim_smart_override smart;
 };
 
 static int hexval(char c)
@@ -168,6 +184,42 @@ static bool expect_inject(const char *kw, const char *arg, struct expect *e)
 {
 	uint64_t n = 1;
 
+	static const struct {
+		const char *name;
+		uint8_t type;
+	} types[] = {
+	    {"predictive-failure", OCXLFS_EL_PREDICTIVE},
+	    {"thermal-warning", OCXLFS_EL_THERMAL},
+	    {"data-loss", OCXLFS_EL_DATA_LOSS},
+	};
+
+	for (size_t i = 0; arg && !strcmp(kw, "errlog") && i < sizeof(types) / sizeof(types[0]);
+	     i++) {
+		if (!strcmp(arg, types[i].name)) {
+			*e = (struct expect){.what = CALL_INJECT, .count = 1, .type = types[i].type};
+			return true;
+		}
+	}
+	if (!strcmp(kw, "smart") && arg) {
+		e->smart = card.smart;
+		if (!strcmp(arg, "modelled")) {
+			*e = (struct expect){.what = CALL_SMART};
+			return true;
+		}
+		if (!strncmp(arg, "temperature ", 12) && number(arg + 12, 0, 255, &n)) {
+			e->what = CALL_SMART;
+			e->smart.temp_set = true;
+			e->smart.temp_c = (uint8_t)n;
+			return true;
+		}
+		if (!strncmp(arg, "life_remaining ", 15) && number(arg + 15, 0, 100, &n)) {
+			e->what = CALL_SMART;
+			e->smart.life_set = true;
+			e->smart.life_pct = (uint8_t)n;
+			return true;
+		}
+		return false;
+	}
 	if (!strcmp(kw, "errlog") && (!arg || number(arg, 1, SIM_ERRLOG_CAPACITY, &n))) {
 		*e = (struct expect){
 		    .what = CALL_INJECT, .count = (unsigned)n, .type = OCXLFS_EL_GENERAL};
@@ -257,6 +309,9 @@ static void check_call(const struct expect *e)
 	case CALL_NAMESPACE:
 		FUZZ_ASSERT(card.ns_enabled == e->ns_enabled);
 		break;
+	case CALL_SMART:
+		FUZZ_ASSERT(!memcmp(&card.smart, &e->smart, sizeof(e->smart)));
+		break;
 	default:
 		break;
 	}
@@ -328,8 +383,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		rc = sim_control_namespace(NULL, line);
 	if (valid) {
-		/* Setting the namespace cannot fail. */
-		FUZZ_ASSERT(rc == (file == FILE_NAMESPACE ? 0 : card.rc));
+		/* Setting the namespace or SMART values cannot fail. */
+		FUZZ_ASSERT(rc == (file == FILE_NAMESPACE || e.what == CALL_SMART ? 0 : card.rc));
 		check_call(&e);
 		if (file != FILE_INJECT && !rc)
 			check_readback(file);

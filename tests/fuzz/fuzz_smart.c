@@ -14,6 +14,7 @@
 #include "proto/render.h"
 #include "proto/render_json.h"
 #include "proto/render_prom.h"
+#include "proto/verdict.h"
 #include "render_check.h"
 
 static int decode(const uint8_t *buf, size_t len, void *out)
@@ -86,7 +87,9 @@ static void check_json(const struct ocxlfs_smart *sm, const char *text)
 }
 
 /*
- * docs/json.md 6: ocxl_card_up, the two ocxl_state_directory_errno series, four series per attribute ID (the first
+ * docs/json.md 6: ocxl_card_up, ocxl_state_directory_writable,
+ * ocxl_collected_timestamp_seconds, the two ocxl_state_directory_errno
+ * series, four series per attribute ID (the first
  * record of an ID that repeats) and the temperature if 0xC2 is among them.
  */
 static void check_prom(const struct ocxlfs_smart *sm, const char *text)
@@ -101,7 +104,53 @@ static void check_prom(const struct ocxlfs_smart *sm, const char *text)
 		ids += first;
 		temp += first && sm->attr[i].id == OCXLFS_SMART_TEMPERATURE;
 	}
-	FUZZ_ASSERT(fuzz_prom_check(text) == 1 + 2 + 4 * ids + temp);
+	FUZZ_ASSERT(fuzz_prom_check(text) == 3 + 2 + 4 * ids + temp);
+}
+
+/*
+ * docs/tree.md 2.8.1: the verdict of a ready card with these attributes.
+ * An attribute (not 0xC2) at or below a non-zero threshold, or a
+ * temperature at or above its limit, makes it critical; nothing makes it
+ * fatal; the renderers write one line per reason after the verdict.
+ */
+static void check_verdict(const struct ocxlfs_smart *sm)
+{
+	struct ocxlfs_verdict_input in = {.state = "ready", .smart = sm, .stats_rc = -EIO};
+	struct ocxlfs_verdict_result v;
+	bool failing = false;
+	char *text = NULL;
+	size_t len = 0, nl = 0;
+	FILE *f;
+
+	for (unsigned i = 0; i < sm->count; i++) {
+		const struct ocxlfs_smart_attr *a = &sm->attr[i];
+		bool first = true;
+
+		for (unsigned k = 0; k < i; k++)
+			first &= sm->attr[k].id != a->id;
+		if (!first || !a->threshold)
+			continue;
+		if (a->id == OCXLFS_SMART_TEMPERATURE)
+			failing |= (a->raw & 0xFF) >= a->threshold;
+		else
+			failing |= a->current <= a->threshold;
+	}
+	ocxlfs_verdict_eval(&in, &v);
+	FUZZ_ASSERT(v.verdict >= OCXLFS_VERDICT_WARNING); /* STATS did not answer */
+	FUZZ_ASSERT(v.verdict < OCXLFS_VERDICT_FATAL);
+	FUZZ_ASSERT((v.verdict == OCXLFS_VERDICT_CRITICAL) == failing);
+	FUZZ_ASSERT(v.nreasons >= 1 && v.nreasons <= OCXLFS_VERDICT_MAX_REASONS);
+	for (unsigned i = 1; i < v.nreasons; i++)
+		FUZZ_ASSERT(v.reason[i].level <= v.reason[i - 1].level);
+	FUZZ_ASSERT(v.reason[0].level == v.verdict);
+	f = open_memstream(&text, &len);
+	FUZZ_ASSERT(f);
+	FUZZ_ASSERT(ocxlfs_render_verdict(f, &v) == 0);
+	FUZZ_ASSERT(fclose(f) == 0);
+	for (size_t i = 0; i < len; i++)
+		nl += text[i] == '\n';
+	FUZZ_ASSERT(nl == 1 + v.nreasons && !strncmp(text, "verdict: ", 9));
+	free(text);
 }
 
 static void check(const void *out, const uint8_t *buf, size_t len)
@@ -142,6 +191,7 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 	text = fuzz_render_check(render_prom, sm, false, &lines);
 	check_prom(sm, text);
 	free(text);
+	check_verdict(sm);
 
 	elen = 8 + 16 * (size_t)sm->count;
 	if (elen > 8)

@@ -183,9 +183,10 @@ static void check(const void *out, const uint8_t *buf, size_t len)
 	text = fuzz_render_check(render_json, st, false, &lines);
 	check_json(st, text);
 	free(text);
-	/* metrics.prom: ocxl_card_up, the two state-directory errnos, one series per statistic. */
+	/* metrics.prom: five per-card series and one per statistic reported. */
 	text = fuzz_render_check(render_prom, st, false, &lines);
-	FUZZ_ASSERT(fuzz_prom_check(text) == 1 + 2 + (size_t)__builtin_popcount(st->present));
+	/* ocxl_card_up, ocxl_state_directory_writable, ocxl_collected_timestamp_seconds, 2 errnos */
+	FUZZ_ASSERT(fuzz_prom_check(text) == 3 + 2 + (size_t)__builtin_popcount(st->present));
 	free(text);
 
 	/* The encoder writes both v4 blocks whole: every field comes back present. */

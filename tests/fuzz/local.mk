@@ -28,10 +28,12 @@ FUZZ_COMMON_C = $(FUZZ_SRC)fuzz.c
 FUZZ_COMMON_H = $(FUZZ_SRC)fuzz.h $(srcdir)/include/ocxlfs/passthru.h $(FUZZ_SRC)build.sh $(FUZZ_SRC)toolchain.sh
 FUZZ_CODEC_C = $(FUZZ_COMMON_C) $(FUZZ_SRC)codec_harness.c $(FUZZ_SRC)render_check.c \
 	$(srcdir)/src/codec/codec.c $(srcdir)/src/proto/render.c \
-	$(srcdir)/src/proto/render_json.c $(srcdir)/src/proto/render_prom.c
+	$(srcdir)/src/proto/render_json.c $(srcdir)/src/proto/render_prom.c \
+	$(srcdir)/src/proto/verdict.c
 FUZZ_CODEC_H = $(FUZZ_COMMON_H) $(FUZZ_SRC)codec_harness.h $(FUZZ_SRC)render_check.h \
 	$(srcdir)/src/codec/codec.h $(srcdir)/src/proto/render.h \
-	$(srcdir)/src/proto/render_json.h $(srcdir)/src/proto/render_prom.h
+	$(srcdir)/src/proto/render_json.h $(srcdir)/src/proto/render_prom.h \
+	$(srcdir)/src/proto/verdict.h
 FUZZ_OPS_C = $(FUZZ_COMMON_C) $(srcdir)/src/codec/codec.c $(srcdir)/src/proto/ops.c
 FUZZ_OPS_H = $(FUZZ_COMMON_H) $(srcdir)/src/codec/codec.h $(srcdir)/src/proto/ops.h \
 	$(srcdir)/src/transport/transport.h

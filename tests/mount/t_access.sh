@@ -34,7 +34,8 @@ for card in ("0", "1"):
     assert len(st["statistics"]) == len(lines), (len(st["statistics"]), len(lines))
     h = load("health.json")
     assert h["schema"] == "ocxlfs.health/1", h
-    assert len(h["attributes"]) == len(text("health").splitlines())
+    assert len(h["attributes"]) == len([l for l in text("health").splitlines() if " id=0x" in l])
+    assert h["verdict"] == text("health").splitlines()[0].split(": ")[1], h
     for a in h["attributes"]:
         assert set(a) >= {"id", "name", "current", "worst", "threshold", "flags", "raw"}, a
         assert isinstance(a["raw"], str)
@@ -55,7 +56,7 @@ ok "info/statistics/health/error_log.json: schema, same facts as the text files,
 for i in 0 1; do
 	grep -q "^ocxl_card_info{card=\"$i\",serial=\"$(cat "$MNT/$i/serial")\",firmware=\"01.02.03\"} 1$" \
 		"$MNT/metrics.prom" || fail "ocxl_card_info of card $i"
-	grep -q "^ocxl_card_up{card=\"$i\"} 1$" "$MNT/metrics.prom" || fail "ocxl_card_up of card $i"
+	grep -q "^ocxl_card_up{card=\"$i\",serial=\"$(cat "$MNT/$i/serial")\"} 1$" "$MNT/metrics.prom" || fail "ocxl_card_up of card $i"
 done
 assert_eq 444 "$(stat -c %a "$MNT/metrics.prom")" "mode of metrics.prom"
 ok "metrics.prom parses with prometheus_client, one info and up series per card"

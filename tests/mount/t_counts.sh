@@ -6,7 +6,7 @@
 # rereading a file sends at most one command per second (rule 5 of
 # section 3.2).  Listings come in the documented order, unsorted: card
 # directories by index (0, 1, ..., 11: a sorting `ls` would put 10 before
-# 2), then by-serial, metrics.prom and events.json.
+# 2), then by-serial, metrics.prom, events.json and health.
 . "$(dirname "$0")/lib.sh"
 
 export OCXLFS_TRACE=$WORK/trace
@@ -25,7 +25,7 @@ sent_for() { # pid
 }
 
 python3 "$WORK/listdir.py" "$MNT" >"$WORK/root"
-want="0 1 2 3 4 5 6 7 8 9 10 11 by-serial metrics.prom events.json$(backend_is_sim && echo ' sim')"
+want="0 1 2 3 4 5 6 7 8 9 10 11 by-serial metrics.prom events.json health$(backend_is_sim && echo ' sim')"
 assert_eq "$want" "$(sed -n 2p "$WORK/root")" "root listing, in readdir order"
 dirs=()
 for k in $(seq 0 11); do dirs+=("$MNT/$k"); done

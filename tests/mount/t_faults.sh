@@ -140,7 +140,7 @@ else
 fi
 unplug vanish
 wait_until -t 3 '! [ -e "$C" ]'
-assert_eq "1 by-serial events.json metrics.prom$(backend_is_sim && echo ' sim')" \
+assert_eq "1 by-serial events.json health metrics.prom$(backend_is_sim && echo ' sim')" \
 	"$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "root after vanish"
 [ -e "$MNT/by-serial/$serial" ] && fail "by-serial link of a vanished card"
 cat "$C/serial" 2>"$WORK/err" && fail "serial of a vanished card"
@@ -151,7 +151,7 @@ card1_fine vanish
 unplug none
 wait_until -t 3 '[ -e "$C/serial" ]'
 assert_eq "$serial" "$(cat "$C/serial")" "serial after the card came back"
-assert_eq "0 1 by-serial events.json metrics.prom$(backend_is_sim && echo ' sim')" \
+assert_eq "0 1 by-serial events.json health metrics.prom$(backend_is_sim && echo ' sim')" \
 	"$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "root after return"
 assert_eq "../0" "$(readlink "$MNT/by-serial/$serial")" "by-serial link after return"
 state_is ready "after return"

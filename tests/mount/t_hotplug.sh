@@ -28,13 +28,13 @@ fi
 listing() { python3 -c 'import os, sys; print(" ".join(os.listdir(sys.argv[1])))' "$1"; }
 series() { grep -c "^ocxl_card_up{card=\"$1\"" "$MNT/metrics.prom"; }
 
-assert_eq "0 1 by-serial metrics.prom events.json$EXTRA" "$(listing "$MNT")" "root before"
+assert_eq "0 1 by-serial metrics.prom events.json health$EXTRA" "$(listing "$MNT")" "root before"
 stat "$MNT/2" >/dev/null 2>&1 && fail "card 2 before it is plugged in"
 assert_eq $((3 + 2 + NSIM)) "$(stat -c %h "$MNT")" "root link count before"
 ok "two cards at the start; card 2 not there"
 
 for n in 2 3 4; do plug $n; done
-wait_until '[ "$(listing "$MNT")" = "0 1 2 3 4 by-serial metrics.prom events.json$EXTRA" ]'
+wait_until '[ "$(listing "$MNT")" = "0 1 2 3 4 by-serial metrics.prom events.json health$EXTRA" ]'
 for n in 2 3 4; do
 	assert_eq $((2020000000 + n)) "$(cat "$MNT/$n/serial")" "serial of card $n"
 	assert_eq "../$n" "$(readlink "$MNT/by-serial/$((2020000000 + n))")" "by-serial link of card $n"
@@ -46,7 +46,7 @@ assert_eq $((3 + 5 + NSIM)) "$(stat -c %h "$MNT")" "root link count"
 ok "three cards plugged in: indexes 2, 3, 4, their links, their metrics.prom series"
 
 unplug 3
-wait_until '[ "$(listing "$MNT")" = "0 1 2 4 by-serial metrics.prom events.json$EXTRA" ]'
+wait_until '[ "$(listing "$MNT")" = "0 1 2 4 by-serial metrics.prom events.json health$EXTRA" ]'
 stat "$MNT/3" >/dev/null 2>&1 && fail "card 3 is still looked up"
 [ -e "$MNT/by-serial/2020000003" ] && fail "card 3's link is still there"
 wait_until '[ "$(series 3)" = 0 ]'
@@ -54,7 +54,7 @@ assert_eq $((3 + 4 + NSIM)) "$(stat -c %h "$MNT")" "root link count after the un
 ok "card 3 unplugged: gone from listings, lookups and metrics.prom"
 
 plug 3
-wait_until '[ "$(listing "$MNT")" = "0 1 2 3 4 by-serial metrics.prom events.json$EXTRA" ]'
+wait_until '[ "$(listing "$MNT")" = "0 1 2 3 4 by-serial metrics.prom events.json health$EXTRA" ]'
 assert_eq 2020000003 "$(cat "$MNT/3/serial")" "card 3's serial when back"
 assert_eq "../3" "$(readlink "$MNT/by-serial/2020000003")" "card 3's link when back"
 wait_until '[ "$(series 3)" = 1 ]'
@@ -63,9 +63,9 @@ ok "card 3 plugged back: its old index, link and series"
 
 if backend_is_sim; then
 	sim_ctl 1 fault vanish
-	wait_until '[ "$(listing "$MNT")" = "0 2 3 4 by-serial metrics.prom events.json sim" ]'
+	wait_until '[ "$(listing "$MNT")" = "0 2 3 4 by-serial metrics.prom events.json health sim" ]'
 	plug 1
-	wait_until '[ "$(listing "$MNT")" = "0 1 2 3 4 by-serial metrics.prom events.json sim" ]'
+	wait_until '[ "$(listing "$MNT")" = "0 1 2 3 4 by-serial metrics.prom events.json health sim" ]'
 	assert_eq none "$(sim_ctl 1 fault)" "card 1's fault after sim/plug"
 	for bad in "x" "-1" "1024" "1 2" " 1" "0x1"; do
 		write_once "$MNT/sim/plug" "$bad" 2>/dev/null && fail "sim/plug accepted '$bad'"

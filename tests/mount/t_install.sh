@@ -128,7 +128,7 @@ case ${cmd[0]} in
 "$DEST"/*) ;;
 *) fail "ExecStart ran ${cmd[0]}, not the installed binary" ;;
 esac
-assert_eq "0 1 by-serial events.json metrics.prom sim" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "cards at the mount point"
+assert_eq "0 1 by-serial events.json health metrics.prom sim" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "cards at the mount point"
 grep -qE "^[0-9]+$" "$MNT/0/serial" || fail "serial unreadable"
 opts=$(awk -v m="$MNT" '$2 == m { print $4 }' /proc/mounts)
 case ,$opts, in
@@ -156,7 +156,7 @@ start_unit
 kill_daemon_all
 stat "$MNT/0" >/dev/null 2>&1 && fail "mount still answers after kill -9"
 start_unit
-assert_eq "0 1 by-serial events.json metrics.prom sim" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "cards after the restart"
+assert_eq "0 1 by-serial events.json health metrics.prom sim" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')" "cards after the restart"
 unit_cmd ExecStop
 "${cmd[@]}" || fail "ExecStop after the restart"
 wait "$OCXLFS_PID"

@@ -27,9 +27,10 @@ ok "rsync -a copies the tree whole"
 
 for fd in "${pins[@]}"; do exec {fd}<&-; done
 
-# 19 files per card, metrics.prom and events.json, plus sim/inject, sim/fault,
-# sim/namespace where cards have sim/, and the root's sim/plug and sim/unplug.
-python3 - "$MNT" "$(backend_is_sim && echo 48 || echo 40)" <<'PY' || fail "python reads"
+# 19 files per card, metrics.prom, events.json and health, plus sim/inject,
+# sim/fault, sim/namespace where cards have sim/, and the root's sim/plug and
+# sim/unplug.
+python3 - "$MNT" "$(backend_is_sim && echo 49 || echo 41)" <<'PY' || fail "python reads"
 import os, sys
 root = sys.argv[1]
 n = 0

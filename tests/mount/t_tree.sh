@@ -6,7 +6,7 @@
 mount_ocxlfs --simulate=2 --sim-errlogs=5 --sim-dump-size=65536
 
 # Layout.
-assert_eq "0 1 by-serial events.json metrics.prom$(backend_is_sim && echo ' sim')" "$(ls "$MNT" | tr '
+assert_eq "0 1 by-serial events.json health metrics.prom$(backend_is_sim && echo ' sim')" "$(ls "$MNT" | tr '
 ' ' ' | sed 's/ $//')" "root listing"
 expected="controller_dump error_log error_log.json events events.json firmware_version health health.json heartbeat info info.json labels labels.json overwrite request serial$(backend_is_sim && echo ' sim') state statistics statistics.json"
 assert_eq "$expected" "$(ls "$MNT/0" | tr '\n' ' ' | sed 's/ $//')" "card listing"

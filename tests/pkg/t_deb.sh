@@ -40,8 +40,6 @@ trap 'pkg_cleanup; cleanup' EXIT
 SRC=$WORK/src/ocxlfs-pkg
 mkdir -p "$WORK/src"
 mk distdir distdir="$SRC" >"$WORK/distdir.log" 2>&1 || fail "make distdir: $(tail "$WORK/distdir.log")"
-# The other helpers' directory: a file there must end up in the package.
-printf 'groups: []\n' >"$SRC/contrib/prometheus/ocxlfs-test.rules.yml"
 # The build's own make must not inherit this make's variables (TESTS
 # would make the package's test step run this very test again).
 (cd "$SRC" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u TESTS DEB_BUILD_OPTIONS="parallel=2" \
@@ -62,7 +60,8 @@ for f in /usr/bin/ocxlfs /usr/share/man/man8/ocxlfs.8.gz /lib/systemd/system/ocx
 	/etc/default/ocxlfs /usr/lib/python3/dist-packages/sos/report/plugins/ocxlfs.py \
 	/usr/share/doc/ocxlfs/copyright /usr/share/doc/ocxlfs/README.gz \
 	/usr/share/doc/ocxlfs/tree.md.gz /usr/share/doc/ocxlfs/json.md.gz \
-	/usr/share/ocxlfs/prometheus/ocxlfs-test.rules.yml; do
+	/usr/share/ocxlfs/prometheus/ocxlfs.rules.yml \
+	/usr/share/ocxlfs/prometheus/ocxlfs.grafana.json; do
 	grep -qx "$f" "$WORK/contents" || fail "$f not in the package: $(cat "$WORK/contents")"
 done
 dpkg-deb -I "$DEB" conffiles | grep -qx /etc/default/ocxlfs || fail "/etc/default/ocxlfs is no conffile"

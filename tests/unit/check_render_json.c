@@ -248,6 +248,50 @@ START_TEST(test_smart)
 }
 END_TEST
 
+/* health.json with the verdict: "verdict" and "reasons" in the order given. */
+START_TEST(test_health_verdict)
+{
+	struct ocxlfs_smart sm = {0};
+	struct ocxlfs_verdict_result v = {0};
+	struct buf b;
+	struct json_object *o, *a, *e;
+
+	sm.attr[0] = (struct ocxlfs_smart_attr){OCXLFS_SMART_TEMPERATURE, 0x0022, 90, 85, 47, 90};
+	sm.count = 1;
+	v.verdict = OCXLFS_VERDICT_CRITICAL;
+	v.nreasons = 2;
+	v.reason[0] = (struct ocxlfs_verdict_reason){OCXLFS_VERDICT_CRITICAL, "temperature", "hot"};
+	v.reason[1] = (struct ocxlfs_verdict_reason){OCXLFS_VERDICT_WARNING, "heartbeat", "\"q\""};
+	buf_open(&b);
+	ck_assert_int_eq(ocxlfs_render_health_json(b.f, &sm, &v), 0);
+	buf_close(&b);
+	o = parse(&b);
+	assert_str(o, "schema", "ocxlfs.health/1");
+	assert_str(o, "verdict", "critical");
+	a = get(o, "reasons", json_type_array);
+	ck_assert_uint_eq(json_object_array_length(a), 2);
+	e = json_object_array_get_idx(a, 0);
+	assert_str(e, "level", "critical");
+	assert_str(e, "rule", "temperature");
+	assert_str(e, "text", "hot");
+	e = json_object_array_get_idx(a, 1);
+	assert_str(e, "level", "warning");
+	assert_str(e, "text", "\"q\"");
+	ck_assert_uint_eq(json_object_array_length(get(o, "attributes", json_type_array)), 1);
+	json_object_put(o);
+
+	/* ok: an empty reasons array, never absent */
+	v = (struct ocxlfs_verdict_result){0};
+	buf_open(&b);
+	ck_assert_int_eq(ocxlfs_render_health_json(b.f, &sm, &v), 0);
+	buf_close(&b);
+	o = parse(&b);
+	assert_str(o, "verdict", "ok");
+	ck_assert_uint_eq(json_object_array_length(get(o, "reasons", json_type_array)), 0);
+	json_object_put(o);
+}
+END_TEST
+
 START_TEST(test_smart_count_clamped)
 {
 	struct ocxlfs_smart sm = {0};
@@ -530,6 +574,7 @@ static Suite *render_json_suite(void)
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_stats_empty);
 	tcase_add_test(tc, test_smart);
+	tcase_add_test(tc, test_health_verdict);
 	tcase_add_test(tc, test_smart_count_clamped);
 	tcase_add_test(tc, test_errlog);
 	tcase_add_test(tc, test_errlog_empty);

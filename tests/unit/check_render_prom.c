@@ -14,11 +14,15 @@
 
 #include "codec/codec.h"
 #include "proto/render_prom.h"
+#include "proto/verdict.h"
 
 static struct ocxlfs_identity ids[3];
 static struct ocxlfs_stats stats[2];
 static struct ocxlfs_smart smarts[2];
 static struct ocxlfs_prom_card cards[3];
+static struct ocxlfs_verdict_result verdicts[2];
+static struct ocxlfs_verdict_errlog errlogs[2];
+static const char *const states[] = { "ready", "busy", "unresponsive" };
 
 static void fill_cards(void)
 {
@@ -59,10 +63,25 @@ static void fill_cards(void)
 
 	static const double ages[] = { 0.25, 12 };
 
-	cards[0] = (struct ocxlfs_prom_card){0, &ids[0], "ready", &stats[0], &smarts[0], &ages[0], 0, 0};
-	cards[1] = (struct ocxlfs_prom_card){1, &ids[1], "busy", &stats[1], &smarts[1], NULL, 28, 0};
+	cards[0] = (struct ocxlfs_prom_card){ .index = 0, .serial = "2020000000", .id = &ids[0],
+					      .state = "ready", .states = states, .nstates = 3,
+					      .stats = &stats[0], .smart = &smarts[0],
+					      .verdict = &verdicts[0], .errlog = &errlogs[0],
+					      .store_writable = true, .data_age_s = &ages[0],
+					      .collected = { 1796000000, 250000000 } };
+	cards[1] = (struct ocxlfs_prom_card){ .index = 1, .serial = "2020000001", .id = &ids[1],
+					      .state = "busy", .states = states, .nstates = 3,
+					      .stats = &stats[1], .smart = &smarts[1],
+					      .verdict = &verdicts[1], .errlog = &errlogs[1],
+					      .journal_errno = 28 };
 	/* A hung card: identity from start-up, no statistics, no SMART. */
-	cards[2] = (struct ocxlfs_prom_card){2, &ids[2], "unresponsive", NULL, NULL, &ages[1], 0, 5};
+	cards[2] = (struct ocxlfs_prom_card){ .index = 2, .serial = "2020000002", .id = &ids[2],
+					      .state = "unresponsive", .states = states,
+					      .nstates = 3, .data_age_s = &ages[1], .dumps_errno = 5 };
+	memset(verdicts, 0, sizeof(verdicts));
+	verdicts[1].verdict = OCXLFS_VERDICT_CRITICAL;
+	errlogs[0] = (struct ocxlfs_verdict_errlog){ 0 };
+	errlogs[1] = (struct ocxlfs_verdict_errlog){ .predictive_failure = 2, .data_loss = 1 };
 }
 
 static char *render(const struct ocxlfs_prom_card *c, unsigned n, size_t *len)
@@ -109,39 +128,65 @@ START_TEST(test_samples_and_units)
 	/* Label escaping: quote and backslash; trailing blanks trimmed. */
 	assert_line(t,
 		    "ocxl_card_info{card=\"1\",serial=\"2020000001\",firmware=\"a\\\"b\\\\c\"} 1");
-	assert_line(t, "ocxl_card_state{card=\"2\",state=\"unresponsive\"} 1");
-	assert_line(t, "ocxl_card_up{card=\"0\"} 1");
-	assert_line(t, "ocxl_card_up{card=\"2\"} 0");
+	assert_line(t, "ocxl_card_state{card=\"2\",serial=\"2020000002\",state=\"unresponsive\"} 1");
+	/* One series per state and per verdict: the others are there, 0. */
+	assert_line(t, "ocxl_card_state{card=\"2\",serial=\"2020000002\",state=\"ready\"} 0");
+	assert_line(t, "ocxl_card_state{card=\"0\",serial=\"2020000000\",state=\"ready\"} 1");
+	ck_assert_uint_eq(count(t, "ocxl_card_state{"), 9);
+	assert_line(t, "ocxl_card_verdict{card=\"0\",serial=\"2020000000\",verdict=\"ok\"} 1");
+	assert_line(t, "ocxl_card_verdict{card=\"0\",serial=\"2020000000\",verdict=\"fatal\"} 0");
 	/* The age of what each card last answered; left out where not given. */
 	assert_line(t, "# TYPE ocxl_card_data_age_seconds gauge");
-	assert_line(t, "ocxl_card_data_age_seconds{card=\"0\"} 0.250");
-	assert_line(t, "ocxl_card_data_age_seconds{card=\"2\"} 12.000");
-	ck_assert_ptr_null(strstr(t, "ocxl_card_data_age_seconds{card=\"1\"}"));
+	assert_line(t, "ocxl_card_data_age_seconds{card=\"0\",serial=\"2020000000\"} 0.250");
+	assert_line(t, "ocxl_card_data_age_seconds{card=\"2\",serial=\"2020000002\"} 12.000");
+	ck_assert_ptr_null(strstr(t, "ocxl_card_data_age_seconds{card=\"1\""));
 	/* The state directory's errno per store, 0 while it is fine. */
-	assert_line(t, "ocxl_state_directory_errno{card=\"0\",store=\"journal\"} 0");
-	assert_line(t, "ocxl_state_directory_errno{card=\"1\",store=\"journal\"} 28");
-	assert_line(t, "ocxl_state_directory_errno{card=\"2\",store=\"dumps\"} 5");
-	/* Every digit of a 64-bit counter. */
-	assert_line(t, "ocxl_resets_total{card=\"0\"} 18446744073709551615");
-	assert_line(t, "ocxl_resets_total{card=\"1\"} 2");
-	/* ns become seconds, % become ratios, exactly. */
-	assert_line(t, "ocxl_host_load_seconds_total{card=\"0\"} 1.000000001");
-	assert_line(t, "ocxl_media_write_seconds_total{card=\"0\"} 18446744073.709551615");
-	assert_line(t, "ocxl_life_remaining_ratio{card=\"0\"} 0.97");
-	assert_line(t, "ocxl_critical_resource_utilization_ratio{card=\"0\"} 0.05");
-	assert_line(t, "ocxl_reset_uptime_seconds{card=\"0\"} 1001");
-	assert_line(t, "ocxl_host_loads_total{card=\"1\"} 7");
-	assert_line(t, "ocxl_temperature_celsius{card=\"0\"} 45");
-	assert_line(t, "ocxl_smart_raw{card=\"0\",id=\"0xc2\",attribute=\"temperature\"} 1966125");
-	assert_line(t, "ocxl_smart_current{card=\"1\",id=\"0xe7\",attribute=\"unknown\"} 100");
+	assert_line(t, "ocxl_state_directory_errno{card=\"0\",serial=\"2020000000\",store=\"journal\"} 0");
+	assert_line(t, "ocxl_state_directory_errno{card=\"1\",serial=\"2020000001\",store=\"journal\"} 28");
+	assert_line(t, "ocxl_state_directory_errno{card=\"2\",serial=\"2020000002\",store=\"dumps\"} 5");
 	assert_line(t,
-		    "ocxl_smart_threshold{card=\"0\",id=\"0x09\",attribute=\"power_on_hours\"} 0");
+		    "ocxl_card_verdict{card=\"1\",serial=\"2020000001\",verdict=\"critical\"} 1");
+	assert_line(t, "ocxl_card_verdict{card=\"1\",serial=\"2020000001\",verdict=\"ok\"} 0");
+	ck_assert_uint_eq(count(t, "ocxl_card_verdict{"), 8);
+	assert_line(t, "ocxl_error_log_recent_failures{card=\"1\",serial=\"2020000001\","
+		       "type=\"predictive-failure\"} 2");
+	assert_line(t, "ocxl_error_log_recent_failures{card=\"1\",serial=\"2020000001\","
+		       "type=\"data-loss\"} 1");
+	assert_line(t, "ocxl_error_log_recent_failures{card=\"0\",serial=\"2020000000\","
+		       "type=\"thermal-warning\"} 0");
+	assert_line(t, "ocxl_state_directory_writable{card=\"0\",serial=\"2020000000\"} 1");
+	assert_line(t, "ocxl_state_directory_writable{card=\"1\",serial=\"2020000001\"} 0");
+	assert_line(t,
+		    "ocxl_collected_timestamp_seconds{card=\"0\",serial=\"2020000000\"} 1796000000.250");
+	assert_line(t, "ocxl_card_up{card=\"0\",serial=\"2020000000\"} 1");
+	assert_line(t, "ocxl_card_up{card=\"2\",serial=\"2020000002\"} 0");
+	/* Every digit of a 64-bit counter. */
+	assert_line(t, "ocxl_resets_total{card=\"0\",serial=\"2020000000\"} 18446744073709551615");
+	assert_line(t, "ocxl_resets_total{card=\"1\",serial=\"2020000001\"} 2");
+	/* ns become seconds, % become ratios, exactly. */
+	assert_line(t, "ocxl_host_load_seconds_total{card=\"0\",serial=\"2020000000\"} 1.000000001");
+	assert_line(t, "ocxl_media_write_seconds_total{card=\"0\",serial=\"2020000000\"} 18446744073.709551615");
+	assert_line(t, "ocxl_life_remaining_ratio{card=\"0\",serial=\"2020000000\"} 0.97");
+	assert_line(t, "ocxl_critical_resource_utilization_ratio{card=\"0\",serial=\"2020000000\"} 0.05");
+	assert_line(t, "ocxl_reset_uptime_seconds{card=\"0\",serial=\"2020000000\"} 1001");
+	assert_line(t, "ocxl_host_loads_total{card=\"1\",serial=\"2020000001\"} 7");
+	assert_line(t, "ocxl_temperature_celsius{card=\"0\",serial=\"2020000000\"} 45");
+	assert_line(t, "ocxl_smart_raw{card=\"0\",serial=\"2020000000\",id=\"0xc2\",attribute=\"temperature\"} 1966125");
+	assert_line(t, "ocxl_smart_current{card=\"1\",serial=\"2020000001\",id=\"0xe7\",attribute=\"unknown\"} 100");
+	assert_line(t,
+		    "ocxl_smart_threshold{card=\"0\",serial=\"2020000000\",id=\"0x09\",attribute=\"power_on_hours\"} 0");
 
 	/* Absent is absent, never 0: card 1 did not report stores, card 2 nothing. */
-	ck_assert_ptr_null(strstr(t, "ocxl_host_stores_total{card=\"1\"}"));
+	ck_assert_ptr_null(strstr(t, "ocxl_host_stores_total{card=\"1\",serial=\"2020000001\"}"));
 	ck_assert_uint_eq(count(t, "ocxl_host_stores_total{"), 1);
-	ck_assert_uint_eq(count(t, "ocxl_smart_current{card=\"1\""), 1);
-	ck_assert_uint_eq(count(t, "card=\"2\""), 6); /* info, state, up, data age, 2 store errnos */
+	ck_assert_uint_eq(count(t, "ocxl_smart_current{card=\"1\",serial=\"2020000001\""), 1);
+	/*
+	 * info, 3 states, up, writable, collected, data age, 2 store errnos: no
+	 * verdict given, none shown
+	 */
+	ck_assert_uint_eq(count(t, "card=\"2\""), 10);
+	/* Every per-card series names the serial too. */
+	ck_assert_uint_eq(count(t, "card=\"0\","), count(t, "card=\"0\",serial=\"2020000000\""));
 	free(t);
 }
 END_TEST
@@ -170,9 +215,29 @@ START_TEST(test_one_block_per_family)
 		ck_assert_int_eq(sscanf(line, "%127[^{]", name), 1);
 		ck_assert_str_eq(name, family);
 		ck_assert_ptr_nonnull(strstr(line, "{card=\""));
+		ck_assert_ptr_nonnull(strstr(line, ",serial=\""));
 	}
-	/* info, state, up, data age, store errno, 16 statistics, temperature, 4 SMART values */
-	ck_assert_uint_eq(types, 5 + OCXLFS_STAT_NR + 1 + 4);
+	/*
+	 * info, state, up, verdict, recent failures, writable, collected, data
+	 * age, store errno, 16 statistics, temperature, 4 SMART values
+	 */
+	ck_assert_uint_eq(types, 9 + OCXLFS_STAT_NR + 1 + 4);
+	free(t);
+}
+END_TEST
+
+/* A state the caller's list lacks still has its series, valued 1. */
+START_TEST(test_state_not_listed)
+{
+	size_t len;
+	char *t;
+
+	fill_cards();
+	cards[0].state = "sleeping";
+	t = render(cards, 1, &len);
+	assert_line(t, "ocxl_card_state{card=\"0\",serial=\"2020000000\",state=\"sleeping\"} 1");
+	assert_line(t, "ocxl_card_state{card=\"0\",serial=\"2020000000\",state=\"ready\"} 0");
+	ck_assert_uint_eq(count(t, "ocxl_card_state{"), 4);
 	free(t);
 }
 END_TEST
@@ -237,6 +302,7 @@ START_TEST(test_real_parser)
 	ck_assert_int_eq(prom_check(t, out, sizeof(out)), 0);
 	/* name, type, samples: the parser saw every card under one family */
 	ck_assert_ptr_nonnull(strstr(out, "ocxl_card_info gauge 3\n"));
+	ck_assert_ptr_nonnull(strstr(out, "ocxl_card_verdict gauge 8\n"));
 	ck_assert_ptr_nonnull(strstr(out, "ocxl_resets counter 2\n"));
 	ck_assert_ptr_nonnull(strstr(out, "ocxl_host_stores counter 1\n"));
 	ck_assert_ptr_nonnull(strstr(out, "ocxl_smart_raw gauge 3\n"));
@@ -273,6 +339,7 @@ static Suite *render_prom_suite(void)
 
 	tcase_add_test(tc, test_samples_and_units);
 	tcase_add_test(tc, test_one_block_per_family);
+	tcase_add_test(tc, test_state_not_listed);
 	tcase_add_test(tc, test_no_cards);
 	tcase_add_test(tc, test_stream_error);
 	tcase_add_test(tc, test_real_parser);
