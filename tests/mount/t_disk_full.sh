@@ -86,11 +86,11 @@ run_case() { # tmpfs|ext4
 	grep -qx "journal: No space left on device" "$MNT/0/state" || fail "$kind: state: $(cat "$MNT/0/state")"
 	assert_eq ready "$(head -n 1 "$MNT/0/state")" "$kind: card 0's state word on a full disk"
 	assert_eq ready "$(cat "$MNT/1/state")" "$kind: card 1's state on a full disk"
-	grep -q '^ocxl_state_directory_errno{card="0",store="journal"} 28$' "$MNT/metrics.prom" ||
+	grep -q '^ocxl_state_directory_errno{card="0",serial="[0-9]*",store="journal"} 28$' "$MNT/metrics.prom" ||
 		fail "$kind: metrics.prom journal errno"
-	grep -q '^ocxl_state_directory_errno{card="0",store="dumps"} 28$' "$MNT/metrics.prom" ||
+	grep -q '^ocxl_state_directory_errno{card="0",serial="[0-9]*",store="dumps"} 28$' "$MNT/metrics.prom" ||
 		fail "$kind: metrics.prom dumps errno"
-	grep -q '^ocxl_state_directory_errno{card="1",store="journal"} 0$' "$MNT/metrics.prom" ||
+	grep -q '^ocxl_state_directory_errno{card="1",serial="[0-9]*",store="journal"} 0$' "$MNT/metrics.prom" ||
 		fail "$kind: metrics.prom card 1 journal errno"
 	sleep 3 # three more passes fail the same way: counted, not logged
 	for what in "journal append of log" "cannot start a dump"; do
@@ -120,9 +120,9 @@ run_case() { # tmpfs|ext4
 	readable_card 1
 	# The trouble clears by itself, and its end is said once.
 	wait_until '[ "$(cat "$MNT/0/state")" = ready ]'
-	grep -q '^ocxl_state_directory_errno{card="0",store="journal"} 0$' "$MNT/metrics.prom" ||
+	grep -q '^ocxl_state_directory_errno{card="0",serial="[0-9]*",store="journal"} 0$' "$MNT/metrics.prom" ||
 		fail "$kind: metrics.prom journal errno once there is room"
-	grep -q '^ocxl_state_directory_errno{card="0",store="dumps"} 0$' "$MNT/metrics.prom" ||
+	grep -q '^ocxl_state_directory_errno{card="0",serial="[0-9]*",store="dumps"} 0$' "$MNT/metrics.prom" ||
 		fail "$kind: metrics.prom dumps errno once there is room"
 	grep -q "card 0: state directory takes journal appends again" "$WORK/daemon.log" ||
 		fail "$kind: the end of the trouble is not logged"

@@ -73,8 +73,8 @@ dev0=$(sed -n 's/^[0-9]* monitor 0 cmd \([^ ]*\) .*/\1/p' "$WORK/trace" | head -
 python3 -c 'import os, sys; print(os.getpid()); sys.stdout.write(open(sys.argv[1]).read())' \
 	"$MNT/metrics.prom" >"$WORK/prom" || fail "metrics.prom while card 0 hangs"
 scraper=$(head -n 1 "$WORK/prom")
-grep -q '^ocxl_card_up{card="0"} ' "$WORK/prom" || fail "card 0 missing from metrics.prom"
-grep -qx 'ocxl_card_up{card="1"} 1' "$WORK/prom" || fail "card 1 not up in metrics.prom"
+grep -q '^ocxl_card_up{card="0",serial="[0-9]*"} ' "$WORK/prom" || fail "card 0 missing from metrics.prom"
+grep -qx 'ocxl_card_up{card="1",serial="[0-9]*"} 1' "$WORK/prom" || fail "card 1 not up in metrics.prom"
 assert_eq 0 "$(grep -c "^[0-9]* request $scraper cmd $dev0 " "$WORK/trace")" \
 	"commands sent to the hung card for metrics.prom"
 sim_ctl 0 fault none

@@ -10,7 +10,7 @@
 
 GUARD=60
 mount_ocxlfs --simulate=4
-wait_until 'grep -q "^ocxl_card_up{card=\"3\"} 1$" "$MNT/metrics.prom"'
+wait_until 'grep -q "^ocxl_card_up{card=\"3\",serial=\"[0-9]*\"} 1$" "$MNT/metrics.prom"'
 
 sim_ctl 1 fault "delay 20000"
 sim_ctl 2 fault hang
@@ -22,20 +22,20 @@ wait_until '[ "$(cat "$MNT/2/state")" = unresponsive ] && [ "$(cat "$MNT/3/state
 prom() { timeout "$GUARD" cat "$MNT/metrics.prom" >"$WORK/prom" || fail "metrics.prom: $1"; }
 prom "while cards are sick"
 for c in 2 3; do
-	wait_until 'prom again; grep -q "^ocxl_card_up{card=\"'$c'\"} 0$" "$WORK/prom"'
-	grep -q "^ocxl_card_state{card=\"$c\",state=\"unresponsive\"} 1$" "$WORK/prom" ||
+	wait_until 'prom again; grep -q "^ocxl_card_up{card=\"'$c'\",serial=\"[0-9]*\"} 0$" "$WORK/prom"'
+	grep -q "^ocxl_card_state{card=\"$c\",serial=\"[0-9]*\",state=\"unresponsive\"} 1$" "$WORK/prom" ||
 		fail "card $c state series"
-	grep -q "^ocxl_host_loads_total{card=\"$c\"}" "$WORK/prom" &&
+	grep -q "^ocxl_host_loads_total{card=\"$c\",serial=\"[0-9]*\"}" "$WORK/prom" &&
 		fail "card $c: samples of a card that does not answer"
 done
 # Card 0 is well, card 1 answered its last commands (slowly): both have samples.
 for c in 0 1; do
-	grep -q "^ocxl_card_up{card=\"$c\"} 1$" "$WORK/prom" || fail "card $c up"
-	grep -q "^ocxl_host_loads_total{card=\"$c\"} [0-9]" "$WORK/prom" ||
+	grep -q "^ocxl_card_up{card=\"$c\",serial=\"[0-9]*\"} 1$" "$WORK/prom" || fail "card $c up"
+	grep -q "^ocxl_host_loads_total{card=\"$c\",serial=\"[0-9]*\"} [0-9]" "$WORK/prom" ||
 		fail "card $c statistics from its last answer"
 done
 for c in 0 1 2 3; do
-	grep -Eq "^ocxl_card_data_age_seconds\{card=\"$c\"\} [0-9]+\.[0-9]{3}$" "$WORK/prom" ||
+	grep -Eq "^ocxl_card_data_age_seconds\{card=\"$c\",serial=\"[0-9]+\"\} [0-9]+\.[0-9]{3}$" "$WORK/prom" ||
 		fail "card $c: data age series"
 done
 grep -q "^# TYPE ocxl_card_data_age_seconds gauge$" "$WORK/prom" || fail "age family type"
@@ -66,7 +66,7 @@ lines=$(grep -c "card 2[ :]" "$WORK/daemon.log")
 [ "$lines" -le 4 ] || { grep "card 2[ :]" "$WORK/daemon.log"; fail "$lines log lines about a hung card"; }
 ok "a hang of $secs s: $lines log lines about it, its duration logged once when it ended"
 
-wait_until 'grep -q "^ocxl_card_up{card=\"2\"} 1$" "$MNT/metrics.prom"'
+wait_until 'grep -q "^ocxl_card_up{card=\"2\",serial=\"[0-9]*\"} 1$" "$MNT/metrics.prom"'
 ok "the recovered card is up again in metrics.prom"
 umount_ocxlfs || fail "clean unmount"
 finish
