@@ -352,6 +352,48 @@ static void ocxlfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 	fuse_reply_err(req, 0);
 }
 
+/*
+ * The tree's names are the daemon's: nothing is created, removed or
+ * renamed (docs/tree.md section 1.2).  EPERM, not libfuse's ENOSYS.
+ */
+static void ocxlfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+			 dev_t rdev)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void ocxlfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void ocxlfs_remove(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void ocxlfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void ocxlfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+			  fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void ocxlfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void ocxlfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+			  struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EPERM);
+}
+
 const struct fuse_lowlevel_ops ocxlfs_ops = {
 	.init = ocxlfs_init,
 	.lookup = ocxlfs_lookup,
@@ -366,4 +408,12 @@ const struct fuse_lowlevel_ops ocxlfs_ops = {
 	.flush = ocxlfs_flush,
 	.poll = ocxlfs_poll,
 	.release = ocxlfs_release,
+	.mknod = ocxlfs_mknod,
+	.mkdir = ocxlfs_mkdir,
+	.unlink = ocxlfs_remove,
+	.rmdir = ocxlfs_remove,
+	.symlink = ocxlfs_symlink,
+	.rename = ocxlfs_rename,
+	.link = ocxlfs_link,
+	.create = ocxlfs_create,
 };

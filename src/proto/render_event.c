@@ -11,94 +11,63 @@
 
 #include <json-c/json.h>
 
+#include "proto/json_put.h"
 #include "proto/render.h"
 #include "proto/render_event.h"
 
-#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-/* Takes ownership of v (NULL = allocation failed); key must be a literal. */
-static int put(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add_ex(o, key, v, JSON_C_OBJECT_ADD_CONSTANT_KEY)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int put_str(struct json_object *o, const char *key, const char *s)
-{
-	return put(o, key, s ? json_object_new_string(s) : json_object_new_null());
-}
-
-static int put_num(struct json_object *o, const char *key, uint32_t v)
-{
-	return put(o, key, json_object_new_int64(v));
-}
-
-/* 64 bits: decimal digits in a string (docs/json.md section 1). */
-static int put_u64(struct json_object *o, const char *key, uint64_t v)
-{
-	char s[21];
-
-	snprintf(s, sizeof(s), "%" PRIu64, v);
-	return put_str(o, key, s);
-}
 
 /* ---- the details of each type ---- */
 
 static int details_error_log(struct json_object *d, const struct ocxlfs_event *e)
 {
-	return put_num(d, "entries", e->error_log.entries);
+	return ocxlfs_json_put_num(d, "entries", e->error_log.entries);
 }
 
 static int details_dump(struct json_object *d, const struct ocxlfs_event *e)
 {
-	return put_u64(d, "bytes", e->dump.bytes);
+	return ocxlfs_json_put_u64(d, "bytes", e->dump.bytes);
 }
 
 static int details_state(struct json_object *d, const struct ocxlfs_event *e)
 {
-	int rc = put_str(d, "from", e->state.from);
+	int rc = ocxlfs_json_put_str(d, "from", e->state.from);
 
-	return rc ? rc : put_str(d, "to", e->state.to);
+	return rc ? rc : ocxlfs_json_put_str(d, "to", e->state.to);
 }
 
 static int details_overwrite(struct json_object *d, const struct ocxlfs_event *e)
 {
 	unsigned p = e->overwrite.permille > 1000 ? 1000 : e->overwrite.permille;
-	int rc = put_str(d, "state", e->overwrite.state);
+	int rc = ocxlfs_json_put_str(d, "state", e->overwrite.state);
 
 	if (!rc)
-		rc = put_num(d, "progress_permille", p);
+		rc = ocxlfs_json_put_num(d, "progress_permille", p);
 	return rc;
 }
 
 static int details_overwrite_complete(struct json_object *d, const struct ocxlfs_event *e)
 {
-	int rc = put_str(d, "state", e->overwrite.state);
+	int rc = ocxlfs_json_put_str(d, "state", e->overwrite.state);
 
 	if (!rc)
-		rc = put_u64(d, "accessible_ok", e->overwrite.acc_ok);
+		rc = ocxlfs_json_put_u64(d, "accessible_ok", e->overwrite.acc_ok);
 	if (!rc)
-		rc = put_u64(d, "accessible_tried", e->overwrite.acc_tried);
+		rc = ocxlfs_json_put_u64(d, "accessible_tried", e->overwrite.acc_tried);
 	if (!rc)
-		rc = put_u64(d, "defective_ok", e->overwrite.def_ok);
+		rc = ocxlfs_json_put_u64(d, "defective_ok", e->overwrite.def_ok);
 	if (!rc)
-		rc = put_u64(d, "defective_tried", e->overwrite.def_tried);
+		rc = ocxlfs_json_put_u64(d, "defective_tried", e->overwrite.def_tried);
 	if (!rc)
-		rc = put_num(d, "ns_status", e->overwrite.ns_status);
+		rc = ocxlfs_json_put_num(d, "ns_status", e->overwrite.ns_status);
 	return rc;
 }
 
 static int details_heartbeat(struct json_object *d, const struct ocxlfs_event *e)
 {
 	const char *name = e->heartbeat.rc ? strerrorname_np(-e->heartbeat.rc) : NULL;
-	int rc = put_str(d, "error", name ? name : "unknown");
+	int rc = ocxlfs_json_put_str(d, "error", name ? name : "unknown");
 
-	return rc ? rc : put_num(d, "status", e->heartbeat.status);
+	return rc ? rc : ocxlfs_json_put_num(d, "status", e->heartbeat.status);
 }
 
 static int details_none(struct json_object *d, const struct ocxlfs_event *e)
@@ -108,12 +77,12 @@ static int details_none(struct json_object *d, const struct ocxlfs_event *e)
 
 static int details_verdict(struct json_object *d, const struct ocxlfs_event *e)
 {
-	int rc = put_str(d, "from", e->verdict.from);
+	int rc = ocxlfs_json_put_str(d, "from", e->verdict.from);
 
 	if (!rc)
-		rc = put_str(d, "to", e->verdict.to);
+		rc = ocxlfs_json_put_str(d, "to", e->verdict.to);
 	if (!rc)
-		rc = put_str(d, "reasons", e->verdict.reasons);
+		rc = ocxlfs_json_put_str(d, "reasons", e->verdict.reasons);
 	return rc;
 }
 
@@ -146,26 +115,26 @@ static int build(struct json_object *o, const struct ocxlfs_event *e)
 	/* ndctl monitor's timestamp: seconds.nanoseconds since the epoch. */
 	snprintf(ts, sizeof(ts), "%lld.%09ld", (long long)e->when.tv_sec, e->when.tv_nsec);
 	ocxlfs_utc_stamp(&e->when, stamp);
-	rc = put_str(o, "schema", OCXLFS_JSON_SCHEMA_EVENTS);
+	rc = ocxlfs_json_put_str(o, "schema", OCXLFS_JSON_SCHEMA_EVENTS);
 	if (!rc)
-		rc = put_u64(o, "seq", e->seq);
+		rc = ocxlfs_json_put_u64(o, "seq", e->seq);
 	if (!rc)
-		rc = put_str(o, "timestamp", ts);
+		rc = ocxlfs_json_put_str(o, "timestamp", ts);
 	if (!rc)
-		rc = put_str(o, "time", stamp);
+		rc = ocxlfs_json_put_str(o, "time", stamp);
 	if (!rc)
-		rc = put_num(o, "pid", (uint32_t)e->pid);
+		rc = ocxlfs_json_put_num(o, "pid", (uint32_t)e->pid);
 	if (!rc)
-		rc = put_str(o, "type", event_types[e->type].name);
+		rc = ocxlfs_json_put_str(o, "type", event_types[e->type].name);
 	/* ndctl's "event": an object whose one member, the type, is true. */
-	if (!rc && !(rc = put(o, "event", ev = json_object_new_object())))
-		rc = put(ev, event_types[e->type].name, json_object_new_boolean(1));
-	if (!rc && !(rc = put(o, "card", card = json_object_new_object()))) {
-		rc = put_num(card, "index", e->index);
+	if (!rc && !(rc = ocxlfs_json_put(o, "event", ev = json_object_new_object())))
+		rc = ocxlfs_json_put(ev, event_types[e->type].name, json_object_new_boolean(1));
+	if (!rc && !(rc = ocxlfs_json_put(o, "card", card = json_object_new_object()))) {
+		rc = ocxlfs_json_put_num(card, "index", e->index);
 		if (!rc)
-			rc = put_str(card, "serial", e->serial);
+			rc = ocxlfs_json_put_str(card, "serial", e->serial);
 	}
-	if (!rc && !(rc = put(o, "details", details = json_object_new_object())))
+	if (!rc && !(rc = ocxlfs_json_put(o, "details", details = json_object_new_object())))
 		rc = event_types[e->type].details(details, e);
 	return rc;
 }
@@ -185,7 +154,7 @@ int ocxlfs_render_event_json(char *buf, size_t cap, const struct ocxlfs_event *e
 	rc = build(o, e);
 	if (rc)
 		goto out;
-	s = json_object_to_json_string_ext(o, JSON_FLAGS);
+	s = json_object_to_json_string_ext(o, OCXLFS_JSON_FLAGS);
 	if (!s) {
 		rc = -ENOMEM;
 		goto out;

@@ -12,76 +12,9 @@
 
 #include <json-c/json.h>
 
+#include "proto/json_put.h"
 #include "proto/render_json.h"
 
-#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-/* Takes ownership of v (NULL = allocation failed); key must be a literal. */
-static int put(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add_ex(
-		o, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int put_str(struct json_object *o, const char *key, const char *s)
-{
-	return put(o, key, json_object_new_string(s));
-}
-
-/* 32 bits or fewer: a JSON number. */
-static int put_num(struct json_object *o, const char *key, uint32_t v)
-{
-	return put(o, key, json_object_new_int64(v));
-}
-
-/* 64 bits: decimal digits in a string, so no parser rounds it. */
-static int put_u64(struct json_object *o, const char *key, uint64_t v)
-{
-	char s[21];
-
-	snprintf(s, sizeof(s), "%" PRIu64, v);
-	return put_str(o, key, s);
-}
-
-static int put_hex64(struct json_object *o, const char *key, uint64_t v)
-{
-	char s[19];
-
-	snprintf(s, sizeof(s), "0x%016" PRIx64, v);
-	return put_str(o, key, s);
-}
-
-static int array_add(struct json_object *a, struct json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	if (json_object_array_add(a, v)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Writes o and a newline, then drops o whatever happened. */
-static int emit(FILE *out, struct json_object *o, const char *end)
-{
-	size_t len = 0;
-	const char *s = json_object_to_json_string_length(o, JSON_FLAGS, &len);
-	int rc = 0;
-
-	if (!s)
-		rc = -ENOMEM;
-	else if (fwrite(s, 1, len, out) != len || fputs(end, out) == EOF || ferror(out))
-		rc = -EIO;
-	json_object_put(o);
-	return rc;
-}
 
 /* Same normalisation as the firmware_version file: trailing spaces go. */
 static struct json_object *trimmed_string(const char *s, size_t max)
@@ -106,27 +39,27 @@ int ocxlfs_render_info_json(FILE *out, const struct ocxlfs_identity *id,
 	if (!extra)
 		extra = &none;
 	snprintf(revision, sizeof(revision), "%u.%u", rev >> 4, rev & 0xF);
-	if (put_str(o, "schema", OCXLFS_JSON_SCHEMA_INFO) || put_u64(o, "serial", id->serial) ||
-	    put(o, "firmware_version", trimmed_string(id->fw_version, sizeof(id->fw_version))) ||
-	    put_str(o, "revision", revision) ||
-	    put_num(o, "read_latency_ns", OCXLFS_CCAP0_READ_LATENCY_NS(id->ccap0)) ||
-	    put_num(o, "ready_timeout_s", OCXLFS_CCAP0_READY_TIMEOUT_S(id->ccap0)) ||
-	    put_num(o, "memory_available_timeout_s", OCXLFS_CCAP0_MEM_AVAIL_TIMEOUT_S(id->ccap0)) ||
-	    put_num(o, "max_dump_size", (uint32_t)OCXLFS_CCAP1_MAX_DUMP_SIZE(id->ccap1)) ||
+	if (ocxlfs_json_put_str(o, "schema", OCXLFS_JSON_SCHEMA_INFO) || ocxlfs_json_put_u64(o, "serial", id->serial) ||
+	    ocxlfs_json_put(o, "firmware_version", trimmed_string(id->fw_version, sizeof(id->fw_version))) ||
+	    ocxlfs_json_put_str(o, "revision", revision) ||
+	    ocxlfs_json_put_num(o, "read_latency_ns", OCXLFS_CCAP0_READ_LATENCY_NS(id->ccap0)) ||
+	    ocxlfs_json_put_num(o, "ready_timeout_s", OCXLFS_CCAP0_READY_TIMEOUT_S(id->ccap0)) ||
+	    ocxlfs_json_put_num(o, "memory_available_timeout_s", OCXLFS_CCAP0_MEM_AVAIL_TIMEOUT_S(id->ccap0)) ||
+	    ocxlfs_json_put_num(o, "max_dump_size", (uint32_t)OCXLFS_CCAP1_MAX_DUMP_SIZE(id->ccap1)) ||
 	    /* null, not a guess, when an older identity block lacks it */
-	    (id->has_admin_buffer_size ? put_num(o, "admin_buffer_size", id->admin_buffer_size)
+	    (id->has_admin_buffer_size ? ocxlfs_json_put_num(o, "admin_buffer_size", id->admin_buffer_size)
 				       : json_object_object_add(o, "admin_buffer_size", NULL)) ||
-	    put_num(o, "label_size", extra->label_size) ||
-	    put_num(o, "label_max_xfer", extra->label_max_xfer) ||
-	    put_hex64(o, "ccap0", id->ccap0) || put_hex64(o, "ccap1", id->ccap1) ||
-	    (extra->transport ? put_str(o, "transport", extra->transport)
+	    ocxlfs_json_put_num(o, "label_size", extra->label_size) ||
+	    ocxlfs_json_put_num(o, "label_max_xfer", extra->label_max_xfer) ||
+	    ocxlfs_json_put_hex64(o, "ccap0", id->ccap0) || ocxlfs_json_put_hex64(o, "ccap1", id->ccap1) ||
+	    (extra->transport ? ocxlfs_json_put_str(o, "transport", extra->transport)
 			      : json_object_object_add(o, "transport", NULL)) ||
-	    (extra->device ? put_str(o, "device", extra->device)
+	    (extra->device ? ocxlfs_json_put_str(o, "device", extra->device)
 			   : json_object_object_add(o, "device", NULL))) {
 		json_object_put(o);
 		return -ENOMEM;
 	}
-	return emit(out, o, "\n");
+	return ocxlfs_json_emit(out, o, "\n");
 }
 
 int ocxlfs_render_stats_json(FILE *out, const struct ocxlfs_stats *st)
@@ -140,19 +73,19 @@ int ocxlfs_render_stats_json(FILE *out, const struct ocxlfs_stats *st)
 	for (f = 0; f < OCXLFS_STAT_NR; f++) {
 		if (!(st->present & (1u << f)))
 			continue;
-		if (put_u64(values, ocxlfs_stat_name((enum ocxlfs_stat_field)f), st->value[f]))
+		if (ocxlfs_json_put_u64(values, ocxlfs_stat_name((enum ocxlfs_stat_field)f), st->value[f]))
 			goto nomem;
 	}
-	if (put_str(o, "schema", OCXLFS_JSON_SCHEMA_STATISTICS))
+	if (ocxlfs_json_put_str(o, "schema", OCXLFS_JSON_SCHEMA_STATISTICS))
 		goto nomem;
-	if (put(o, "statistics", values)) {
-		values = NULL; /* put() dropped it */
+	if (ocxlfs_json_put(o, "statistics", values)) {
+		values = NULL; /* ocxlfs_json_put() dropped it */
 		goto nomem;
 	}
 	values = NULL;
-	if (put_num(o, "unknown_blocks", st->unknown_blocks))
+	if (ocxlfs_json_put_num(o, "unknown_blocks", st->unknown_blocks))
 		goto nomem;
-	return emit(out, o, "\n");
+	return ocxlfs_json_emit(out, o, "\n");
 nomem:
 	json_object_put(values);
 	json_object_put(o);
@@ -165,10 +98,10 @@ static struct json_object *smart_attr(const struct ocxlfs_smart_attr *a)
 
 	if (!o)
 		return NULL;
-	if (put_num(o, "id", a->id) || put_str(o, "name", ocxlfs_smart_attr_name(a->id)) ||
-	    put_num(o, "current", a->current) || put_num(o, "worst", a->worst) ||
-	    put_num(o, "threshold", a->threshold) || put_num(o, "flags", a->flags) ||
-	    put_u64(o, "raw", a->raw)) {
+	if (ocxlfs_json_put_num(o, "id", a->id) || ocxlfs_json_put_str(o, "name", ocxlfs_smart_attr_name(a->id)) ||
+	    ocxlfs_json_put_num(o, "current", a->current) || ocxlfs_json_put_num(o, "worst", a->worst) ||
+	    ocxlfs_json_put_num(o, "threshold", a->threshold) || ocxlfs_json_put_num(o, "flags", a->flags) ||
+	    ocxlfs_json_put_u64(o, "raw", a->raw)) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -180,17 +113,17 @@ static int put_verdict(struct json_object *o, const struct ocxlfs_verdict_result
 {
 	struct json_object *reasons = json_object_new_array();
 
-	if (!reasons || put_str(o, "verdict", ocxlfs_verdict_name(v->verdict)))
+	if (!reasons || ocxlfs_json_put_str(o, "verdict", ocxlfs_verdict_name(v->verdict)))
 		goto nomem;
 	for (unsigned i = 0; i < v->nreasons; i++) {
 		struct json_object *r = json_object_new_object();
 
-		if (array_add(reasons, r) ||
-		    put_str(r, "level", ocxlfs_verdict_name(v->reason[i].level)) ||
-		    put_str(r, "rule", v->reason[i].rule) || put_str(r, "text", v->reason[i].text))
+		if (ocxlfs_json_array_add(reasons, r) ||
+		    ocxlfs_json_put_str(r, "level", ocxlfs_verdict_name(v->reason[i].level)) ||
+		    ocxlfs_json_put_str(r, "rule", v->reason[i].rule) || ocxlfs_json_put_str(r, "text", v->reason[i].text))
 			goto nomem;
 	}
-	return put(o, "reasons", reasons);
+	return ocxlfs_json_put(o, "reasons", reasons);
 nomem:
 	json_object_put(reasons);
 	return -ENOMEM;
@@ -206,17 +139,17 @@ int ocxlfs_render_health_json(FILE *out, const struct ocxlfs_smart *sm,
 	if (!o || !attrs)
 		goto nomem;
 	for (i = 0; i < n; i++)
-		if (array_add(attrs, smart_attr(&sm->attr[i])))
+		if (ocxlfs_json_array_add(attrs, smart_attr(&sm->attr[i])))
 			goto nomem;
-	if (put_str(o, "schema", OCXLFS_JSON_SCHEMA_HEALTH))
+	if (ocxlfs_json_put_str(o, "schema", OCXLFS_JSON_SCHEMA_HEALTH))
 		goto nomem;
 	if (v && put_verdict(o, v))
 		goto nomem;
-	if (put(o, "attributes", attrs)) {
+	if (ocxlfs_json_put(o, "attributes", attrs)) {
 		attrs = NULL;
 		goto nomem;
 	}
-	return emit(out, o, "\n");
+	return ocxlfs_json_emit(out, o, "\n");
 nomem:
 	json_object_put(attrs);
 	json_object_put(o);
@@ -237,7 +170,7 @@ static struct json_object *action_names(uint32_t flags)
 		char buf[OCXLFS_ACTION_NAME_LEN];
 
 		if ((flags & (1u << bit)) &&
-		    array_add(a, json_object_new_string(ocxlfs_action_name(bit, buf)))) {
+		    ocxlfs_json_array_add(a, json_object_new_string(ocxlfs_action_name(bit, buf)))) {
 			json_object_put(a);
 			return NULL;
 		}
@@ -272,16 +205,16 @@ static struct json_object *errlog_entry(const struct ocxlfs_errlog *el)
 	if (!o)
 		return NULL;
 	snprintf(wwid, sizeof(wwid), "%016" PRIx64 "%016" PRIx64, el->wwid[0], el->wwid[1]);
-	if (put_num(o, "id", el->log_id) ||
-	    put_num(o, "program_reference_code", el->program_ref_code) ||
-	    put_num(o, "type", el->type) ||
-	    put_str(o, "type_name", ocxlfs_errlog_type_name(el->type)) ||
-	    put_num(o, "action_flags", el->action_flags) ||
-	    put(o, "actions", action_names(el->action_flags)) ||
-	    put_num(o, "power_on_seconds", el->power_on_seconds) ||
-	    put_u64(o, "timestamp", el->timestamp) || put_str(o, "wwid", wwid) ||
-	    put(o, "firmware_revision", trimmed_string(el->fw_revision, sizeof(el->fw_revision))) ||
-	    put(o, "additional_data", hex_string(el->addl, el->addl ? el->addl_len : 0))) {
+	if (ocxlfs_json_put_num(o, "id", el->log_id) ||
+	    ocxlfs_json_put_num(o, "program_reference_code", el->program_ref_code) ||
+	    ocxlfs_json_put_num(o, "type", el->type) ||
+	    ocxlfs_json_put_str(o, "type_name", ocxlfs_errlog_type_name(el->type)) ||
+	    ocxlfs_json_put_num(o, "action_flags", el->action_flags) ||
+	    ocxlfs_json_put(o, "actions", action_names(el->action_flags)) ||
+	    ocxlfs_json_put_num(o, "power_on_seconds", el->power_on_seconds) ||
+	    ocxlfs_json_put_u64(o, "timestamp", el->timestamp) || ocxlfs_json_put_str(o, "wwid", wwid) ||
+	    ocxlfs_json_put(o, "firmware_revision", trimmed_string(el->fw_revision, sizeof(el->fw_revision))) ||
+	    ocxlfs_json_put(o, "additional_data", hex_string(el->addl, el->addl ? el->addl_len : 0))) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -301,7 +234,7 @@ static int errlog_emit(struct ocxlfs_errlog_json *j, struct json_object *o)
 		json_object_put(o);
 		return j->rc = -EIO;
 	}
-	j->rc = emit(j->out, o, "");
+	j->rc = ocxlfs_json_emit(j->out, o, "");
 	if (!j->rc)
 		j->entries++;
 	return j->rc;
@@ -334,7 +267,7 @@ int ocxlfs_errlog_json_undecodable(struct ocxlfs_errlog_json *j, uint32_t log_id
 		name = fallback;
 	}
 	o = json_object_new_object();
-	if (o && (put_num(o, "id", log_id) || put_str(o, "error", name))) {
+	if (o && (ocxlfs_json_put_num(o, "id", log_id) || ocxlfs_json_put_str(o, "error", name))) {
 		json_object_put(o);
 		o = NULL;
 	}

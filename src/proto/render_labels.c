@@ -12,60 +12,13 @@
 #include <json-c/json.h>
 #include <uuid/uuid.h>
 
+#include "proto/json_put.h"
 #include "proto/render_labels.h"
 
-#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-/* Takes ownership of v (NULL = allocation failed); key must be a literal. */
-static int put(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add_ex(
-		    o, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int put_null(struct json_object *o, const char *key)
-{
-	return json_object_object_add_ex(o, key, NULL, JSON_C_OBJECT_ADD_CONSTANT_KEY) ? -ENOMEM
-										      : 0;
-}
-
-static int put_str(struct json_object *o, const char *key, const char *s)
-{
-	return put(o, key, json_object_new_string(s));
-}
-
-/* 32 bits or fewer: a JSON number; 0 may stand for "unknown" (null). */
-static int put_num(struct json_object *o, const char *key, uint32_t v)
-{
-	return put(o, key, json_object_new_int64(v));
-}
 
 static int put_num_or_null(struct json_object *o, const char *key, uint32_t v)
 {
-	return v ? put_num(o, key, v) : put_null(o, key);
-}
-
-/* 64 bits: decimal digits in a string, so no parser rounds them. */
-static int put_u64(struct json_object *o, const char *key, uint64_t v)
-{
-	char s[21];
-
-	snprintf(s, sizeof(s), "%" PRIu64, v);
-	return put_str(o, key, s);
-}
-
-static int put_hex64(struct json_object *o, const char *key, uint64_t v)
-{
-	char s[19];
-
-	snprintf(s, sizeof(s), "0x%016" PRIx64, v);
-	return put_str(o, key, s);
+	return v ? ocxlfs_json_put_num(o, key, v) : ocxlfs_json_put_null(o, key);
 }
 
 /* As uuid_unparse() writes it, which is what ndctl read-labels shows. */
@@ -74,27 +27,7 @@ static int put_uuid(struct json_object *o, const char *key, const uint8_t raw[16
 	char s[UUID_STR_LEN];
 
 	uuid_unparse_lower(raw, s);
-	return put_str(o, key, s);
-}
-
-static int put_bool(struct json_object *o, const char *key, bool v)
-{
-	return put(o, key, json_object_new_boolean(v));
-}
-
-/* Writes o, then end; drops o whatever happened. */
-static int emit(FILE *out, struct json_object *o, const char *end)
-{
-	size_t len = 0;
-	const char *s = json_object_to_json_string_length(o, JSON_FLAGS, &len);
-	int rc = 0;
-
-	if (!s)
-		rc = -ENOMEM;
-	else if (fwrite(s, 1, len, out) != len || fputs(end, out) == EOF || ferror(out))
-		rc = -EIO;
-	json_object_put(o);
-	return rc;
+	return ocxlfs_json_put_str(o, key, s);
 }
 
 void ocxlfs_labels_format_name(const struct ocxlfs_label_area *a, char *buf, size_t cap)
@@ -113,16 +46,16 @@ static struct json_object *index_object(const struct ocxlfs_label_area *a, unsig
 
 	if (!o)
 		return NULL;
-	if (put_num(o, "offset", ix->offset) || put_str(o, "signature", ix->signature) ||
-	    put_num(o, "flags", ix->flags) || put_num_or_null(o, "labelsize", ix->label_size) ||
-	    put_num(o, "seq", ix->seq) || put_u64(o, "myoff", ix->myoff) ||
-	    put_u64(o, "mysize", ix->mysize) || put_u64(o, "otheroff", ix->otheroff) ||
-	    put_u64(o, "labeloff", ix->labeloff) || put_num(o, "nslot", ix->nslot) ||
-	    put_num(o, "major", ix->major) || put_num(o, "minor", ix->minor) ||
-	    put_hex64(o, "checksum", ix->checksum) || put_num(o, "free", ix->free) ||
-	    put_bool(o, "valid", ix->check == OCXLFS_NSINDEX_OK) ||
-	    put_str(o, "check", ocxlfs_nsindex_check_name(ix->check)) ||
-	    put_bool(o, "current", a->current == (int)i)) {
+	if (ocxlfs_json_put_num(o, "offset", ix->offset) || ocxlfs_json_put_str(o, "signature", ix->signature) ||
+	    ocxlfs_json_put_num(o, "flags", ix->flags) || put_num_or_null(o, "labelsize", ix->label_size) ||
+	    ocxlfs_json_put_num(o, "seq", ix->seq) || ocxlfs_json_put_u64(o, "myoff", ix->myoff) ||
+	    ocxlfs_json_put_u64(o, "mysize", ix->mysize) || ocxlfs_json_put_u64(o, "otheroff", ix->otheroff) ||
+	    ocxlfs_json_put_u64(o, "labeloff", ix->labeloff) || ocxlfs_json_put_num(o, "nslot", ix->nslot) ||
+	    ocxlfs_json_put_num(o, "major", ix->major) || ocxlfs_json_put_num(o, "minor", ix->minor) ||
+	    ocxlfs_json_put_hex64(o, "checksum", ix->checksum) || ocxlfs_json_put_num(o, "free", ix->free) ||
+	    ocxlfs_json_put_bool(o, "valid", ix->check == OCXLFS_NSINDEX_OK) ||
+	    ocxlfs_json_put_str(o, "check", ocxlfs_nsindex_check_name(ix->check)) ||
+	    ocxlfs_json_put_bool(o, "current", a->current == (int)i)) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -146,17 +79,17 @@ static int header(struct json_object *o, const struct ocxlfs_label_area *a)
 		}
 	}
 	ocxlfs_labels_format_name(a, format, sizeof(format));
-	if (put_str(o, "schema", OCXLFS_JSON_SCHEMA_LABELS) ||
-	    put_num(o, "label_area_size", a->config_size) || put_str(o, "format", format) ||
+	if (ocxlfs_json_put_str(o, "schema", OCXLFS_JSON_SCHEMA_LABELS) ||
+	    ocxlfs_json_put_num(o, "label_area_size", a->config_size) || ocxlfs_json_put_str(o, "format", format) ||
 	    put_num_or_null(o, "label_size", a->label_size) ||
 	    put_num_or_null(o, "index_size", a->index_size) ||
-	    (a->current >= 0 ? put_num(o, "current_index", (uint32_t)a->current)
-			     : put_null(o, "current_index")) ||
-	    (a->current >= 0 ? put_num(o, "nslot", a->nslot) : put_null(o, "nslot"))) {
+	    (a->current >= 0 ? ocxlfs_json_put_num(o, "current_index", (uint32_t)a->current)
+			     : ocxlfs_json_put_null(o, "current_index")) ||
+	    (a->current >= 0 ? ocxlfs_json_put_num(o, "nslot", a->nslot) : ocxlfs_json_put_null(o, "nslot"))) {
 		json_object_put(index);
 		return -ENOMEM;
 	}
-	return put(o, "index", index);
+	return ocxlfs_json_put(o, "index", index);
 }
 
 int ocxlfs_labels_json_begin(struct ocxlfs_labels_json *j, FILE *out,
@@ -172,7 +105,7 @@ int ocxlfs_labels_json_begin(struct ocxlfs_labels_json *j, FILE *out,
 		return j->rc = -ENOMEM;
 	}
 	/* The header is a whole object: reopen it to append "labels". */
-	s = json_object_to_json_string_length(o, JSON_FLAGS, &len);
+	s = json_object_to_json_string_length(o, OCXLFS_JSON_FLAGS, &len);
 	if (!s || len < 2)
 		j->rc = -ENOMEM;
 	else if (fwrite(s, 1, len - 1, out) != len - 1 || fputs(",\"labels\":[\n", out) == EOF ||
@@ -210,20 +143,20 @@ static struct json_object *label_object(const struct ocxlfs_nslabel *l)
 
 	if (!o)
 		return NULL;
-	if (put_uuid(o, "uuid", l->uuid) || put_str(o, "name", l->name) ||
-	    put_num(o, "flags", l->flags) || put(o, "flag_names", flag_names(l->flags)) ||
-	    put_num(o, "nlabel", l->nlabel) || put_num(o, "position", l->position) ||
-	    put_u64(o, "isetcookie", l->isetcookie) || put_u64(o, "lbasize", l->lbasize) ||
-	    put_u64(o, "dpa", l->dpa) || put_u64(o, "rawsize", l->rawsize) ||
-	    put_num(o, "slot", l->slot))
+	if (put_uuid(o, "uuid", l->uuid) || ocxlfs_json_put_str(o, "name", l->name) ||
+	    ocxlfs_json_put_num(o, "flags", l->flags) || ocxlfs_json_put(o, "flag_names", flag_names(l->flags)) ||
+	    ocxlfs_json_put_num(o, "nlabel", l->nlabel) || ocxlfs_json_put_num(o, "position", l->position) ||
+	    ocxlfs_json_put_u64(o, "isetcookie", l->isetcookie) || ocxlfs_json_put_u64(o, "lbasize", l->lbasize) ||
+	    ocxlfs_json_put_u64(o, "dpa", l->dpa) || ocxlfs_json_put_u64(o, "rawsize", l->rawsize) ||
+	    ocxlfs_json_put_num(o, "slot", l->slot))
 		goto fail;
 	if (l->v1_2 &&
-	    (put_num(o, "align", l->align) || put_uuid(o, "type_guid", l->type_guid) ||
+	    (ocxlfs_json_put_num(o, "align", l->align) || put_uuid(o, "type_guid", l->type_guid) ||
 	     put_uuid(o, "abstraction_guid", l->abstraction_guid) ||
-	     put_hex64(o, "checksum", l->checksum)))
+	     ocxlfs_json_put_hex64(o, "checksum", l->checksum)))
 		goto fail;
-	if (put_num(o, "offset", l->offset) || put_bool(o, "valid", l->check == OCXLFS_LABEL_OK) ||
-	    put_str(o, "check", ocxlfs_label_check_name(l->check)))
+	if (ocxlfs_json_put_num(o, "offset", l->offset) || ocxlfs_json_put_bool(o, "valid", l->check == OCXLFS_LABEL_OK) ||
+	    ocxlfs_json_put_str(o, "check", ocxlfs_label_check_name(l->check)))
 		goto fail;
 	return o;
 fail:
@@ -244,7 +177,7 @@ int ocxlfs_labels_json_label(struct ocxlfs_labels_json *j, const struct ocxlfs_n
 		json_object_put(o);
 		return j->rc = -EIO;
 	}
-	j->rc = emit(j->out, o, "");
+	j->rc = ocxlfs_json_emit(j->out, o, "");
 	if (!j->rc)
 		j->labels++;
 	return j->rc;

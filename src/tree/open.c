@@ -99,14 +99,17 @@ int tree_open(struct tree *t, uint64_t ino, int flags, const struct tree_caller 
 	}
 	h = slots_raw(&t->handles, id);
 	incarnation = h->incarnation + 1 ? h->incarnation + 1 : 1;
-	*h = (struct tree_handle){
-		.node = tree_node_index(t, &ref),
-		.snap = snap,
-		.view = view,
-		.uid = who->uid,
-		.incarnation = incarnation,
-		.open_key = who->key,
-	};
+	/*
+	 * Field by field: the state word is the slot table's, read without a
+	 * lock by anyone resolving a stale handle; slots_publish() sets it.
+	 */
+	h->node = tree_node_index(t, &ref);
+	h->snap = snap;
+	h->view = view;
+	h->uid = who->uid;
+	h->incarnation = incarnation;
+	h->open_key = who->key;
+	h->poll_kh = 0;
 	/* Whole now: a later worker takes it over. */
 	slots_publish(&t->handles, id, incarnation);
 	*fh = fh_of(id, incarnation);

@@ -29,11 +29,11 @@ FUZZ_COMMON_H = $(FUZZ_SRC)fuzz.h $(srcdir)/include/ocxlfs/passthru.h $(FUZZ_SRC
 FUZZ_CODEC_C = $(FUZZ_COMMON_C) $(FUZZ_SRC)codec_harness.c $(FUZZ_SRC)render_check.c \
 	$(srcdir)/src/codec/codec.c $(srcdir)/src/proto/render.c \
 	$(srcdir)/src/proto/render_json.c $(srcdir)/src/proto/render_prom.c \
-	$(srcdir)/src/proto/verdict.c
+	$(srcdir)/src/proto/verdict.c $(srcdir)/src/proto/json_put.c
 FUZZ_CODEC_H = $(FUZZ_COMMON_H) $(FUZZ_SRC)codec_harness.h $(FUZZ_SRC)render_check.h \
 	$(srcdir)/src/codec/codec.h $(srcdir)/src/proto/render.h \
 	$(srcdir)/src/proto/render_json.h $(srcdir)/src/proto/render_prom.h \
-	$(srcdir)/src/proto/verdict.h
+	$(srcdir)/src/proto/verdict.h $(srcdir)/src/proto/json_put.h
 FUZZ_OPS_C = $(FUZZ_COMMON_C) $(srcdir)/src/codec/codec.c $(srcdir)/src/proto/ops.c
 FUZZ_OPS_H = $(FUZZ_COMMON_H) $(srcdir)/src/codec/codec.h $(srcdir)/src/proto/ops.h \
 	$(srcdir)/src/transport/transport.h
@@ -48,9 +48,9 @@ FUZZ_JOURNAL_H = $(FUZZ_COMMON_H) $(srcdir)/src/store/journal.h \
 	$(srcdir)/src/store/journal_format.h $(srcdir)/src/store/journal_index.h \
 	$(srcdir)/src/util/log.h $(srcdir)/src/util/pmem.h
 FUZZ_LABELS_C = $(FUZZ_COMMON_C) $(FUZZ_SRC)render_check.c $(srcdir)/src/codec/labels.c \
-	$(srcdir)/src/proto/render_labels.c
+	$(srcdir)/src/proto/render_labels.c $(srcdir)/src/proto/json_put.c
 FUZZ_LABELS_H = $(FUZZ_COMMON_H) $(FUZZ_SRC)render_check.h $(srcdir)/src/codec/labels.h \
-	$(srcdir)/src/proto/render_labels.h
+	$(srcdir)/src/proto/render_labels.h $(srcdir)/src/proto/json_put.h
 
 FUZZ_BIN = tests/fuzz/bin/fuzz_
 FUZZ_BINS = $(FUZZ_BIN)identity $(FUZZ_BIN)errlog $(FUZZ_BIN)smart $(FUZZ_BIN)stats \

@@ -146,6 +146,32 @@ grep -q "has serial 2020000000, like a card already served: it is served as card
 	"$WORK/daemon.log" || fail "the duplicate serial was not logged"
 cat "$MNT/1/statistics" >/dev/null || fail "the second card's statistics"
 ok "two cards with one serial: both served, the second as SERIAL-2, logged"
+
+# Nothing is created, removed or renamed: EPERM, each changing nothing (1.2).
+python3 - "$MNT" <<'PY' || fail "create, remove, rename"
+import errno, os, sys
+m = sys.argv[1]
+tries = {
+    "create": lambda: os.open(m + "/0/new", os.O_CREAT | os.O_WRONLY, 0o644),
+    "mkdir": lambda: os.mkdir(m + "/0/newdir"),
+    "mknod": lambda: os.mknod(m + "/0/fifo", 0o600 | 0o10000),
+    "symlink": lambda: os.symlink("serial", m + "/0/link"),
+    "link": lambda: os.link(m + "/0/serial", m + "/0/serial2"),
+    "unlink": lambda: os.unlink(m + "/0/serial"),
+    "rmdir": lambda: os.rmdir(m + "/by-serial"),
+    "rename": lambda: os.rename(m + "/0/serial", m + "/0/serial.old"),
+}
+before = sorted(os.listdir(m + "/0")), sorted(os.listdir(m))
+for what, f in tries.items():
+    try:
+        f()
+    except OSError as e:
+        assert e.errno == errno.EPERM, (what, errno.errorcode[e.errno])
+    else:
+        raise AssertionError(what + " succeeded")
+assert before == (sorted(os.listdir(m + "/0")), sorted(os.listdir(m)))
+PY
+ok "create, mkdir, mknod, symlink, link, unlink, rmdir, rename: EPERM, nothing changed"
 umount_ocxlfs || fail "daemon exit status"
 
 finish
