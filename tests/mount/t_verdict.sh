@@ -105,7 +105,8 @@ sim_ctl 2 fault fatal-firmware
 wait_until 'grep -q "^fatal 2 $(serial 2) state: fatal-firmware" "$MNT/health"'
 wait_until 'grep -q "^ocxl_card_verdict{card=\"2\",serial=\"[0-9]*\",verdict=\"fatal\"} 1$" "$MNT/metrics.prom"'
 assert_eq "fatal 2" "$(head -n 1 "$MNT/health" | cut -d' ' -f1,2)" "root health: fatal first"
-cat "$MNT/2/health" >/dev/null 2>&1 && fail "health of a fatal card read"
+# Once the snapshot read at "ok" above is past its second (3.2 rule 5).
+wait_until '! cat "$MNT/2/health" >/dev/null 2>&1' || fail "health of a fatal card read"
 sim_ctl 2 fault none
 expect 2 ok
 sim_ctl 2 fault hang
