@@ -34,7 +34,8 @@ FUZZ_CODEC_H = $(FUZZ_COMMON_H) $(FUZZ_SRC)codec_harness.h $(FUZZ_SRC)render_che
 	$(srcdir)/src/codec/codec.h $(srcdir)/src/proto/render.h \
 	$(srcdir)/src/proto/render_json.h $(srcdir)/src/proto/render_prom.h \
 	$(srcdir)/src/proto/verdict.h $(srcdir)/src/proto/json_put.h
-FUZZ_OPS_C = $(FUZZ_COMMON_C) $(srcdir)/src/codec/codec.c $(srcdir)/src/proto/ops.c
+FUZZ_OPS_C = $(FUZZ_COMMON_C) $(srcdir)/src/codec/codec.c $(srcdir)/src/proto/ops.c \
+	$(srcdir)/src/util/trace.c
 FUZZ_OPS_H = $(FUZZ_COMMON_H) $(srcdir)/src/codec/codec.h $(srcdir)/src/proto/ops.h \
 	$(srcdir)/src/transport/transport.h
 FUZZ_SIM_CONTROL_C = $(FUZZ_COMMON_C) $(srcdir)/src/sim/sim_control.c
@@ -42,7 +43,8 @@ FUZZ_SIM_CONTROL_H = $(FUZZ_COMMON_H) $(srcdir)/src/sim/sim_control.h $(srcdir)/
 	$(srcdir)/src/sim/sim_limits.h
 FUZZ_JOURNAL_C = $(FUZZ_COMMON_C) $(srcdir)/src/store/journal.c \
 	$(srcdir)/src/store/journal_format.c $(srcdir)/src/store/journal_index.c \
-	$(srcdir)/src/util/log.c $(srcdir)/src/util/pmem.c
+	$(srcdir)/src/util/log.c $(srcdir)/src/util/pmem.c $(srcdir)/src/util/trace.c \
+	$(srcdir)/src/util/durable.c
 FUZZ_JOURNAL_H = $(FUZZ_COMMON_H) $(srcdir)/src/store/journal.h \
 	$(srcdir)/src/store/journal_record.h \
 	$(srcdir)/src/store/journal_format.h $(srcdir)/src/store/journal_index.h \
