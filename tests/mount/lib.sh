@@ -199,6 +199,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The state directory on a tmpfs of its own (SIZE), so a test can fill it;
+# unmounted after the daemon at exit.
+cleanup_statefs() {
+	if [ -n "$OCXLFS_PID" ]; then
+		"$FUSERMOUNT" -uz "$MNT" 2>/dev/null
+		kill "$OCXLFS_PID" 2>/dev/null
+		wait "$OCXLFS_PID" 2>/dev/null
+		OCXLFS_PID=
+	fi
+	umount -l "$FSMNT" 2>/dev/null
+	cleanup
+}
+state_on_tmpfs() { # size
+	FSMNT=$WORK/statefs
+	trap cleanup_statefs EXIT
+	mkdir -p "$FSMNT"
+	mount -t tmpfs -o size="$1",mode=0700 ocxlfs-test "$FSMNT" || fail "cannot mount a tmpfs"
+	STATE=$FSMNT
+}
+
 # Every regular file below a directory, for loops over the whole tree.
 tree_files() {
 	find "$1" -type f | sort

@@ -16,21 +16,7 @@ DASHBOARD=$top_srcdir/contrib/prometheus/ocxlfs.grafana.json
 promtool check rules "$RULES" >"$WORK/check.out" 2>&1 || fail "promtool check rules: $(cat "$WORK/check.out")"
 ok "promtool check rules: $(grep -o '[0-9]* rules found' "$WORK/check.out")"
 
-FSMNT=$WORK/statefs
-cleanup_fs() {
-	if [ -n "$OCXLFS_PID" ]; then
-		"$FUSERMOUNT" -uz "$MNT" 2>/dev/null
-		kill "$OCXLFS_PID" 2>/dev/null
-		wait "$OCXLFS_PID" 2>/dev/null
-		OCXLFS_PID=
-	fi
-	umount -l "$FSMNT" 2>/dev/null
-	cleanup
-}
-trap cleanup_fs EXIT
-mkdir -p "$FSMNT"
-mount -t tmpfs -o size=4m,mode=0700 ocxlfs-test "$FSMNT" || fail "cannot mount a tmpfs"
-STATE=$FSMNT
+state_on_tmpfs 4m
 
 # Card 0 is fine (its values will be made stale), 1 is hot (warning), 2
 # logged a data loss (critical), 3 does not answer (down, warning), 4 is

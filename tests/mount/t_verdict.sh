@@ -6,21 +6,7 @@
 # tmpfs, so that the last rule can fill it.
 . "$(dirname "$0")/lib.sh"
 
-FSMNT=$WORK/statefs
-cleanup_fs() {
-	if [ -n "$OCXLFS_PID" ]; then
-		"$FUSERMOUNT" -uz "$MNT" 2>/dev/null
-		kill "$OCXLFS_PID" 2>/dev/null
-		wait "$OCXLFS_PID" 2>/dev/null
-		OCXLFS_PID=
-	fi
-	umount -l "$FSMNT" 2>/dev/null
-	cleanup
-}
-trap cleanup_fs EXIT
-mkdir -p "$FSMNT"
-mount -t tmpfs -o size=4m,mode=0700 ocxlfs-test "$FSMNT" || fail "cannot mount a tmpfs"
-STATE=$FSMNT
+state_on_tmpfs 4m
 
 mount_ocxlfs --simulate=4 --sim-dump-size=1048576
 serial() { cat "$MNT/$1/serial"; }
