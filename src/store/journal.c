@@ -153,19 +153,6 @@ static int aside_name(char *buf, size_t size, const char *name, const char *tag,
 	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
 }
 
-/* Renames FROM to TO in the journal's directory, never over an existing file. */
-static int rename_noreplace(struct errlog_journal *j, const char *from, const char *to)
-{
-	if (!renameat2(j->dirfd, from, j->dirfd, to, RENAME_NOREPLACE))
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -errno;
-	/* No RENAME_NOREPLACE on this fs: check, then rename. */
-	if (!faccessat(j->dirfd, to, F_OK, 0))
-		return -EEXIST;
-	return renameat(j->dirfd, from, j->dirfd, to) ? -errno : 0;
-}
-
 static int move_aside(struct errlog_journal *j, const char *name, char *dst, size_t dstsize)
 {
 	long long now = (long long)time(NULL);
@@ -175,7 +162,7 @@ static int move_aside(struct errlog_journal *j, const char *name, char *dst, siz
 		rc = aside_name(dst, dstsize, name, "corrupt", now, n);
 		if (rc)
 			break;
-		rc = rename_noreplace(j, name, dst);
+		rc = ocxlfs_rename_noreplace(j->dirfd, name, dst);
 	}
 	if (!rc)
 		fsync_dir(j);
@@ -921,13 +908,14 @@ static int rotate(struct errlog_journal *j)
 		goto fail;
 	}
 	f->bytes = j->end;
-	rc = rename_noreplace(j, j->name, rotated);
+	rc = ocxlfs_rename_noreplace(j->dirfd, j->name, rotated);
 	if (rc)
 		goto fail;
-	rc = fsync_dir(j);
-	if (rc)
-		log_err("journal %s: directory sync after rotating to %s: %s", j->path, rotated,
-			strerror(-rc));
+	/*
+	 * No directory sync here: activate() syncs the directory for the new
+	 * file before its first record, and until then a crash leaves the
+	 * old name with every record in it (t_flushorder checks the order).
+	 */
 	free(f->name);
 	f->name = rname;
 	j->files[j->nfiles] = (struct jfile){

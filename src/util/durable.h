@@ -14,5 +14,10 @@ int ocxlfs_fsync(int fd);
 int ocxlfs_fdatasync(int fd);
 /* renameat(2) of FROM (relative to FROMFD) to TO in directory DIRFD: 0 or -errno. */
 int ocxlfs_renameat(int fromfd, const char *from, int dirfd, const char *to);
+/*
+ * The same within one directory, failing with -EEXIST rather than replacing
+ * TO (RENAME_NOREPLACE, or a check first where the filesystem lacks it).
+ */
+int ocxlfs_rename_noreplace(int dirfd, const char *from, const char *to);
 
 #endif /* OCXLFS_UTIL_DURABLE_H */

@@ -30,7 +30,27 @@ int ocxlfs_file_allocate(int fd, off_t off, off_t len)
 	do
 		rc = posix_fallocate(fd, off, len);
 	while (rc == EINTR);
-	return -rc;
+	if (rc)
+		return -rc;
+	if (ocxlfs_tracing()) {
+		char path[PATH_MAX];
+
+		ocxlfs_trace_fd_path(fd, path, sizeof(path));
+		ocxlfs_trace("allocate", "%s %lld %lld", path, (long long)off, (long long)len);
+	}
+	return 0;
+}
+
+/*
+ * Allocates [off, off + len) of a file about to be mapped and makes the
+ * new length durable before anything is put there: a flush of the mapping
+ * later covers the bytes, and this the length that makes them reachable.
+ */
+static int allocate_synced(int fd, off_t off, off_t len)
+{
+	int rc = ocxlfs_file_allocate(fd, off, len);
+
+	return rc ? rc : ocxlfs_fsync(fd);
 }
 
 /* A new mapping of the whole of pm->fd, which is size bytes long. */
@@ -99,7 +119,7 @@ int ocxlfs_pmem_map(struct ocxlfs_pmem *pm, int fd, size_t size, const char *wha
 	 * marks them up to date, and the kernel then maps 16 of them around
 	 * every one touched (64 KiB of RSS a file).
 	 */
-	rc = fully_allocated(fd, size) ? 0 : ocxlfs_file_allocate(fd, 0, (off_t)size);
+	rc = fully_allocated(fd, size) ? 0 : allocate_synced(fd, 0, (off_t)size);
 	if (rc) {
 		log_err("%s: cannot allocate %zu bytes: %s", what, size, strerror(-rc));
 		return rc;
@@ -118,11 +138,7 @@ int ocxlfs_pmem_grow(struct ocxlfs_pmem *pm, size_t size, const char *what)
 
 	if (size <= pm->size)
 		return 0;
-	rc = ocxlfs_file_allocate(pm->fd, (off_t)pm->size, (off_t)(size - pm->size));
-	if (rc)
-		return rc;
-	/* The new size must survive a crash before anything is put there. */
-	rc = ocxlfs_fsync(pm->fd);
+	rc = allocate_synced(pm->fd, (off_t)pm->size, (off_t)(size - pm->size));
 	if (rc)
 		return rc;
 	rc = map_new(pm, size, what, &map);

@@ -34,8 +34,9 @@ struct ocxlfs_pmem {
 };
 
 /*
- * Allocates [0, size) of FD (growing the file to size if it is shorter)
- * and maps it whole.  WHAT names the file in the log.  0 or -errno.
+ * Allocates [0, size) of FD (growing the file to size if it is shorter,
+ * and then making the new length durable) and maps it whole.  WHAT names
+ * the file in the log.  0 or -errno.
  */
 int ocxlfs_pmem_map(struct ocxlfs_pmem *pm, int fd, size_t size, const char *what);
 /*

@@ -16,6 +16,7 @@
  *     persist PATH OFF LEN     bytes of a mapped file flushed
  *     fsync PATH               a file or directory synced (fsync, fdatasync)
  *     rename PATH              a file renamed into place at PATH
+ *     allocate PATH OFF LEN    blocks of a file allocated (posix_fallocate)
  *     append PATH OFF LEN ID   a journal record written (not yet flushed)
  *     cmd DEVICE NAME ARG      a command about to be sent to a card
  *     wait DEVICE              a reader waits for a card another command holds

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Power-loss order (docs/tree.md section 4.2, docs/protocol.md): a card is
+# Power-loss order (docs/tree.md sections 2.6, 2.9, 5.4 and 5.5): a card is
 # told an entry or a dump was taken only once the bytes are durable.  The
 # daemon's trace (OCXLFS_TRACE, util/trace.h) lists every flush of the
 # state directory and every command in the order they happened; this test
@@ -11,7 +11,10 @@ export OCXLFS_TRACE=$WORK/trace
 mount_ocxlfs --simulate=1 --sim-dump-size=262144
 C=$MNT/0
 
-# Entries drained one by one, a dump the card posts, and one asked for.
+# Entries drained one by one, a dump the card posts, and one asked for;
+# then two full queues, which grow the journal file and rotate it once
+# (1 MiB, about 7,500 entries: docs/tree.md section 5.4).
+acks() { grep -c " cmd [^ ]* errlog-ack " "$WORK/trace"; }
 sim_ctl 0 inject "errlog 5"
 wait_until '[ "$(grep -c "^id: " "$C/error_log")" = 5 ]'
 sim_ctl 0 inject "dump 262144"
@@ -20,66 +23,115 @@ sim_ctl 0 inject "errlog 2"
 wait_until '[ "$(grep -c "^id: " "$C/error_log")" = 7 ]'
 echo dump >"$C/request" || fail "request dump"
 wait_until '[ "$(grep -c " cmd [^ ]* dump-complete " "$WORK/trace")" = 2 ]'
-wait_until '[ "$(grep -c " cmd [^ ]* errlog-ack " "$WORK/trace")" = 7 ]'
+wait_until '[ "$(acks)" = 7 ]'
+sim_ctl 0 inject "errlog 4096"
+wait_until '[ "$(acks)" = 4103 ]'
+sim_ctl 0 inject "errlog 4096"
+wait_until '[ "$(acks)" = 8199 ]'
 umount_ocxlfs || fail "daemon exit status"
 
-# Every ERRLOG_ACK of log id N comes after the record of N was appended
-# and a persist covering that record's bytes; the journal file and its
-# directory entry were made durable before the first record.  Every
-# DUMP_COMPLETE comes after the dump's file was synced, renamed into place
-# and its directory synced, in that order, all since the previous one.
+# One pass over the trace.  Every ERRLOG_ACK of log id N comes after the
+# record of N was appended and a persist covering its bytes, and after a
+# sync of the file since any allocation the record lies in (the length
+# that makes it reachable).  A journal file's header and its directory
+# entry are durable before its first record: the first file's and each
+# one a rotation starts.  A rotated file is synced after its last record
+# and before its rename.  Every DUMP_COMPLETE comes after the dump's file
+# was synced, renamed into place and its directory synced, in that order,
+# all since the previous one.
 python3 - "$WORK/trace" >"$WORK/order" 2>&1 <<'EOF' || fail "order: $(cat "$WORK/order")"
-import os, sys
-ev = []
-for line in open(sys.argv[1]):
+import os, re, sys
+from collections import defaultdict
+
+class File:
+    """What the trace said of one journal file (a path, until it rotates)."""
+    def __init__(self):
+        self.header = self.dir_synced = self.records = False
+        self.unsynced = []              # allocations since the last fsync
+        self.synced_since_append = True
+        self.pending = {}               # log id -> [off, len, persisted, length synced]
+
+files = defaultdict(File)
+acks = dumps = rotations = grown = 0
+since_complete = []                     # events since the last DUMP_COMPLETE
+appended_to = {}                        # log id -> path of its last append
+for n, line in enumerate(open(sys.argv[1]), 1):
     f = line.split()
     # NS CONTEXT EVENT ARGS, the context in two words (util/trace.h).
-    ev.append((f[3], f[4:]))
-acks = dumps = 0
-last_complete = -1
-for i, (what, a) in enumerate(ev):
-    if what != "cmd":
-        continue
-    if a[1] == "errlog-ack":
+    what, a = f[3], f[4:]
+    since_complete.append((what, a))
+    if what == "allocate":
+        files[a[0]].unsynced.append((int(a[1]), int(a[2])))
+        grown += int(a[1]) > 0 and os.path.basename(a[0]) == "errlog.journal"
+    elif what == "fsync":
+        for path, jf in files.items():
+            if path == a[0]:
+                jf.unsynced = []
+                jf.synced_since_append = True
+                for p in jf.pending.values():
+                    p[3] = True
+            elif os.path.dirname(path) == a[0]:
+                jf.dir_synced = True
+    elif what == "persist":
+        jf, off, ln = files[a[0]], int(a[1]), int(a[2])
+        jf.header |= off == 0
+        for p in jf.pending.values():
+            if off <= p[0] and off + ln >= p[0] + p[1]:
+                p[2] = True
+    elif what == "append":
+        path, off, ln, log_id = a[0], int(a[1]), int(a[2]), a[3]
+        jf = files[path]
+        if not jf.records:
+            if not jf.header:
+                sys.exit("%s, line %d: no header persisted before its first record" % (path, n))
+            if not jf.dir_synced:
+                sys.exit("%s, line %d: its directory not synced before its first record"
+                         % (path, n))
+            jf.records = True
+        in_new_space = any(s < off + ln and off < s + l for s, l in jf.unsynced)
+        jf.pending[log_id] = [off, ln, False, not in_new_space]
+        jf.synced_since_append = False
+        appended_to[log_id] = path
+    elif what == "rename":
+        m = re.fullmatch(r"(.*/errlog\.journal)\.\d+", a[0])
+        if m:
+            rotations += 1
+            if not files[m[1]].synced_since_append:
+                sys.exit("line %d: %s renamed to %s without a sync after its last record"
+                         % (n, m[1], a[0]))
+            files[m[1]] = File()
+    elif what == "cmd" and a[1] == "errlog-ack":
         acks += 1
         log_id = a[2]
-        app = [j for j in range(i) if ev[j][0] == "append" and ev[j][1][3] == log_id]
-        if not app:
-            sys.exit("ack of %s at line %d: never appended" % (log_id, i + 1))
-        j = app[-1]
-        path, off, n = ev[j][1][0], int(ev[j][1][1]), int(ev[j][1][2])
-        if not any(ev[k][0] == "persist" and ev[k][1][0] == path and
-                   int(ev[k][1][1]) <= off and
-                   int(ev[k][1][1]) + int(ev[k][1][2]) >= off + n
-                   for k in range(j + 1, i)):
-            sys.exit("ack of %s at line %d: bytes %d+%d of %s not persisted since line %d"
-                     % (log_id, i + 1, off, n, path, j + 1))
-        first = min(k for k in range(len(ev)) if ev[k][0] == "append" and ev[k][1][0] == path)
-        if not any(ev[k][0] == "persist" and ev[k][1][0] == path and ev[k][1][1] == "0"
-                   for k in range(first)):
-            sys.exit("%s: no header persisted before its first record" % path)
-        if not any(ev[k][0] == "fsync" and ev[k][1][0] == os.path.dirname(path)
-                   for k in range(first)):
-            sys.exit("%s: its directory not synced before its first record" % path)
-    elif a[1] == "dump-complete":
+        path = appended_to.get(log_id)
+        if path is None or log_id not in files[path].pending:
+            sys.exit("ack of %s at line %d: not appended since the last rotation" % (log_id, n))
+        off, ln, persisted, length_synced = files[path].pending.pop(log_id)
+        if not persisted:
+            sys.exit("ack of %s at line %d: bytes %d+%d of %s not persisted"
+                     % (log_id, n, off, ln, path))
+        if not length_synced:
+            sys.exit("ack of %s at line %d: %s not synced since the allocation its record is in"
+                     % (log_id, n, path))
+    elif what == "cmd" and a[1] == "dump-complete":
         dumps += 1
-        since = range(last_complete + 1, i)
-        ren = [k for k in since if ev[k][0] == "rename"]
+        ev = since_complete
+        ren = [k for k, e in enumerate(ev) if e[0] == "rename" and "/dump" in e[1][0]]
         if not ren:
-            sys.exit("dump-complete at line %d: no dump renamed into place" % (i + 1))
+            sys.exit("dump-complete at line %d: no dump renamed into place" % n)
         r = ren[-1]
         d = os.path.dirname(ev[r][1][0])
-        if not any(ev[k][0] == "fsync" and os.path.dirname(ev[k][1][0]) == d and
-                   ev[k][1][0] != d for k in range(last_complete + 1, r)):
-            sys.exit("dump-complete at line %d: the dump file not synced before its rename"
-                     % (i + 1))
-        if not any(ev[k][0] == "fsync" and ev[k][1][0] == d for k in range(r + 1, i)):
-            sys.exit("dump-complete at line %d: %s not synced after the rename" % (i + 1, d))
-        last_complete = i
-print("%d acks, %d dump completions in order" % (acks, dumps))
-if acks != 7 or dumps != 2:
-    sys.exit("expected 7 acks and 2 dump completions")
+        if not any(e[0] == "fsync" and os.path.dirname(e[1][0]) == d and e[1][0] != d
+                   for e in ev[:r]):
+            sys.exit("dump-complete at line %d: the dump file not synced before its rename" % n)
+        if not any(e[0] == "fsync" and e[1][0] == d for e in ev[r + 1:]):
+            sys.exit("dump-complete at line %d: %s not synced after the rename" % (n, d))
+        since_complete = []
+print("%d acks, %d dump completions, %d journal growths, %d rotation(s) in order"
+      % (acks, dumps, grown, rotations))
+if acks != 8199 or dumps != 2 or rotations != 1 or grown < 4:
+    sys.exit("expected 8199 acks, 2 dump completions, 1 rotation and 4 or more growths")
 EOF
 echo "# $(cat "$WORK/order")"
-ok "every ERRLOG_ACK after its record's persist, every DUMP_COMPLETE after fsync, rename, fsync"
+ok "each ERRLOG_ACK after its record's persist and length sync; rotations synced; each DUMP_COMPLETE after fsync, rename, fsync"
 finish
