@@ -12,6 +12,7 @@
 #include "tree/snapshot.h"
 #include "tree/tree_priv.h"
 #include "util/log.h"
+#include "util/tsan.h"
 
 static bool writable(const struct tree_entry *e)
 {
@@ -29,8 +30,10 @@ struct tree_handle *tree_handle_ref(struct tree *t, uint64_t fh, struct tree_ref
 
 	if (!h || slots_state(h) != (uint32_t)(fh >> 32))
 		return NULL;
-	if (ref && tree_resolve_node(t, h->node, ref))
+	if (ref && tree_resolve_node(t, h->node, ref)) {
+		ocxlfs_tsan_before(h);
 		return NULL;
+	}
 	return h;
 }
 
@@ -116,18 +119,16 @@ int tree_open(struct tree *t, uint64_t ino, int flags, const struct tree_caller 
 	return 0;
 }
 
-ssize_t tree_read(struct tree *t, uint64_t fh, char *buf, size_t size, off_t off)
+/* A read of open handle H (resolved to REF) from the snapshot it pins. */
+static ssize_t read_pinned(struct tree *t, const struct tree_handle *h, struct tree_ref *ref,
+			   char *buf, size_t size, off_t off)
 {
-	struct tree_ref ref;
-	struct tree_handle *h = tree_handle_ref(t, fh, &ref);
 	const struct snapshot *s;
 
-	if (!h)
-		return -EBADF;
 	if (off < 0)
 		return -EINVAL;
 	/* The card went away under an open file: say so, even for held snapshots. */
-	if (tree_ref_gone(t, &ref))
+	if (tree_ref_gone(t, ref))
 		return -ENODEV;
 	/* What a pinned snapshot holds does not change: no lock needed to read it. */
 	s = snapshot_at(t, h->snap);
@@ -137,7 +138,21 @@ ssize_t tree_read(struct tree *t, uint64_t fh, char *buf, size_t size, off_t off
 		return 0;
 	if (size > s->len - (uint64_t)off)
 		size = (size_t)(s->len - (uint64_t)off);
-	return ref.entry->kind->read(t, &ref, s, buf, size, off);
+	return ref->entry->kind->read(t, ref, s, buf, size, off);
+}
+
+ssize_t tree_read(struct tree *t, uint64_t fh, char *buf, size_t size, off_t off)
+{
+	struct tree_ref ref;
+	struct tree_handle *h = tree_handle_ref(t, fh, &ref);
+	ssize_t n;
+
+	if (!h)
+		return -EBADF;
+	n = read_pinned(t, h, &ref, buf, size, off);
+	/* Done with the handle and its snapshot until the RELEASE (util/tsan.h). */
+	ocxlfs_tsan_before(h);
+	return n;
 }
 
 /*
@@ -192,14 +207,17 @@ ssize_t tree_write(struct tree *t, uint64_t fh, const char *buf, size_t size,
 {
 	const struct card_caller caller = { .uid = who->uid, .pid = who->tid };
 	char line[TREE_CONTROL_MAX + 1];
+	struct tree_handle *h;
 	struct tree_ref ref;
 	size_t len = size;
 	ssize_t result;
 	int rc;
 
 	*record = 0;
-	if (!tree_handle_ref(t, fh, &ref))
+	h = tree_handle_ref(t, fh, &ref);
+	if (!h)
 		return -EBADF;
+	ocxlfs_tsan_before(h); /* only its node was needed */
 	if (!writable(ref.entry))
 		return -EACCES;
 	if (tree_ref_gone(t, &ref) && !ref.entry->outlives_card)
@@ -251,11 +269,14 @@ int tree_poll(struct tree *t, uint64_t fh, uint64_t kh)
 	struct tree_ref ref;
 	struct tree_handle *h = tree_handle_ref(t, fh, &ref);
 
+	int rc;
+
 	if (!h)
 		return -EBADF;
-	if (!ref.entry->kind->poll)
-		return TREE_POLL_READY;
-	return ref.entry->kind->poll(t, fh, &ref, snapshot_at(t, h->snap), kh);
+	rc = ref.entry->kind->poll ? ref.entry->kind->poll(t, fh, &ref, snapshot_at(t, h->snap), kh)
+				   : TREE_POLL_READY;
+	ocxlfs_tsan_before(h);
+	return rc;
 }
 
 void tree_release(struct tree *t, uint64_t fh)
@@ -268,6 +289,7 @@ void tree_release(struct tree *t, uint64_t fh)
 
 	if (!h)
 		return; /* a RELEASE a dead worker had executed, resent */
+	ocxlfs_tsan_after(h); /* every request on it was answered */
 	tree_poll_forget(t, &ref, fh);
 	snap = h->snap;
 	uid = h->uid;
