@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -649,6 +650,94 @@ START_TEST(test_drain_lets_a_reader_in)
 }
 END_TEST
 
+/*
+ * Readers get the card in the order they asked (a ticket lock, docs/tree.md
+ * section 5.1).  A STATS command holds the card in the simulator's hook;
+ * eight readers of SMART queue one after another, each only once the one
+ * before it is waiting; then the hold ends.  The hook runs in the caller's
+ * thread and records which reader each SMART came from.  With a lock that
+ * wakes every waiter to race for it, eight arrive in order by chance once
+ * in 40,320.
+ */
+#define FAIR_READERS 8
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t released;
+	bool holding, release;
+	unsigned order[FAIR_READERS], n;
+} fair = { .lock = PTHREAD_MUTEX_INITIALIZER, .released = PTHREAD_COND_INITIALIZER };
+static __thread unsigned reader_no; /* 1.. in the readers, 0 elsewhere */
+
+static void hold_stats(void *arg, unsigned cmd)
+{
+	pthread_mutex_lock(&fair.lock);
+	if (cmd == OCXLFS_CMD_STATS) {
+		fair.holding = true;
+		pthread_cond_broadcast(&fair.released);
+		while (!fair.release)
+			pthread_cond_wait(&fair.released, &fair.lock);
+	} else if (cmd == OCXLFS_CMD_SMART && reader_no && fair.n < FAIR_READERS) {
+		fair.order[fair.n++] = reader_no;
+	}
+	pthread_mutex_unlock(&fair.lock);
+}
+
+static void *stats_holder(void *arg)
+{
+	struct ocxlfs_stats st;
+
+	*(int *)arg = card_stats(card, &st);
+	return NULL;
+}
+
+static void *smart_reader(void *arg)
+{
+	struct ocxlfs_smart sm;
+
+	reader_no = (unsigned)(uintptr_t)arg;
+	return (void *)(intptr_t)card_smart(card, &sm);
+}
+
+START_TEST(test_card_taken_in_order_asked)
+{
+	pthread_t holder, readers[FAIR_READERS];
+	int holder_rc = -1;
+
+	open_card(0, 0);
+	sim_card_set_command_hook(sim, hold_stats, NULL);
+	ck_assert_int_eq(pthread_create(&holder, NULL, stats_holder, &holder_rc), 0);
+	pthread_mutex_lock(&fair.lock);
+	while (!fair.holding)
+		pthread_cond_wait(&fair.released, &fair.lock);
+	pthread_mutex_unlock(&fair.lock);
+	for (unsigned i = 0; i < FAIR_READERS; i++) {
+		struct timespec ms = { 0, 1000000 };
+
+		ck_assert_int_eq(pthread_create(&readers[i], NULL, smart_reader,
+						(void *)(uintptr_t)(i + 1)),
+				 0);
+		while (card_lock_queued(card) < i + 1)
+			nanosleep(&ms, NULL);
+	}
+	pthread_mutex_lock(&fair.lock);
+	fair.release = true;
+	pthread_cond_broadcast(&fair.released);
+	pthread_mutex_unlock(&fair.lock);
+	ck_assert_int_eq(pthread_join(holder, NULL), 0);
+	ck_assert_int_eq(holder_rc, 0);
+	for (unsigned i = 0; i < FAIR_READERS; i++) {
+		void *rc;
+
+		ck_assert_int_eq(pthread_join(readers[i], &rc), 0);
+		ck_assert_int_eq((int)(intptr_t)rc, 0);
+	}
+	sim_card_set_command_hook(sim, NULL, NULL);
+	ck_assert_uint_eq(fair.n, FAIR_READERS);
+	for (unsigned i = 0; i < FAIR_READERS; i++)
+		ck_assert_uint_eq(fair.order[i], i + 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("card");
@@ -672,6 +761,7 @@ int main(void)
 	tcase_add_test(tc, test_events_posted_once);
 	tcase_add_test(tc, test_events_ring_keeps_the_newest);
 	tcase_add_test(tc, test_drain_lets_a_reader_in);
+	tcase_add_test(tc, test_card_taken_in_order_asked);
 	tcase_add_test(tc, test_stream_posts_and_survives);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
