@@ -483,12 +483,13 @@ static int run(struct supervisor *s)
 			if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if (si.ssi_signo == SIGHUP) {
-				log_notice("upgrade: the worker stops and one from %s takes over",
-					   s->exec_path);
 				unit_notify("RELOADING=1");
 				if (s->worker) {
+					log_notice("upgrade: the worker stops and one from %s takes over",
+						   s->exec_path);
 					ask_worker_to_stop(s, PENDING_UPGRADE);
 				} else {
+					log_notice("upgrade: a worker from %s starts", s->exec_path);
 					s->fallback = false;
 					s->upgrading = true;
 					start_worker(s);

@@ -68,7 +68,9 @@ ok "5 crashes at start: requests get EIO at once, the log says why"
 put_on_disk --built
 kill -HUP "$OCXLFS_PID"
 wait_until '[ "$(cat "$MNT/0/serial" 2>/dev/null)" = 2020000000 ]'
-grep -q "a worker serves again" "$WORK/daemon.log" || fail "recovery not logged"
+# The new worker may answer before the supervisor reads that it is ready,
+# which is when the recovery is logged.
+wait_until 'grep -q "a worker serves again" "$WORK/daemon.log"'
 echo go >&"${HOLDER[1]}"
 read -r line <&"${HOLDER[0]}"
 assert_eq whole "$line" "the file held open across the crash loop"
