@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs/detach.h"
 #include "fs/options.h"
 #include "fs/supervisor.h"
 #include "fs/unit.h"
@@ -409,19 +410,6 @@ static int finish(struct supervisor *s)
 	return 0;
 }
 
-static void quiet_stdio(void)
-{
-	int fd = open("/dev/null", O_RDWR);
-
-	if (fd < 0)
-		return;
-	dup2(fd, 0);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	if (fd > 2)
-		close(fd);
-}
-
 static int run(struct supervisor *s)
 {
 	struct arena a = { 0 };
@@ -459,7 +447,7 @@ static int run(struct supervisor *s)
 				if (s->report_fd >= 0) {
 					/* The shell that started us has its answer: detach from it. */
 					report_start(s, 0);
-					quiet_stdio();
+					ocxlfs_detach_stdio();
 				}
 				unit_notify("READY=1\nSTATUS=serving");
 			}

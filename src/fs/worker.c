@@ -13,6 +13,7 @@
 
 #include "card/card.h"
 #include "fs/cards.h"
+#include "fs/detach.h"
 #include "fs/fs.h"
 #include "fs/options.h"
 #include "fs/request.h"
@@ -402,6 +403,9 @@ int worker_main(struct fuse_args *args, const struct options *opt,
 	if (write(ready_fd, "1", 1) != 1)
 		log_warn("worker: cannot tell the supervisor it serves: %s", strerror(errno));
 	close(ready_fd);
+	/* The first worker of a background start holds the shell's streams too. */
+	if (!cmd->foreground)
+		ocxlfs_detach_stdio();
 
 	if (cmd->singlethread) {
 		rc = fuse_session_loop(w_.se);
