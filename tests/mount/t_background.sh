@@ -47,13 +47,24 @@ cleanup_background() {
 	"$FUSERMOUNT" -uz "$MNT" 2>/dev/null
 	# shellcheck disable=SC2046
 	kill $(daemon_pids) 2>/dev/null
+	backend_is_sim || harness_ctl teardown
 	cleanup
 }
 trap cleanup_background EXIT
 
+# The cards: the daemon's own, or the harness's behind an emulated sysfs
+# (OCXLFS_BACKEND=kernel), found like real ones.
+if backend_is_sim; then
+	CARDS=(--simulate=2 --sim-dir="$SIM")
+	unplug() { echo "$1" >"$MNT/sim/unplug"; }
+else
+	harness_ctl setup 2 dir="$SIM" || fail "harness card setup"
+	CARDS=()
+	unplug() { harness_ctl unplug "$1"; }
+fi
+
 # ---- a start that cannot mount ----
-out=$(timeout "$(scaled 60)" "$OCXLFS" --simulate=1 --state-dir="$STATE" --sim-dir="$SIM" \
-	"$WORK/no-such-dir" 2>&1)
+out=$(timeout "$(scaled 60)" "$OCXLFS" "${CARDS[@]}" --state-dir="$STATE" "$WORK/no-such-dir" 2>&1)
 rc=$?
 [ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "a start on a missing mountpoint: exit status $rc"
 case $out in *no-such-dir*) ;; *) fail "a failed start does not say why: '$out'" ;; esac
@@ -64,14 +75,15 @@ ok "a start that cannot mount: exit status $rc and the reason on stderr"
 # The start's streams are a pipe to a cat, which ends only once every
 # writer of that pipe is gone: a daemon process that kept stdout or stderr
 # keeps it waiting (its timeout is only a guard, 124 then).
-out=$(timeout "$(scaled 60)" "$OCXLFS" --simulate=2 --state-dir="$STATE" --sim-dir="$SIM" \
-	"$MNT" 2>&1 | timeout "$(scaled 60)" cat
+out=$(timeout "$(scaled 60)" "$OCXLFS" "${CARDS[@]}" --state-dir="$STATE" "$MNT" 2>&1 |
+	timeout "$(scaled 60)" cat
 	echo "status ${PIPESTATUS[0]} ${PIPESTATUS[1]}")
 assert_eq "status 0 0" "${out##*$'\n'}" "exit status of the start and of the reader of its streams"
 out=${out%status*}
 assert_eq "" "$out" "what the start printed"
 # Served by the time it returned: no wait.
 assert_eq 2020000001 "$(cat "$MNT/1/serial")" "card 1's serial right after the start"
+grep -qx "transport: $(backend_transport)" "$MNT/0/info" || fail "card 0 is not reached through $(backend_transport)"
 pids=$(daemon_pids)
 [ "$(echo "$pids" | wc -w)" = 2 ] || fail "expected a supervisor and a worker, found: $pids"
 for p in $pids; do
@@ -83,7 +95,7 @@ ok "a start that serves returns 0 once it does, every daemon process off the ter
 
 # ---- syslog ----
 # A card unplugged is logged (docs/tree.md section 5.6), by the worker.
-echo 1 >"$MNT/sim/unplug" || fail "unplug card 1"
+unplug 1 || fail "unplug card 1"
 wait_until 'grep -q "card 1 (serial 2020000001) vanished" "$T_SYSLOG"'
 line=$(grep -m1 "card 1 (serial 2020000001) vanished" "$T_SYSLOG")
 # <PRI>TIMESTAMP ocxlfs[PID]: message; PRI = facility * 8 + severity.
