@@ -15,20 +15,9 @@ DSIZE=1048576
 OPTS="--simulate=2 --sim-dump-size=$DSIZE"
 FSMNT=
 
-# The state file system goes before lib.sh's cleanup removes $WORK.
-cleanup_fs() {
-	if [ -n "$FSMNT" ]; then
-		if [ -n "$OCXLFS_PID" ]; then
-			"$FUSERMOUNT" -uz "$MNT" 2>/dev/null
-			kill "$OCXLFS_PID" 2>/dev/null
-			wait "$OCXLFS_PID" 2>/dev/null
-			OCXLFS_PID=
-		fi
-		umount -l "$FSMNT" 2>/dev/null
-	fi
-	cleanup
-}
-trap cleanup_fs EXIT
+# The state file system (FSMNT, a tmpfs or a loop ext4) goes after the
+# daemon and before lib.sh's cleanup removes $WORK.
+trap cleanup_statefs EXIT
 
 # Takes every free block: fallocate in halving steps down to one page.
 fill() { # dir
