@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
-#include <stdio_ext.h>
 #include <string.h>
 
 #include "proto/render_prom.h"
@@ -435,8 +434,6 @@ int ocxlfs_render_prom(FILE *out, const struct ocxlfs_prom_card *cards, unsigned
 {
 	unsigned m;
 
-	/* Tens of thousands of small writes to a stream only this thread uses. */
-	__fsetlocking(out, FSETLOCKING_BYCALLER);
 	info_family(out, cards, n);
 	state_family(out, cards, n);
 	up_family(out, cards, n);
