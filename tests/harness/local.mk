@@ -40,13 +40,15 @@ KERNEL_MOUNT_TESTS = $(MOUNT_TESTS:.sh=.sh.kernel)
 TESTS += $(KERNEL_MOUNT_TESTS)
 TEST_EXTENSIONS += .kernel
 KERNEL_LOG_COMPILER = $(SHELL)
-$(KERNEL_MOUNT_TESTS): $(top_srcdir)/tests/harness/local.mk
+# t_valgrind's kernel variant is listed with VALGRIND_TESTS (Makefile.am).
+VALGRIND_KERNEL_TEST = tests/mount/t_valgrind.sh.kernel
+$(KERNEL_MOUNT_TESTS) $(VALGRIND_KERNEL_TEST): $(top_srcdir)/tests/harness/local.mk
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && t=$@ && { \
 	  echo '#!/bin/sh'; \
 	  echo "# Generated (tests/harness/local.mk): $${t%.kernel} through the kernel transport."; \
 	  echo 'OCXLFS_BACKEND=kernel; export OCXLFS_BACKEND'; \
 	  echo "exec \"\$${BASH:-bash}\" \"\$$top_srcdir/$${t%.kernel}\" \"\$$@\""; \
 	} >$@-t && mv $@-t $@
-CLEANFILES += $(KERNEL_MOUNT_TESTS)
+CLEANFILES += $(KERNEL_MOUNT_TESTS) $(VALGRIND_KERNEL_TEST)
 AM_TESTS_ENVIRONMENT += OCXL_HARNESS_BIN=$(abs_top_builddir)/tests/harness/ocxl-harness; \
 	export OCXL_HARNESS_BIN;
