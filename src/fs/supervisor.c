@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,6 +52,7 @@ struct supervisor {
 	int fuse_fd, arena_fd;
 	struct fuse_session *mounted; /* when this process mounted */
 	bool stored;		      /* the descriptors are in the service's store */
+	dev_t mount_dev;	      /* the mount's device, once a worker served (0: unknown) */
 	int sigfd;
 
 	pid_t worker;
@@ -174,6 +176,20 @@ static int start_worker(struct supervisor *s)
 	s->ready_fd = ready[0];
 	log_info("worker %d started from %s", (int)pid, path);
 	return 0;
+}
+
+/*
+ * The device of what the mountpoint shows, 0 if that cannot be said.  From
+ * cached attributes only (AT_STATX_DONT_SYNC): no request reaches the file
+ * system mounted there, which is this process's own.
+ */
+static dev_t dev_at(const char *mountpoint)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, mountpoint, AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT, STATX_TYPE, &stx))
+		return 0;
+	return makedev(stx.stx_dev_major, stx.stx_dev_minor);
 }
 
 /* The connection is gone: unmounted everywhere, or aborted. */
@@ -392,21 +408,30 @@ static int open_signals(struct supervisor *s)
 
 static int finish(struct supervisor *s)
 {
-	if (s->pending == PENDING_STOP && !connection_gone(s)) {
-		if (s->stored) {
-			/*
-			 * Under systemd, with the descriptors in the service's store: a
-			 * restart (the unit's ExecStop left it mounted) or a stray
-			 * SIGTERM.  The mount lives on; the next supervisor takes it.
-			 */
-			log_notice("stopping; %s stays mounted for the next start", s->cmd->mountpoint);
-			return OCXLFS_EXIT_KEPT;
-		}
-		unit_notify("STOPPING=1");
-		if (unit_unmount(s->cmd->mountpoint))
-			log_warn("unmounting %s: %s", s->cmd->mountpoint, strerror(errno));
-		log_notice("stopped, %s unmounted", s->cmd->mountpoint);
+	if (s->pending != PENDING_STOP || connection_gone(s))
+		return 0;
+	/*
+	 * Unmounted already, by the unit's ExecStop or by hand.  The unmount is
+	 * lazy, so the connection can outlive it (a file held open, a request
+	 * in flight): the mountpoint says so at once, the connection may not.
+	 */
+	if (s->mount_dev && dev_at(s->cmd->mountpoint) != s->mount_dev) {
+		log_notice("stopped; %s was unmounted", s->cmd->mountpoint);
+		return 0;
 	}
+	if (s->stored) {
+		/*
+		 * Under systemd, with the descriptors in the service's store: a
+		 * restart (the unit's ExecStop left it mounted) or a stray
+		 * SIGTERM.  The mount lives on; the next supervisor takes it.
+		 */
+		log_notice("stopping; %s stays mounted for the next start", s->cmd->mountpoint);
+		return OCXLFS_EXIT_KEPT;
+	}
+	unit_notify("STOPPING=1");
+	if (unit_unmount(s->cmd->mountpoint))
+		log_warn("unmounting %s: %s", s->cmd->mountpoint, strerror(errno));
+	log_notice("stopped, %s unmounted", s->cmd->mountpoint);
 	return 0;
 }
 
@@ -437,6 +462,8 @@ static int run(struct supervisor *s)
 			ready = read(s->ready_fd, &c, 1) == 1;
 			if (ready) {
 				s->worker_ready = true;
+				if (!s->mount_dev)
+					s->mount_dev = dev_at(s->cmd->mountpoint);
 				if (s->failing)
 					log_notice("a worker serves again: %s answers requests",
 						   s->cmd->mountpoint);

@@ -144,7 +144,10 @@ if len(got) != size:
 os.close(held)
 print("ok - a crash of supervisor and worker: the next start takes the mount over; a held file reads whole", flush=True)
 
-# systemctl stop: ExecStop unmounts (no manager to say it is a restart), the daemon ends 0.
+# systemctl stop: ExecStop unmounts (no manager to say it is a restart), the
+# daemon ends 0.  A file held open keeps the connection after the (lazy)
+# unmount: the stop is still a stop, not a restart that keeps the mount.
+held = os.open(mnt + "/0/health", os.O_RDONLY)
 rc = subprocess.call([ocxlfs, "--unit-stop=" + mnt])
 if rc != 0:
     fail("ExecStop: exit %d" % rc)
@@ -155,7 +158,11 @@ _, status = os.waitpid(pid, 0)
 children.remove(pid)
 if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
     fail("stop: exit status %r" % status)
-print("ok - stop: ExecStop unmounts, the daemon exits 0", flush=True)
+# The manager lets the store go with the unit; the connection ends with it.
+for fd in store.values():
+    os.close(fd)
+os.close(held)
+print("ok - stop: ExecStop unmounts, the daemon exits 0, even with a file held open", flush=True)
 PY
 
 python3 "$WORK/manager.py" "$OCXLFS" "$MNT" "$WORK" "$WORK/daemon.log" "$@" >"$WORK/manager.out" 2>&1
