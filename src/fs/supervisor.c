@@ -408,6 +408,8 @@ static int open_signals(struct supervisor *s)
 
 static int finish(struct supervisor *s)
 {
+	int rc;
+
 	if (s->pending != PENDING_STOP || connection_gone(s))
 		return 0;
 	/*
@@ -429,8 +431,9 @@ static int finish(struct supervisor *s)
 		return OCXLFS_EXIT_KEPT;
 	}
 	unit_notify("STOPPING=1");
-	if (unit_unmount(s->cmd->mountpoint))
-		log_warn("unmounting %s: %s", s->cmd->mountpoint, strerror(errno));
+	rc = unit_unmount(s->cmd->mountpoint);
+	if (rc)
+		log_warn("unmounting %s: %s", s->cmd->mountpoint, strerror(-rc));
 	log_notice("stopped, %s unmounted", s->cmd->mountpoint);
 	return 0;
 }
