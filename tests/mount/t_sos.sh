@@ -16,14 +16,21 @@ SOS_PLUGINS=$($SOS_PYTHON -c 'import os, sos.report.plugins as p; print(os.path.
 
 # sos finds plugins only in its own package directory: run it in a private
 # mount namespace where that directory is a copy with the plugin added.
+# The plugin collects every ocxlfs mount of the host; in that namespace
+# only this test's are left (ours and the dead one), since the tests that
+# run beside this one have their own mounts, and sos reading their files
+# would drain their error logs and make their snapshots.
 cp -a "$SOS_PLUGINS" "$WORK/plugins"
 cp "$PLUGIN" "$WORK/plugins/ocxlfs.py"
 run_sos() { # output-dir [sos options...]
 	local out=$1
 	shift
 	mkdir -p "$out"
-	unshare -m sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh \
-		"$WORK/plugins" "$SOS_PLUGINS" \
+	unshare -m sh -c 'mount --bind "$1" "$2" &&
+		for m in $(awk "\$3 == \"fuse.ocxlfs\" { print \$2 }" /proc/mounts); do
+			[ "$m" = "$3" ] || [ "$m" = "$4" ] || umount -l "$m" || exit 1
+		done && shift 4 && exec "$@"' sh \
+		"$WORK/plugins" "$SOS_PLUGINS" "$MNT" "$DEAD" \
 		sos report --batch --only-plugins ocxlfs --tmp-dir "$out" "$@" >"$out.log" 2>&1 ||
 		fail "sos report: $(tail -20 "$out.log")"
 	local tarball
@@ -93,8 +100,15 @@ wait_until 'grep -q "error-log 3 new entries" "$MNT/0/events"'
 
 # A dead mount beside ours, as a daemon killed without unmounting leaves.
 DEAD=$WORK/dead
-mkdir -p "$DEAD"
-trap '"$FUSERMOUNT" -uz "$DEAD" 2>/dev/null; cleanup' EXIT
+# Another test's mount, as `make check` runs them side by side: not ours.
+OTHER=$WORK/other
+mkdir -p "$DEAD" "$OTHER"
+stop_other() { "$FUSERMOUNT" -uz "$OTHER" 2>/dev/null; kill "$other_pid" 2>/dev/null; wait "$other_pid"; }
+trap '"$FUSERMOUNT" -uz "$DEAD" 2>/dev/null; stop_other; cleanup' EXIT
+"$OCXLFS" -f --simulate=1 --sim-errlogs=1 --sim-dir="$WORK/other-sim" \
+	--state-dir="$WORK/other-state" "$OTHER" >"$WORK/other.log" 2>&1 &
+other_pid=$!
+wait_until '[ -e "$OTHER/0/serial" ]'
 "$OCXLFS" -f --simulate=1 --sim-dir="$WORK/dead-sim" --state-dir="$WORK/dead-state" "$DEAD" \
 	>"$WORK/dead.log" 2>&1 &
 dead_pid=$!
@@ -109,9 +123,9 @@ hold_tree "$WORK/ref" 1
 run_sos "$WORK/sos1"
 compare_tree "$WORK/ref"
 release_tree
-# (This host may have dead mounts of its own: they are listed too.)
-grep -qxF "$DEAD: Transport endpoint is not connected" "$ARCHIVE"/sos_strings/ocxlfs/unusable_mounts ||
-	fail "the dead mount is not reported: $(cat "$ARCHIVE"/sos_strings/ocxlfs/unusable_mounts 2>&1)"
+assert_eq "$DEAD: Transport endpoint is not connected" \
+	"$(cat "$ARCHIVE"/sos_strings/ocxlfs/unusable_mounts 2>&1)" "the unusable mounts sos lists"
+[ -e "$ARCHIVE/${OTHER#/}" ] && fail "sos collected another test's mount $OTHER"
 "$FUSERMOUNT" -uz "$DEAD" || fail "unmount the dead mount"
 [ -e "$ARCHIVE/${MNT#/}/1/controller_dump" ] && fail "controller_dump collected without the dumps option"
 exe=$(realpath "$OCXLFS")
@@ -127,6 +141,7 @@ release_tree
 cmp "$ARCHIVE/${MNT#/}/1/controller_dump" "$WORK/ref2/1/controller_dump" ||
 	fail "controller_dump in the archive"
 ok "with -k ocxlfs.dumps=on the controller dumps are collected too ($COMPARED files)"
+stop_other
 
 # Enabled by a mount: listed among the enabled plugins now, not once unmounted.
 unshare -m sh -c 'mount --bind "$1" "$2" && sos report --list-plugins' sh "$WORK/plugins" \
