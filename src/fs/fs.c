@@ -91,9 +91,14 @@ static int hook_sim_plug(void *ctx, unsigned number, bool plug)
 	return plug ? cards_sim_plug(fs->cards, number) : cards_sim_unplug(fs->cards, number);
 }
 
-static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
+/*
+ * Before the session serves and before any thread starts: request threads
+ * read the hooks without a lock, and the INIT request of a first worker
+ * is served by a thread of the loop, which may already have started the
+ * thread that serves the next request.
+ */
+void ocxlfs_install_hooks(struct ocxlfs *fs)
 {
-	struct ocxlfs *fs = userdata;
 	const struct tree_hooks hooks = {
 		.ctx = fs,
 		.wake = hook_wake,
@@ -104,6 +109,11 @@ static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
 	};
 
 	tree_set_hooks(fs->tree, &hooks);
+}
+
+static void ocxlfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct ocxlfs *fs = userdata;
 
 	/*
 	 * With a zero attribute timeout this makes the kernel re-read the size

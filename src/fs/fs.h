@@ -22,6 +22,9 @@ struct ocxlfs {
 
 extern const struct fuse_lowlevel_ops ocxlfs_ops;
 
+/* The tree's hooks into the session (notifications, sim/plug); before serving. */
+void ocxlfs_install_hooks(struct ocxlfs *fs);
+
 /* Threads for requests: room for those parked on sick cards. */
 unsigned ocxlfs_max_threads(unsigned asked, unsigned ncards);
 

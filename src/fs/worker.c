@@ -387,6 +387,7 @@ int worker_main(struct fuse_args *args, const struct options *opt,
 	if (!w_.se)
 		goto out;
 	fs.se = w_.se;
+	ocxlfs_install_hooks(&fs);
 	take_over();
 	if (fuse_session_custom_io(w_.se, &io, w_.fd)) {
 		log_err("libfuse: custom I/O refused");
