@@ -150,13 +150,16 @@ def events_round():
     time.sleep(1.1)
     shown = os.stat(path)
     t0 = time.monotonic()
+    # What another process sees now; the file shows the last 64 events, so
+    # once it is full a new one need not make it longer: compare contents.
+    before = subprocess.run(["cat", path], capture_output=True, check=True).stdout
     inject()
     while True:
         out = subprocess.run(["cat", path], capture_output=True, check=True).stdout
-        if len(out) > shown.st_size or time.monotonic() - t0 > 0.8:
+        if out != before or time.monotonic() - t0 > 0.8:
             break
         time.sleep(0.02)
-    if len(out) <= shown.st_size:
+    if out == before:
         return False
     st, data = opened(path)
     if time.monotonic() - t0 > 0.9:
